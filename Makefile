@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make report` and `make test`.
+# Everything runs inside .venv, created with the machine's python3 when missing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   ?= data/nso-synthetic
+YEAR   ?= 2023
+SEED   ?= 2023
+KERNEL := gospub
+
+.PHONY: install data report test lab bench clean
+
+install: $(STAMP)
+
+# Re-runs only when the dependency list changes; a second `make install` does nothing.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (gospub)" >/dev/null
+	@touch $(STAMP)
+
+data: $(DATA)/manifest.json
+
+$(DATA)/manifest.json: | $(STAMP)
+	$(BIN)/gospub generate --out $(DATA) --seed $(SEED)
+
+report: $(STAMP) data
+	$(BIN)/gospub summary $(DATA) --year $(YEAR)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MappingKernelManager.default_kernel_name=$(KERNEL)
+
+bench: $(STAMP) data
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) reports/*/ .pytest_cache

@@ -1,0 +1,17 @@
+"""Project paths, built from the repository root so notebooks work from any folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+DATA_DIR = Path(os.environ.get("GOSPUB_DATA_DIR", PROJECT_ROOT / "data"))
+DEFAULT_DATASET = DATA_DIR / "nso-synthetic"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+METHODOLOGY_DIR = PROJECT_ROOT / "methodology"
+KERNEL_NAME = "gospub"
+DEFAULT_SEED = 2023
+DEFAULT_YEARS = (2023, 2025)

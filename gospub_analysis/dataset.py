@@ -1,0 +1,328 @@
+"""The canonical dataset: a folder of Parquet tables plus manifest.json.
+
+This module owns reading, casting, validating and writing that folder, and the
+`Dataset` object the notebooks work with (tables as pandas DataFrames with the
+dtypes declared in `schema.TABLES`, plus a few selection helpers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+import pandera.pandas as pa
+from pandas.api import types as ptypes
+
+from .region import TIMEZONE
+from .schema import DATE, SCHEMA_VERSION, TABLES, UTC_TS, Col, Table, empty_table, pandera_schema
+
+MANIFEST = "manifest.json"
+MAX_ROWS_SHOWN = 5
+
+
+class DatasetError(ValueError):
+    """A dataset that does not match the schema. `problems` lists each finding."""
+
+    def __init__(self, path: Path | str, problems: list[dict]):
+        self.path = str(path)
+        self.problems = problems
+        lines = [f"Dataset {self.path} is not valid ({len(problems)} problem(s)):"]
+        for p in problems:
+            where = f"table '{p['table']}'" + (f", column '{p['column']}'" if p.get("column") else "")
+            rows = p.get("rows") or []
+            shown = "; ".join(rows[:MAX_ROWS_SHOWN])
+            more = f" (first {MAX_ROWS_SHOWN} of {p['n_rows']})" if p.get("n_rows", 0) > MAX_ROWS_SHOWN else ""
+            lines.append(f"- {where}: {p['message']}" + (f"\n    rows{more}: {shown}" if rows else ""))
+        super().__init__("\n".join(lines))
+
+
+def _problem(table: str, column: str | None, message: str, frame: pd.DataFrame | None = None,
+             mask: pd.Series | None = None, show: Iterable[str] = ()) -> dict:
+    rows: list[str] = []
+    n_rows = 0
+    if frame is not None and mask is not None:
+        bad = frame.loc[mask]
+        n_rows = len(bad)
+        cols = [c for c in dict.fromkeys([*show, column]) if c and c in bad.columns]
+        for idx, rec in bad.head(MAX_ROWS_SHOWN)[cols].iterrows():
+            values = ", ".join(f"{c}={rec[c]!r}" for c in cols)
+            rows.append(f"row {idx}: {values}")
+    return {"table": table, "column": column, "message": message, "rows": rows, "n_rows": n_rows}
+
+
+# --- casting -------------------------------------------------------------------------
+
+def _is_integral(s: pd.Series) -> bool:
+    values = s.dropna()
+    return bool(((values % 1) == 0).all())
+
+
+def _cast_column(s: pd.Series, col: Col) -> pd.Series:
+    """Cast one column to its declared dtype, or raise TypeError saying what was expected."""
+    dt = col.dtype
+    if s.isna().all() and col.nullable:
+        return pd.Series(pd.array([None] * len(s), dtype=dt) if dt not in (UTC_TS, DATE) else
+                         pd.to_datetime(pd.Series([None] * len(s))).astype(dt), index=s.index, dtype=dt)
+    if dt == "str":
+        if ptypes.is_string_dtype(s) and (s.dtype != object or s.dropna().map(type).eq(str).all()):
+            return s.astype("str")
+        raise TypeError(f"expected text, found {s.dtype}")
+    if dt in ("int64", "Int64", "Int8"):
+        if ptypes.is_bool_dtype(s):
+            raise TypeError(f"expected integers, found {s.dtype}")
+        if ptypes.is_integer_dtype(s) or (ptypes.is_float_dtype(s) and _is_integral(s)):
+            return s.astype("Int64").astype(dt) if dt != "int64" or s.isna().any() else s.astype(dt)
+        raise TypeError(f"expected integers, found {s.dtype}")
+    if dt in ("float64", "Float64"):
+        if ptypes.is_numeric_dtype(s) and not ptypes.is_bool_dtype(s):
+            return s.astype(dt)
+        raise TypeError(f"expected numbers, found {s.dtype}")
+    if dt in ("bool", "boolean"):
+        if ptypes.is_bool_dtype(s) or (s.dtype == object and s.dropna().map(type).eq(bool).all()):
+            return s.astype("boolean").astype(dt) if dt == "boolean" or s.isna().any() else s.astype(dt)
+        raise TypeError(f"expected true/false, found {s.dtype}")
+    if dt == UTC_TS:
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            return s.dt.tz_convert("UTC").astype(UTC_TS)
+        raise TypeError(f"expected time-zone-aware timestamps (UTC), found {s.dtype}")
+    if dt == DATE:
+        if ptypes.is_datetime64_dtype(s) and not isinstance(s.dtype, pd.DatetimeTZDtype):
+            return s.astype(DATE)
+        if s.dtype == object:
+            return pd.to_datetime(s).astype(DATE)
+        raise TypeError(f"expected dates, found {s.dtype}")
+    raise AssertionError(f"unknown declared dtype {dt}")
+
+
+def _cast_table(name: str, frame: pd.DataFrame, problems: list[dict]) -> pd.DataFrame:
+    spec = TABLES[name]
+    out = {}
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            if col.required:
+                problems.append(_problem(name, col.name, f"required column is missing (expected {col.dtype}: {col.description})"))
+                continue
+            out[col.name] = empty_table(name)[col.name].reindex(frame.index)
+            continue
+        s = frame[col.name]
+        if not col.nullable and s.isna().any():
+            problems.append(_problem(name, col.name, f"null values where {col.dtype} is required", frame, s.isna(), spec.key))
+            continue
+        try:
+            out[col.name] = _cast_column(s, col)
+        except (TypeError, ValueError) as exc:
+            problems.append(_problem(name, col.name, f"wrong type: {exc} (column holds: {col.description})"))
+    extra = [c for c in frame.columns if c not in spec.column_names]
+    cast = pd.DataFrame(out, index=frame.index)
+    return pd.concat([cast, frame[extra]], axis=1) if extra else cast
+
+
+# --- validation ----------------------------------------------------------------------
+
+def _pandera_problems(name: str, frame: pd.DataFrame) -> list[dict]:
+    try:
+        pandera_schema(name).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems = []
+        cases = exc.failure_cases
+        for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
+            idx = group["index"].dropna()
+            mask = frame.index.isin(idx) if len(idx) else None
+            message = f"failed check {check}"
+            if str(check).startswith("dtype"):
+                message = f"wrong dtype: {check}"
+            problems.append(_problem(name, None if pd.isna(column) else column, message, frame,
+                                     mask, TABLES[name].key))
+        return problems
+    return []
+
+
+def _key_problems(name: str, frame: pd.DataFrame) -> list[dict]:
+    key = list(TABLES[name].key)
+    if not key or not set(key) <= set(frame.columns):
+        return []
+    dup = frame.duplicated(key, keep=False)
+    if dup.any():
+        return [_problem(name, ", ".join(key), f"duplicate key ({', '.join(key)}): {int(dup.sum())} rows share a key", frame, dup, key)]
+    return []
+
+
+def _reference_problems(tables: dict[str, pd.DataFrame]) -> list[dict]:
+    problems = []
+    for spec in TABLES.values():
+        frame = tables.get(spec.name)
+        if frame is None:
+            continue
+        for cols, other, other_cols in spec.references:
+            target = tables.get(other)
+            if target is None or not set(cols) <= set(frame.columns) or not set(other_cols) <= set(target.columns):
+                continue
+            here = frame[list(cols)]
+            present = here.notna().all(axis=1)
+            if len(cols) == 1:
+                found = here[cols[0]].isin(target[other_cols[0]])
+            else:
+                found = pd.MultiIndex.from_frame(here).isin(pd.MultiIndex.from_frame(target[list(other_cols)]))
+            missing = present & ~pd.Series(found, index=frame.index)
+            if missing.any():
+                what = ", ".join(cols)
+                problems.append(_problem(
+                    spec.name, what,
+                    f"{int(missing.sum())} rows refer to a {other[:-1] if other.endswith('s') else other} "
+                    f"that does not exist (expected a value of {other}.{', '.join(other_cols)})",
+                    frame, missing, (*spec.key, *cols)))
+    return problems
+
+
+def validate_tables(tables: dict[str, pd.DataFrame], path: Path | str = "<memory>") -> dict[str, pd.DataFrame]:
+    """Cast every table to its declared dtypes and validate; raise DatasetError listing all problems."""
+    problems: list[dict] = []
+    cast: dict[str, pd.DataFrame] = {}
+    for name, spec in TABLES.items():
+        if name not in tables:
+            if spec.required:
+                problems.append(_problem(name, None, f"table is missing (expected {name}.parquet: {spec.description})"))
+            else:
+                cast[name] = empty_table(name)
+            continue
+        before = len(problems)
+        frame = _cast_table(name, tables[name], problems)
+        if len(problems) == before:
+            problems.extend(_pandera_problems(name, frame))
+            problems.extend(_key_problems(name, frame))
+        cast[name] = frame
+    if not problems:
+        problems.extend(_reference_problems(cast))
+    if problems:
+        raise DatasetError(path, problems)
+    return cast
+
+
+# --- the Dataset object ----------------------------------------------------------------
+
+@dataclass
+class Dataset:
+    """Tables of one dataset plus its manifest. Tables are pandas DataFrames."""
+
+    tables: dict[str, pd.DataFrame]
+    manifest: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+    @property
+    def timezone(self) -> str:
+        return self.manifest.get("timezone", TIMEZONE)
+
+    @property
+    def is_synthetic(self) -> bool:
+        return self.manifest.get("provenance", {}).get("kind") == "synthetic"
+
+    @property
+    def data_label(self) -> str:
+        """How reports must label the data: 'СИНТЕТИЧЕСКИЕ ДАННЫЕ' or 'импортированные данные'."""
+        return "СИНТЕТИЧЕСКИЕ ДАННЫЕ" if self.is_synthetic else "импортированные данные"
+
+    def pages(self) -> pd.DataFrame:
+        """Communities with their organisation's sector, municipality, level and name."""
+        orgs = self.organizations[["org_id", "name", "level", "sector", "municipality"]].rename(
+            columns={"name": "org_name"})
+        return self.communities.merge(orgs, on="org_id", how="left", validate="many_to_one")
+
+    def select(self, municipality: str | Iterable[str] | None = None, sector: str | Iterable[str] | None = None,
+               community_id: str | Iterable[str] | None = None) -> "Dataset":
+        """A dataset restricted to some municipalities, sectors or pages (all tables stay consistent)."""
+        def as_list(v):
+            return None if v is None else ([v] if isinstance(v, str) else list(v))
+
+        orgs = self.organizations
+        for column, wanted in (("municipality", as_list(municipality)), ("sector", as_list(sector))):
+            if wanted is not None:
+                unknown = sorted(set(wanted) - set(orgs[column]))
+                if unknown:
+                    raise KeyError(f"no organisation has {column} {unknown}; known: {sorted(orgs[column].unique())}")
+                orgs = orgs[orgs[column].isin(wanted)]
+        comms = self.communities[self.communities["org_id"].isin(orgs["org_id"])
+                                 | ((municipality is None and sector is None) & self.communities["org_id"].isna())]
+        wanted_ids = as_list(community_id)
+        if wanted_ids is not None:
+            unknown = sorted(set(wanted_ids) - set(self.communities["community_id"]))
+            if unknown:
+                raise KeyError(f"no page with community_id {unknown}")
+            comms = comms[comms["community_id"].isin(wanted_ids)]
+            orgs = orgs[orgs["org_id"].isin(comms["org_id"])]
+        ids = comms["community_id"]
+        tables = {"organizations": orgs, "communities": comms}
+        for name, frame in self.tables.items():
+            if name not in tables:
+                tables[name] = frame[frame["community_id"].isin(ids)] if "community_id" in frame.columns else frame
+        return replace(self, tables={k: v.reset_index(drop=True) for k, v in tables.items()})
+
+
+def read_manifest(path: Path | str) -> dict:
+    path = Path(path)
+    manifest_file = path / MANIFEST
+    if not manifest_file.exists():
+        raise DatasetError(path, [_problem("manifest", None, f"{MANIFEST} is missing: is {path} a dataset folder?")])
+    try:
+        return json.loads(manifest_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(path, [_problem("manifest", None, f"{MANIFEST} is not valid JSON: {exc}")]) from exc
+
+
+def load_dataset(path: Path | str, tables: Iterable[str] | None = None) -> Dataset:
+    """Read a dataset folder, cast every column to its declared dtype and validate it.
+
+    Raises DatasetError naming the table, the column and up to 5 offending rows.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"dataset folder {path} does not exist; build one with `gospub generate --out {path}`")
+    manifest = read_manifest(path)
+    raw: dict[str, pd.DataFrame] = {}
+    for name in TABLES:
+        file = path / f"{name}.parquet"
+        if file.exists():
+            raw[name] = pd.read_parquet(file)
+    return Dataset(validate_tables(raw, path), manifest, path)
+
+
+def table_file(path: Path | str, table: str) -> Path:
+    """Path of one table's Parquet file in a dataset folder (for DuckDB scans)."""
+    return Path(path) / f"{table}.parquet"
+
+
+def write_dataset(path: Path | str, tables: dict[str, pd.DataFrame], manifest: dict) -> Path:
+    """Validate and write tables plus manifest; output bytes depend only on the inputs."""
+    path = Path(path)
+    cast = validate_tables(tables, path)
+    path.mkdir(parents=True, exist_ok=True)
+    for name, frame in cast.items():
+        spec: Table = TABLES[name]
+        frame = frame[spec.column_names + [c for c in frame.columns if c not in spec.column_names]]
+        frame.reset_index(drop=True).to_parquet(path / f"{name}.parquet", index=False, compression="zstd")
+    full = {
+        **manifest,
+        "schema_version": SCHEMA_VERSION,
+        "timezone": manifest.get("timezone", TIMEZONE),
+        "row_counts": {name: int(len(frame)) for name, frame in cast.items()},
+    }
+    (path / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def fingerprint(path: Path | str) -> str:
+    """SHA-256 over the dataset's table files and manifest, in name order."""
+    digest = hashlib.sha256()
+    for file in sorted(Path(path).glob("*.parquet")) + [Path(path) / MANIFEST]:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
