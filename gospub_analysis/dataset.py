@@ -65,8 +65,7 @@ def _cast_column(s: pd.Series, col: Col) -> pd.Series:
     """Cast one column to its declared dtype, or raise TypeError saying what was expected."""
     dt = col.dtype
     if s.isna().all() and col.nullable:
-        return pd.Series(pd.array([None] * len(s), dtype=dt) if dt not in (UTC_TS, DATE) else
-                         pd.to_datetime(pd.Series([None] * len(s))).astype(dt), index=s.index, dtype=dt)
+        return pd.Series(index=s.index, dtype=dt)
     if dt == "str":
         if ptypes.is_string_dtype(s) and (s.dtype != object or s.dropna().map(type).eq(str).all()):
             return s.astype("str")
@@ -172,8 +171,8 @@ def _reference_problems(tables: dict[str, pd.DataFrame]) -> list[dict]:
                 what = ", ".join(cols)
                 problems.append(_problem(
                     spec.name, what,
-                    f"{int(missing.sum())} rows refer to a {other[:-1] if other.endswith('s') else other} "
-                    f"that does not exist (expected a value of {other}.{', '.join(other_cols)})",
+                    f"{int(missing.sum())} rows refer to {other} that do not exist "
+                    f"(expected a value present in {other}.{', '.join(other_cols)})",
                     frame, missing, (*spec.key, *cols)))
     return problems
 

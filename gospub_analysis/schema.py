@@ -180,7 +180,8 @@ TABLES: dict[str, Table] = {
 def _column_schema(col: Col) -> pa.Column:
     checks = []
     if col.isin is not None:
-        checks.append(pa.Check.isin(list(col.isin), error=f"value must be one of: {', '.join(col.isin)}"))
+        allowed = ", ".join(col.isin) if len(col.isin) <= 10 else f"{', '.join(col.isin[:3])}, ... ({len(col.isin)} names, see gospub_analysis.region)"
+        checks.append(pa.Check.isin(list(col.isin), error=f"value must be one of: {allowed}"))
     if col.min_value is not None:
         checks.append(pa.Check.ge(col.min_value))
     return pa.Column(col.dtype, nullable=col.nullable, checks=checks, required=True, name=col.name)
