@@ -1,0 +1,22 @@
+"""`gospub generate`: build the synthetic region."""
+
+from __future__ import annotations
+
+from ..config import DEFAULT_DATASET, DEFAULT_SEED
+
+
+def _generate(args) -> int:
+    from .generator import generate
+
+    print(f"Генерация синтетического региона (seed={args.seed}, годы {args.years}, масштаб {args.scale:g}) -> {args.out}")
+    generate(args.out, seed=args.seed, years=args.years, scale=args.scale)
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("generate", help="build the synthetic Novosibirsk oblast (labelled synthetic)")
+    p.add_argument("--out", default=str(DEFAULT_DATASET), help=f"dataset folder (default {DEFAULT_DATASET})")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed: same seed, same bytes")
+    p.add_argument("--years", default="2023-2025", help="first-last year, starting at 2023 (default 2023-2025)")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply the network (about 50 for the whole country)")
+    p.set_defaults(func=_generate)

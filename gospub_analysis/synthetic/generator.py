@@ -1,0 +1,203 @@
+"""Build a synthetic Novosibirsk oblast, calibrated to the published 2023 figures.
+
+Calibration (for `scale=1`, checked by tests from the written files):
+- 3,465 pages active at the end of 2023 (exact, by construction);
+- their subscribers on the last snapshot of 2023 sum to 2.5 million (exact up to rounding);
+- about 282,000 posts in 2023 (expected value; Poisson noise of about ±0.2%);
+- 26,000 comments written by pages in 2023 (exact: replies drawn first, then the page's
+  own comments fill up to the target);
+- 179 quality-mark awards for 2023 from a simulated commission (`commission.py`).
+Later years continue the trends: a few percent more pages a year, faster replies,
+more regular live streams. `scale` multiplies every count (about 50 gives a country).
+
+Every stage draws from its own child of one `numpy.random.SeedSequence(seed)`, so a seed
+decides every byte written.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..dataset import write_dataset
+from ..region import REGION_CODE, REGION_NAME, TIMEZONE
+from . import activity, commission, network
+
+GENERATOR_VERSION = "1.0"
+TARGETS_2023 = {"pages_active": 3465, "subscribers": 2_500_000, "posts": 282_000, "page_comments": 26_000,
+                "awards": 179, "resident_comments": 44_000}
+AWARD_GROWTH = 0.08  # more seats each year after 2023
+OWN_COMMENT_GROWTH = 0.10
+SYNTHETIC_LABEL = "СИНТЕТИЧЕСКИЕ ДАННЫЕ: сгенерированы для разработки и обучения, не являются фактами о реальном регионе"
+
+
+def _parse_years(years: str | tuple[int, int]) -> tuple[int, int]:
+    if isinstance(years, str):
+        first, _, last = years.partition("-")
+        years = (int(first), int(last or first))
+    first, last = int(years[0]), int(years[1])
+    if first != 2023 or last < first:
+        raise ValueError(f"--years must start at 2023 (the calibration year) and not go backwards, got {first}-{last}")
+    return first, last
+
+
+def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (2023, 2025), scale: float = 1.0,
+             progress: Callable[[str], None] | None = print) -> Path:
+    """Generate the synthetic region into `out` (Parquet tables + manifest.json) and return the path."""
+    if scale <= 0:
+        raise ValueError(f"--scale must be positive, got {scale}")
+    first, last = _parse_years(years)
+    say = progress or (lambda _msg: None)
+    t0 = time.perf_counter()
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
+    timeline = network.Timeline(start=pd.Timestamp("2022-12-01"), end=pd.Timestamp(f"{last + 1}-01-01"), tz=TIMEZONE)
+    year_list = list(range(first, last + 1))
+    target = {k: v * scale for k, v in TARGETS_2023.items()}
+    pages_2023 = max(int(round(target["pages_active"])), 20)
+
+    # Network: organisations, pages, hidden traits, subscribers, snapshots.
+    n_orgs = int(round(pages_2023 * 1.16))
+    orgs = network.build_organizations(streams[0], n_orgs)
+    orgs, pages = network.assign_pages(streams[1], orgs, timeline, year_list, pages_2023)
+    traits = network.draw_traits(streams[2], pages)
+    communities = network.build_communities(streams[3], traits, timeline)
+    members = network.member_paths(streams[4], traits, timeline, target["subscribers"])
+    snapshots = network.build_snapshots(streams[5], traits, communities, members, timeline)
+    say(f"  сеть: {len(orgs):,} организаций, {len(communities):,} страниц ({time.perf_counter() - t0:.1f} с)")
+
+    # Posts, calibrated on 2023.
+    lam = activity.expected_posts(traits, timeline, streams[6])
+    days = timeline.days
+    in_2023_days = (days.year == 2023)
+    live = activity.live_streams(streams[7], traits, timeline)
+    live_2023 = int(in_2023_days[live["day"].to_numpy()].sum())
+    lam *= (target["posts"] - live_2023) / lam[:, in_2023_days].sum()
+    posts = activity.build_posts(streams[8], traits, communities, members, timeline, lam, live)
+    posts = activity.assign_post_ids(streams[8], posts, traits)
+    say(f"  публикации: {len(posts):,} ({time.perf_counter() - t0:.1f} с)")
+
+    comments = _comments(streams[9], posts, traits, communities, timeline, target, year_list)
+    say(f"  комментарии: {len(comments):,} ({time.perf_counter() - t0:.1f} с)")
+
+    awards = pd.concat([
+        commission.judge(streams[10], year, int(round(target["awards"] * (1 + AWARD_GROWTH * (year - 2023)))),
+                         traits, communities, snapshots, posts, comments, TIMEZONE)
+        for year in year_list
+    ], ignore_index=True)
+
+    tables = _canonical_tables(orgs, communities, snapshots, posts, comments, awards)
+    manifest = {
+        "name": "nso-synthetic" if scale == 1 else f"nso-synthetic-x{scale:g}",
+        "region": REGION_CODE,
+        "region_name": REGION_NAME,
+        "label": SYNTHETIC_LABEL,
+        "period": {"start": "2022-12-01", "end": f"{last}-12-31"},
+        "provenance": {
+            "kind": "synthetic",
+            "generator": "gospub_analysis.synthetic",
+            "generator_version": GENERATOR_VERSION,
+            "package_version": __version__,
+            "seed": int(seed),
+            "scale": float(scale),
+            "years": [first, last],
+            "calibration_2023": {k: round(v) for k, v in target.items()},
+            "calibration_source": "published 2023 figures for Novosibirsk oblast (shared/domain.md)",
+        },
+        "timezone": TIMEZONE,
+    }
+    path = write_dataset(out, tables, manifest)
+    say(f"  записано в {path} за {time.perf_counter() - t0:.1f} с")
+    return path
+
+
+def _comments(rng: np.random.Generator, posts: pd.DataFrame, traits: pd.DataFrame, communities: pd.DataFrame,
+              timeline: network.Timeline, target: dict, years: list[int]) -> pd.DataFrame:
+    """Residents' comments, the page's replies and its own comments, as one internal frame."""
+    end = np.datetime64(timeline.utc(pd.Series([timeline.end])).iloc[0].tz_localize(None))
+    bounds = {y: (activity.utc_naive(np.array([f"{y}-01-01"], dtype="datetime64[us]"), timeline.tz)[0],
+                  activity.utc_naive(np.array([f"{y + 1}-01-01"], dtype="datetime64[us]"), timeline.tz)[0]) for y in years}
+    published = posts["published_at"].to_numpy()
+    in_2023 = (published >= bounds[2023][0]) & (published < bounds[2023][1])
+    residents = activity.resident_comments(rng, posts, traits, target["resident_comments"], in_2023)
+    closed = communities["closed_at"].dt.tz_localize(None).to_numpy()[residents["page"].to_numpy()]
+    residents = residents[(residents["created_at"].to_numpy() < end)
+                          & (np.isnat(closed) | (residents["created_at"].to_numpy() < closed))].reset_index(drop=True)
+    replies = activity.page_replies(rng, residents, traits, activity.answer_probability(residents, traits), timeline)
+    replies = replies[replies["created_at"].to_numpy() < end]
+    reply_hours = pd.Series(np.nan, index=residents.index)
+    reply_hours[replies["reply_to"].to_numpy()] = (
+        (replies["created_at"].to_numpy() - residents["created_at"].to_numpy()[replies["reply_to"].to_numpy()])
+        / np.timedelta64(1, "h"))
+    own = []
+    for year in years:
+        lo, hi = bounds[year]
+        if year == 2023:
+            replies_2023 = int(((replies["created_at"] >= lo) & (replies["created_at"] < hi)).sum())
+            own_2023 = int(round(target["page_comments"])) - replies_2023
+            if own_2023 < 0:
+                raise ValueError(f"calibration failed: {replies_2023} replies in 2023, more than the page-comment target {own_2023 + replies_2023}")
+            count = own_2023
+        else:
+            count = int(round(own_2023 * (1 + OWN_COMMENT_GROWTH) ** (year - 2023)))
+        year_posts = (published >= lo) & (published < hi - np.timedelta64(3, "h"))
+        own.append(activity.own_comments(rng, posts, traits, count, year_posts))
+    own = pd.concat(own, ignore_index=True)
+    resident_rows = residents.assign(author_kind="resident", reply_to=-1, reply_hours=reply_hours)
+    reply_rows = replies.assign(author_kind="page", author_key=None, deleted=False, reply_hours=np.nan)
+    own_rows = own.assign(author_kind="page", author_key=None, deleted=False, reply_to=-1, reply_hours=np.nan)
+    resident_rows["uid"] = np.arange(len(resident_rows))
+    reply_rows["uid"] = -1
+    own_rows["uid"] = -1
+    return pd.concat([resident_rows, reply_rows, own_rows], ignore_index=True)
+
+
+def _canonical_tables(orgs, communities, snapshots, posts, comments, awards) -> dict[str, pd.DataFrame]:
+    """Internal frames to the canonical schema: ids, UTC-aware times, counts."""
+    rng_free = comments.sort_values(["page", "created_at", "author_kind"], kind="stable").reset_index(drop=True)
+    rng_free["comment_id"] = rng_free.groupby("page").cumcount().to_numpy() + 1
+    by_uid = pd.Series(rng_free["comment_id"].to_numpy(), index=rng_free["uid"].to_numpy())
+    by_uid = by_uid[by_uid.index >= 0]
+    # Replies point at residents' comments by their position in the residents' frame (uid).
+    reply_to = rng_free["reply_to"].to_numpy()
+    reply_to_comment = np.where(reply_to >= 0, by_uid.reindex(np.maximum(reply_to, 0)).to_numpy(), -1)
+    post_ids = posts["post_id"].to_numpy()
+    comments_out = pd.DataFrame({
+        "community_id": communities["community_id"].to_numpy()[rng_free["page"].to_numpy().astype(int)],
+        "post_id": post_ids[rng_free["post_idx"].to_numpy().astype(int)],
+        "comment_id": rng_free["comment_id"].to_numpy().astype(np.int64),
+        "created_at": pd.DatetimeIndex(rng_free["created_at"]).tz_localize("UTC"),
+        "author_kind": rng_free["author_kind"].to_numpy(),
+        "author_key": rng_free["author_key"].astype("str"),
+        "reply_to_comment_id": pd.array(np.where(reply_to_comment >= 0, reply_to_comment, 0), dtype="Int64"),
+        "deleted": rng_free["deleted"].astype(bool).to_numpy(),
+    })
+    comments_out.loc[reply_to_comment < 0, "reply_to_comment_id"] = pd.NA
+    per_post = np.bincount(comments["post_idx"].to_numpy().astype(int), minlength=len(posts))
+    posts_out = pd.DataFrame({
+        "community_id": posts["community_id"].to_numpy(),
+        "post_id": post_ids.astype(np.int64),
+        "published_at": pd.DatetimeIndex(posts["published_at"]).tz_localize("UTC"),
+        "kind": posts["kind"].to_numpy(),
+        "text_length": posts["text_length"].to_numpy(),
+        "has_photo": posts["has_photo"].to_numpy(),
+        "has_video": posts["has_video"].to_numpy(),
+        "is_live": posts["is_live"].to_numpy(),
+        "views": pd.array(posts["views"].to_numpy(), dtype="Int64"),
+        "likes": posts["likes"].to_numpy(),
+        "reposts": posts["reposts"].to_numpy(),
+        "comments": per_post.astype(np.int64),
+    })
+    organizations = orgs[["org_id", "name", "level", "founder", "sector", "municipality", "ogrn", "no_page_reason"]]
+    return {
+        "organizations": organizations.sort_values("org_id", kind="stable"),
+        "communities": communities.sort_values("community_id", kind="stable"),
+        "snapshots": snapshots.sort_values(["community_id", "as_of"], kind="stable"),
+        "posts": posts_out.sort_values(["community_id", "post_id"], kind="stable"),
+        "comments": comments_out.sort_values(["community_id", "comment_id"], kind="stable"),
+        "awards": awards.sort_values(["year", "community_id"], kind="stable"),
+    }

@@ -1,0 +1,27 @@
+"""Shared fixtures: small synthetic datasets, generated once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gospub_analysis.synthetic import generate
+
+SMALL = {"seed": 7, "years": (2023, 2024), "scale": 0.05}
+
+
+@pytest.fixture(scope="session")
+def small_dataset_dir(tmp_path_factory) -> Path:
+    """A synthetic region at 5% scale for 2023-2024 (about 175 pages, 30k posts)."""
+    return generate(tmp_path_factory.mktemp("small") / "dataset", progress=None, **SMALL)
+
+
+@pytest.fixture(scope="session")
+def full_dataset_dir(tmp_path_factory) -> Path:
+    """The default dataset (scale 1, 2023-2025): calibration tests read it from disk."""
+    existing = os.environ.get("GOSPUB_TEST_FULL_DATASET")
+    if existing:
+        return Path(existing)
+    return generate(tmp_path_factory.mktemp("full") / "dataset", seed=2023, years=(2023, 2025), progress=None)
