@@ -1,0 +1,74 @@
+"""Figures published about the real regional network, kept as data with their source.
+
+Reports set the dataset's values beside these figures only when the dataset describes
+the same region and year (`published_figures(region, year)` returns an empty table
+otherwise). They are calibration targets and context for readers, never results: a
+synthetic dataset's values are not facts about the region, and a published figure may
+rest on another counting rule (see `note`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+SOURCE_NSO_2023 = (
+    "Опубликованные итоги 2023 года по Новосибирской области "
+    "(по заметкам проекта shared/domain.md, раздел «Published figures»)"
+)
+SOURCE_FEDERAL_DEC_2023 = (
+    "Федеральная презентация, декабрь 2023 года "
+    "(по заметкам проекта shared/domain.md)"
+)
+NOTE_FEDERAL_RULE = (
+    "другая дата и другое правило подсчёта, чем в региональных итогах года: "
+    "с ними напрямую не сравнивается"
+)
+
+QUALIFIER_RU = {"exact": "", "about": "около", "more than": "более"}
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    region: str
+    year: int
+    figure: str  # same names as growth.headline(): pages_active, subscribers, ...
+    value: float
+    qualifier: str  # "exact", "about" or "more than"
+    source: str
+    note: str = ""
+    variant: str = "regional"  # "regional" (the year's own report) or "federal_dec_2023"
+
+
+PUBLISHED: tuple[PublishedFigure, ...] = (
+    PublishedFigure("NSO", 2023, "pages_active", 3_465, "exact", SOURCE_NSO_2023,
+                    "официальные страницы в региональной сети"),
+    PublishedFigure("NSO", 2023, "subscribers", 2_500_000, "about", SOURCE_NSO_2023,
+                    "подписчики всех страниц вместе"),
+    PublishedFigure("NSO", 2023, "posts", 275_000, "more than", SOURCE_NSO_2023,
+                    "публикации за год"),
+    PublishedFigure("NSO", 2023, "page_comments", 25_000, "more than", SOURCE_NSO_2023,
+                    "комментарии, написанные страницами за год"),
+    PublishedFigure("NSO", 2023, "winners", 179, "exact", SOURCE_NSO_2023,
+                    "страницы, получившие знак качества за 2023 год"),
+    PublishedFigure("NSO", 2023, "pages_active", 3_518, "exact", SOURCE_FEDERAL_DEC_2023,
+                    NOTE_FEDERAL_RULE, variant="federal_dec_2023"),
+    PublishedFigure("NSO", 2023, "subscribers", 1_900_000, "about", SOURCE_FEDERAL_DEC_2023,
+                    NOTE_FEDERAL_RULE, variant="federal_dec_2023"),
+)
+
+
+def format_published(value: float, qualifier: str) -> str:
+    """'более 275 000', 'около 2 500 000', '3 465' (narrow no-break space between thousands)."""
+    number = f"{value:,.0f}".replace(",", "\u202f")
+    prefix = QUALIFIER_RU[qualifier]
+    return f"{prefix} {number}" if prefix else number
+
+
+def published_figures(region: str | None, year: int) -> pd.DataFrame:
+    """Published figures for one region and year; empty (same columns) when none are kept."""
+    rows = [asdict(f) for f in PUBLISHED if f.region == region and f.year == year]
+    columns = list(PublishedFigure.__dataclass_fields__)
+    table = pd.DataFrame(rows, columns=columns)
+    return table.assign(shown=[format_published(v, q) for v, q in zip(table["value"], table["qualifier"])])
