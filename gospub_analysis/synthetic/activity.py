@@ -71,7 +71,7 @@ def expected_posts(traits: pd.DataFrame, timeline: Timeline, rng: np.random.Gene
     n_months = int(months.max()) + 1
     active_month = rng.random((m, n_months)) >= traits["month_skip"].to_numpy()[:, None]
     rate = traits["post_rate"].to_numpy()[:, None] / 7.0
-    lam = (rate * WEEKDAY_FACTOR[days.weekday.to_numpy()][None, :] * _season(days, traits["sector"].to_numpy())
+    lam = (rate * WEEKDAY_FACTOR[days.day_of_week.to_numpy()][None, :] * _season(days, traits["sector"].to_numpy())
            * _ramp(days)[None, :] * active_month[:, months.to_numpy()])
     return lam * alive_matrix(traits, days)
 
@@ -126,7 +126,7 @@ def live_streams(rng: np.random.Generator, traits: pd.DataFrame, timeline: Timel
     p_idx, mo_idx = np.nonzero(streams)
     # A weekday of that month on which the page exists.
     day_choice = np.empty(len(p_idx), dtype=np.int64)
-    weekday = days.weekday.to_numpy() < 5
+    weekday = days.day_of_week.to_numpy() < 5
     keep = np.ones(len(p_idx), dtype=bool)
     for i, (p, mo) in enumerate(zip(p_idx, mo_idx)):
         candidates = np.flatnonzero((month_of_day == mo) & weekday & alive[p])
@@ -194,7 +194,7 @@ def page_replies(rng: np.random.Generator, comments: pd.DataFrame, traits: pd.Da
     next_morning = (local.dt.normalize() + pd.to_timedelta(np.where(hour >= 21, 1, 0), unit="D")
                     + pd.Timedelta(hours=9) + pd.to_timedelta(rng.integers(0, 7200, len(local)), unit="s"))
     local = local.where(~night, next_morning)
-    weekday = local.dt.weekday.to_numpy()
+    weekday = local.dt.day_of_week.to_numpy()
     waits = ~traits["weekend_replies"].to_numpy()[page] & (weekday >= 5)
     monday = local.dt.normalize() + pd.to_timedelta(7 - weekday, unit="D") + pd.Timedelta(hours=9) \
         + pd.to_timedelta(rng.integers(0, 7200, len(local)), unit="s")

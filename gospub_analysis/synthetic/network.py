@@ -177,8 +177,9 @@ def draw_traits(rng: np.random.Generator, pages: pd.DataFrame) -> pd.DataFrame:
         reply_speedup=np.clip(0.08 + 0.3 * (1 - q) + rng.normal(0, 0.04, m), 0.04, 0.9),
         weekend_replies=rng.random(m) < q,
         streamer=streamer,
-        stream_start=np.where(streamer, rng.integers(0, 22, m), 10_000),  # month index from Dec 2022
-        stream_prob=0.2 + 0.6 * q,
+        # Month index from December 2022 when a page starts streaming: most during 2023.
+        stream_start=np.where(streamer, np.where(rng.random(m) < 0.8, rng.integers(0, 9, m), rng.integers(9, 25, m)), 10_000),
+        stream_prob=0.35 + 0.55 * q,
         usefulness=np.clip(q + rng.normal(0, 0.2, m), 0, 1),  # judged by the commission, not in the data
     )
 

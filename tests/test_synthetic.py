@@ -1,0 +1,205 @@
+"""The synthetic region: calibration to the published 2023 figures, rhythms, determinism.
+
+Every figure is recomputed from the written Parquet files, not taken from the generator.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gospub_analysis.region import AWARD_SECTORS, MUNICIPALITY_NAMES, MUNICIPALITY_BY_NAME
+from gospub_analysis.synthetic import generate
+
+TZ = "Asia/Novosibirsk"
+START_2023 = pd.Timestamp("2023-01-01", tz=TZ)
+END_2023 = pd.Timestamp("2024-01-01", tz=TZ)
+
+
+def read(path, table):
+    return pd.read_parquet(path / f"{table}.parquet")
+
+
+def in_2023(ts: pd.Series) -> pd.Series:
+    return (ts >= START_2023) & (ts < END_2023)
+
+
+@pytest.fixture(scope="module")
+def full(full_dataset_dir):
+    return {t: read(full_dataset_dir, t) for t in ("organizations", "communities", "snapshots", "posts", "comments", "awards")}
+
+
+@pytest.fixture(scope="module")
+def active_2023(full):
+    c = full["communities"]
+    return c[(c["created_at"] < END_2023) & (c["closed_at"].isna() | (c["closed_at"] >= END_2023))]
+
+
+def test_pages_active_at_end_of_2023(active_2023):
+    assert len(active_2023) == 3465
+
+
+def test_subscribers_on_last_2023_snapshot(full, active_2023):
+    snaps = full["snapshots"]
+    snaps = snaps[(snaps["as_of"] < pd.Timestamp("2024-01-01")) & snaps["community_id"].isin(active_2023["community_id"])]
+    last = snaps.sort_values("as_of").groupby("community_id").tail(1)
+    assert len(last) == 3465
+    assert 2_375_000 <= last["members_count"].sum() <= 2_625_000
+
+
+def test_subscribers_are_heavy_tailed(full):
+    last = full["snapshots"].loc[lambda s: s["as_of"] == pd.Timestamp("2023-12-31"), "members_count"].astype(float)
+    assert last.max() > 50 * last.median()
+    assert last.mean() > 1.8 * last.median()
+
+
+def test_posts_in_2023(full):
+    n = int(in_2023(full["posts"]["published_at"]).sum())
+    assert 275_000 <= n <= 290_000
+
+
+def test_page_comments_in_2023(full):
+    c = full["comments"]
+    n = int((in_2023(c["created_at"]) & (c["author_kind"] == "page")).sum())
+    assert 25_000 <= n <= 27_000
+
+
+def test_179_quality_marks_for_2023_in_award_sectors(full):
+    a = full["awards"].query("year == 2023 and award == 'quality_mark'")
+    assert len(a) == 179
+    assert a["community_id"].is_unique
+    pages = full["communities"].merge(full["organizations"], on="org_id")
+    sectors = pages.set_index("community_id").loc[a["community_id"], "sector"]
+    assert set(sectors) <= set(AWARD_SECTORS)
+    assert set(sectors) == set(AWARD_SECTORS)
+
+
+def test_municipalities_present_and_proportional(full, active_2023):
+    pages = active_2023.merge(full["organizations"], on="org_id")
+    per_muni = pages["municipality"].value_counts()
+    assert set(per_muni.index) == set(MUNICIPALITY_NAMES)
+    assert per_muni.idxmax() == "г. Новосибирск"
+    population = pd.Series({m: MUNICIPALITY_BY_NAME[m].population for m in per_muni.index})
+    assert per_muni.corr(population, method="spearman") > 0.8
+
+
+def test_every_bolotninsky_organisation_has_a_page_and_others_give_reasons(full, active_2023):
+    orgs = full["organizations"]
+    bolotnoe = orgs[orgs["municipality"] == "Болотнинский"]
+    assert bolotnoe["org_id"].isin(active_2023["org_id"]).all()
+    assert bolotnoe["no_page_reason"].isna().all()
+    without = orgs[~orgs["org_id"].isin(full["communities"]["org_id"])]
+    assert len(without) > 50
+    assert without["no_page_reason"].notna().all()
+    assert (orgs[orgs["org_id"].isin(full["communities"]["org_id"])]["no_page_reason"].isna()).all()
+
+
+def test_names_look_russian(full):
+    names = full["organizations"]["name"]
+    assert names.str.contains("СОШ").any()
+    assert names.str.contains(r"ГБУЗ НСО «Болотнинская ЦРБ»", regex=False).any()
+    assert names.str.contains("«КДЦ").any()
+    assert full["communities"]["screen_name"].is_unique
+
+
+def test_weekly_and_daily_rhythm_in_local_time(full):
+    local = full["posts"]["published_at"].dt.tz_convert(TZ)
+    per_weekday = local.dt.day_of_week.value_counts()
+    assert per_weekday[[5, 6]].mean() < 0.5 * per_weekday[[0, 1, 2, 3]].mean()
+    per_hour = local.dt.hour.value_counts().reindex(range(24), fill_value=0)
+    assert per_hour[[1, 2, 3, 4]].sum() < 0.01 * per_hour.sum()
+    assert per_hour[[9, 10, 11]].sum() > 0.2 * per_hour.sum()
+
+
+def test_school_pages_quiet_in_july(full):
+    pages = full["communities"].merge(full["organizations"], on="org_id")
+    edu = full["posts"][full["posts"]["community_id"].isin(pages.loc[pages["sector"] == "education", "community_id"])]
+    month = edu["published_at"].dt.tz_convert(TZ)
+    in_year = month.dt.year == 2023
+    by_month = month[in_year].dt.month.value_counts()
+    assert by_month[7] < 0.3 * by_month[5]
+
+
+def test_network_grows_through_2023_from_existing_pages(full):
+    c = full["communities"]
+    at_start = ((c["created_at"] < pd.Timestamp("2022-12-01", tz=TZ))).sum()
+    created_2023 = in_2023(c["created_at"]).sum()
+    assert at_start > 2 * created_2023 > 0
+
+
+def test_replies_get_faster_and_more_frequent_over_2023(full):
+    c = full["comments"]
+    residents = c[(c["author_kind"] == "resident") & ~c["deleted"]]
+    replies = c[(c["author_kind"] == "page") & c["reply_to_comment_id"].notna()]
+    first_reply = replies.groupby(["community_id", "reply_to_comment_id"])["created_at"].min()
+    key = pd.MultiIndex.from_arrays([residents["community_id"], residents["comment_id"].astype("Int64")])
+    replied_at = first_reply.reindex(key).to_numpy()
+    residents = residents.assign(hours=(pd.Series(replied_at, index=residents.index) - residents["created_at"]).dt.total_seconds() / 3600)
+    month = residents["created_at"].dt.tz_convert(TZ).dt.strftime("%Y-%m")
+    jan, dec = residents[month == "2023-01"], residents[month == "2023-12"]
+    assert jan["hours"].isna().mean() > 0.5  # many unanswered early on
+    assert dec["hours"].notna().mean() > jan["hours"].notna().mean() + 0.15
+    assert dec["hours"].median() < 0.5 * jan["hours"].median()
+
+
+def test_live_streams_become_regular_for_part_of_the_pages(full):
+    p = full["posts"]
+    live = p[p["is_live"] & in_2023(p["published_at"])]
+    months = live.assign(m=live["published_at"].dt.tz_convert(TZ).dt.month).groupby("community_id")["m"]
+    n_regular = int((months.nunique() >= 6).sum())
+    assert 0.1 * 3465 < n_regular < 0.6 * 3465
+    first_half = live["published_at"].dt.tz_convert(TZ).dt.month <= 6
+    assert (~first_half).sum() > first_half.sum()
+
+
+def test_views_are_present_and_comments_counts_match(full):
+    p, c = full["posts"], full["comments"]
+    counted = c.groupby(["community_id", "post_id"]).size()
+    merged = p.set_index(["community_id", "post_id"])["comments"]
+    assert (merged.reindex(counted.index) == counted).all()
+    assert merged.drop(counted.index).eq(0).all()
+
+
+def test_manifest_says_synthetic(full_dataset_dir):
+    manifest = json.loads((full_dataset_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["provenance"]["kind"] == "synthetic"
+    assert manifest["provenance"]["seed"] == 2023
+    assert "СИНТЕТИЧЕСКИЕ" in manifest["label"]
+    assert manifest["timezone"] == TZ
+    assert manifest["row_counts"]["posts"] == len(pd.read_parquet(full_dataset_dir / "posts.parquet"))
+
+
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
+    a = generate(tmp_path / "a", seed=11, years=(2023, 2024), scale=0.03, progress=None)
+    b = generate(tmp_path / "b", seed=11, years=(2023, 2024), scale=0.03, progress=None)
+    c = generate(tmp_path / "c", seed=12, years=(2023, 2024), scale=0.03, progress=None)
+    files = sorted(p.name for p in a.iterdir())
+    assert files == sorted(p.name for p in b.iterdir())
+    for name in files:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert (a / "posts.parquet").read_bytes() != (c / "posts.parquet").read_bytes()
+
+
+def test_scale_multiplies_the_network(tmp_path):
+    path = generate(tmp_path / "s", seed=3, years=(2023, 2023), scale=0.1, progress=None)
+    c = read(path, "communities")
+    active = c[(c["created_at"] < END_2023) & (c["closed_at"].isna() | (c["closed_at"] >= END_2023))]
+    assert len(active) == round(3465 * 0.1)
+    assert len(read(path, "awards")) == round(179 * 0.1)
+    assert read(path, "posts")["published_at"].max() < END_2023
+
+
+@pytest.mark.parametrize("years, message", [("2022-2024", "must start at 2023"), ("2023-2021", "must start at 2023")])
+def test_bad_years_are_refused(tmp_path, years, message):
+    with pytest.raises(ValueError, match=message):
+        generate(tmp_path / "x", years=years, progress=None)
+
+
+def test_no_resident_identity_beyond_a_key(full):
+    keys = full["comments"].loc[full["comments"]["author_kind"] == "resident", "author_key"]
+    assert keys.notna().all() and keys.str.fullmatch(r"[0-9a-f]{16}").all()
+    assert full["comments"].loc[full["comments"]["author_kind"] == "page", "author_key"].isna().all()
+    assert np.intersect1d(full["comments"].columns, ["name", "first_name", "from_id"]).size == 0
