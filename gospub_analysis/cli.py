@@ -16,6 +16,8 @@ from .dataset import DatasetError
 COMMAND_MODULES = (
     "gospub_analysis.synthetic.commands",
     "gospub_analysis.commands",
+    "gospub_analysis.importers.commands",
+    "gospub_analysis.collector.commands",
 )
 
 
