@@ -20,6 +20,13 @@ def _info(args) -> int:
     return 0
 
 
+def _schema(args) -> int:
+    from .schema import schema_markdown
+
+    print(schema_markdown())
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("validate", help="check a dataset folder against the schema; non-zero exit on failure")
     p.add_argument("dataset", help="dataset folder (Parquet tables + manifest.json)")
@@ -27,3 +34,5 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("info", help="print a dataset's manifest")
     p.add_argument("dataset")
     p.set_defaults(func=_info)
+    p = subparsers.add_parser("schema", help="print the canonical tables and columns as Markdown")
+    p.set_defaults(func=_schema)

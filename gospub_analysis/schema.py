@@ -201,3 +201,22 @@ def empty_table(table: str) -> pd.DataFrame:
     """An empty frame with the table's columns and dtypes."""
     spec = TABLES[table]
     return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in spec.columns})
+
+
+def schema_markdown() -> str:
+    """The tables and columns as Markdown (the body of data/README.md)."""
+    lines = []
+    for spec in TABLES.values():
+        lines += [f"### `{spec.name}`", "", spec.description + ("" if spec.required else " Optional table."), ""]
+        if spec.key:
+            lines += [f"Key: {', '.join(f'`{k}`' for k in spec.key)}."]
+        for cols, other, other_cols in spec.references:
+            lines += [f"Every {', '.join(f'`{c}`' for c in cols)} exists in `{other}` ({', '.join(other_cols)})."]
+        lines += ["", "| column | dtype | null | meaning |", "|---|---|---|---|"]
+        for c in spec.columns:
+            null = "yes" if c.nullable else "no"
+            optional = " Optional column: added as null when a source lacks it." if not c.required else ""
+            allowed = f" Values: {', '.join(c.isin)}." if c.isin and len(c.isin) <= 10 else ""
+            lines.append(f"| `{c.name}` | {c.dtype} | {null} | {c.description}{allowed}{optional} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,161 @@
+"""Loading and validating the canonical dataset: round trip, dtypes, every failure and its message."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gospub_analysis import DatasetError, load_dataset, write_dataset
+from gospub_analysis.config import PROJECT_ROOT
+from gospub_analysis.schema import TABLES
+
+
+@pytest.fixture()
+def copy_of_small(small_dataset_dir, tmp_path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(small_dataset_dir, target)
+    return target
+
+
+def rewrite(path: Path, table: str, change) -> None:
+    frame = pd.read_parquet(path / f"{table}.parquet")
+    change(frame).to_parquet(path / f"{table}.parquet", index=False)
+
+
+def error_of(path: Path) -> str:
+    with pytest.raises(DatasetError) as info:
+        load_dataset(path)
+    return str(info.value)
+
+
+def test_load_gives_declared_dtypes(small_dataset_dir):
+    ds = load_dataset(small_dataset_dir)
+    for name, spec in TABLES.items():
+        frame = ds.tables[name]
+        for col in spec.columns:
+            assert str(frame[col.name].dtype) == str(pd.Series([], dtype=col.dtype).dtype), (name, col.name)
+    assert str(ds.posts["published_at"].dtype) == "datetime64[us, UTC]"
+    assert ds.posts["views"].dtype == "Int64"
+    assert ds.is_synthetic and ds.data_label == "СИНТЕТИЧЕСКИЕ ДАННЫЕ"
+
+
+def test_round_trip_keeps_every_value(small_dataset_dir, tmp_path):
+    ds = load_dataset(small_dataset_dir)
+    write_dataset(tmp_path / "again", ds.tables, ds.manifest)
+    again = load_dataset(tmp_path / "again")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(ds.tables[name].reset_index(drop=True), again.tables[name].reset_index(drop=True))
+    assert again.manifest == ds.manifest
+
+
+def test_missing_table(copy_of_small):
+    (copy_of_small / "awards.parquet").unlink()
+    message = error_of(copy_of_small)
+    assert "table 'awards'" in message and "table is missing" in message and "awards.parquet" in message
+
+
+def test_missing_column(copy_of_small):
+    rewrite(copy_of_small, "posts", lambda f: f.drop(columns=["likes"]))
+    message = error_of(copy_of_small)
+    assert "table 'posts', column 'likes': required column is missing" in message
+
+
+def test_wrong_dtype(copy_of_small):
+    rewrite(copy_of_small, "snapshots", lambda f: f.assign(members_count=f["members_count"].astype(str)))
+    message = error_of(copy_of_small)
+    assert "table 'snapshots', column 'members_count': wrong type: expected integers" in message
+
+
+def test_naive_timestamps_are_refused(copy_of_small):
+    rewrite(copy_of_small, "comments", lambda f: f.assign(created_at=f["created_at"].dt.tz_localize(None)))
+    message = error_of(copy_of_small)
+    assert "table 'comments', column 'created_at'" in message and "time-zone-aware" in message
+
+
+def test_duplicate_key_names_rows(copy_of_small):
+    rewrite(copy_of_small, "posts", lambda f: pd.concat([f, f.head(2)], ignore_index=True))
+    message = error_of(copy_of_small)
+    assert "table 'posts', column 'community_id, post_id': duplicate key" in message
+    assert "4 rows share a key" in message
+    assert len(re.findall(r"row \d+: community_id=", message)) == 4
+
+
+def test_unknown_municipality_and_sector(copy_of_small):
+    def spoil(f):
+        f.loc[3, "municipality"] = "г. Москва"
+        f.loc[[5, 6], "sector"] = "space"
+        return f
+    rewrite(copy_of_small, "organizations", spoil)
+    message = error_of(copy_of_small)
+    assert "table 'organizations', column 'municipality'" in message and "'г. Москва'" in message
+    assert "table 'organizations', column 'sector'" in message and "row 5:" in message and "row 6:" in message
+
+
+def test_at_most_five_rows_are_shown(copy_of_small):
+    rewrite(copy_of_small, "posts", lambda f: f.assign(kind="story"))
+    message = error_of(copy_of_small)
+    n_posts = len(pd.read_parquet(copy_of_small / "posts.parquet"))
+    assert f"rows (first 5 of {n_posts})" in message
+    assert len(re.findall(r"row \d+:", message)) == 5
+
+
+def test_post_of_unknown_community(copy_of_small):
+    rewrite(copy_of_small, "posts", lambda f: f.assign(community_id=f["community_id"].where(f.index != 0, "vk:1")))
+    message = error_of(copy_of_small)
+    assert "table 'posts', column 'community_id': 1 rows refer to communities that do not exist" in message
+    assert "row 0: community_id='vk:1'" in message
+
+
+def test_comment_of_unknown_post(copy_of_small):
+    rewrite(copy_of_small, "comments", lambda f: f.assign(post_id=f["post_id"].where(f.index != 2, 10**9)))
+    message = error_of(copy_of_small)
+    assert "table 'comments', column 'community_id, post_id': 1 rows refer to posts that do not exist" in message
+    assert "post_id=1000000000" in message
+
+
+def test_not_a_dataset_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_dataset(tmp_path / "nowhere")
+    tmp_path.joinpath("empty").mkdir()
+    with pytest.raises(DatasetError, match="manifest.json is missing"):
+        load_dataset(tmp_path / "empty")
+
+
+def test_select_keeps_tables_consistent(small_dataset_dir):
+    ds = load_dataset(small_dataset_dir)
+    sub = ds.select(municipality="Болотнинский", sector="education")
+    assert set(sub.organizations["municipality"]) == {"Болотнинский"}
+    assert set(sub.organizations["sector"]) == {"education"}
+    assert set(sub.posts["community_id"]) <= set(sub.communities["community_id"])
+    assert len(sub.posts) == ds.posts["community_id"].isin(sub.communities["community_id"]).sum()
+    one = ds.communities["community_id"].iloc[0]
+    assert set(ds.select(community_id=one).posts["community_id"]) <= {one}
+    with pytest.raises(KeyError, match="no organisation has municipality"):
+        ds.select(municipality="Атлантида")
+
+
+def test_cli_validate(small_dataset_dir, copy_of_small):
+    gospub = [sys.executable, "-m", "gospub_analysis.cli"]
+    ok = subprocess.run([*gospub, "validate", str(small_dataset_dir)], capture_output=True, text=True)
+    assert ok.returncode == 0 and "valid (synthetic data)" in ok.stdout
+    rewrite(copy_of_small, "posts", lambda f: f.drop(columns=["views"]))
+    bad = subprocess.run([*gospub, "validate", str(copy_of_small)], capture_output=True, text=True)
+    assert bad.returncode != 0
+    assert "table 'posts', column 'views': required column is missing" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_data_readme_documents_every_column():
+    readme = (PROJECT_ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    for name, spec in TABLES.items():
+        section = readme.split(f"### `{name}`", 1)
+        assert len(section) == 2, f"data/README.md has no section for {name}"
+        body = section[1].split("\n### ", 1)[0]
+        for col in spec.columns:
+            assert re.search(rf"\|\s*`{col.name}`\s*\|\s*{re.escape(col.dtype)}\s*\|", body), (name, col.name)
