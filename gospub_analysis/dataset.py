@@ -230,6 +230,13 @@ class Dataset:
         """How reports must label the data: 'СИНТЕТИЧЕСКИЕ ДАННЫЕ' or 'импортированные данные'."""
         return "СИНТЕТИЧЕСКИЕ ДАННЫЕ" if self.is_synthetic else "импортированные данные"
 
+    def summary(self) -> pd.DataFrame:
+        """One row per table: Russian-facing name, rows, columns and what the table holds."""
+        return pd.DataFrame(
+            [(name, len(frame), len(frame.columns), TABLES[name].description) for name, frame in self.tables.items()],
+            columns=["Таблица", "Строк", "Столбцов", "Что содержит"],
+        )
+
     def pages(self) -> pd.DataFrame:
         """Communities with their organisation's sector, municipality, level and name."""
         orgs = self.organizations[["org_id", "name", "level", "sector", "municipality"]].rename(
