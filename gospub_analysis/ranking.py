@@ -252,27 +252,23 @@ def _order(scored: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
 
 
 def allocate_seats(sizes: pd.Series, n: int, minimum: int = 0) -> pd.Series:
-    """Split n seats between groups in proportion to their sizes (largest remainder).
+    """Split n seats between groups in proportion to their sizes (Hamilton, largest remainder).
 
-    Each non-empty group gets at least `minimum` (when there are seats enough) and no group
-    more seats than it has members.
+    Groups then short of `minimum` seats (or of their size, when smaller) get them from the
+    group holding the most seats; no group gets more seats than it has members.
     """
     sizes = sizes[sizes > 0].sort_index()
-    n = min(n, int(sizes.sum()))
-    seats = pd.Series(np.minimum(minimum, sizes), index=sizes.index)
-    if seats.sum() > n:
-        seats = pd.Series(0, index=sizes.index)
-    while seats.sum() < n:
-        left = n - seats.sum()
-        room = sizes - seats
-        share = left * room / room.sum()
-        extra = np.floor(share).astype(int).clip(upper=room)
-        if extra.sum() == 0:  # hand the rest out by largest remainder, one each
-            order = (share - np.floor(share)).sort_values(ascending=False, kind="stable")
-            order = order[room[order.index] > 0]
-            extra = pd.Series(0, index=sizes.index)
-            extra[order.index[:left]] = 1
-        seats += extra
+    n = min(int(n), int(sizes.sum()))
+    quota = n * sizes / sizes.sum()
+    seats = np.floor(quota).astype(int)
+    remainder = (quota - seats).sort_values(ascending=False, kind="stable")
+    seats[remainder.index[: n - int(seats.sum())]] += 1
+    floor = np.minimum(minimum, sizes)
+    while (seats < floor).any() and (seats > floor).any():
+        short = (floor - seats).idxmax()
+        donor = (seats - floor).idxmax()
+        seats[short] += 1
+        seats[donor] -= 1
     return seats.astype(int)
 
 

@@ -34,3 +34,78 @@ def test_resident_replies_window_and_until(data_dir):
     assert not cut.loc[3, "answered"] and pd.isna(cut.loc[3, "reply_working_hours"])
     assert cut.loc[1, "answered"].all()  # comment 1 of vk:1 and of vk:3
     assert len(metrics.resident_replies(data_dir, until=fx.local("2023-01-17 10:30"))) == 3
+
+
+@pytest.fixture(scope="module")
+def year(data_dir):
+    return metrics.page_year(data_dir, 2023).set_index("community_id")
+
+
+def test_page_year_regularity_and_content(year):
+    p = year.loc["vk:1"]
+    # 10 posts in 2023: the one at 02:00 local on 1 January counts, the 2024 post does not
+    assert p["posts"] == 10
+    assert p["weeks_active"] == 52 and p["months_active"] == 12
+    assert p["weeks_3plus_share"] == pytest.approx(2 / 52)  # weeks 1 and 2
+    assert p["months_without_posts"] == 9  # posts in January, February, March
+    assert p["original_share"] == pytest.approx(0.9)
+    # 9 posts with views: 1200 views, 120 interactions; subscribers mean (1000 + 1200) / 2
+    assert p["views_per_post"] == pytest.approx(1200 / 9)
+    assert p["err"] == pytest.approx(0.1)
+    assert p["reach_rate"] == pytest.approx(1200 / 9 / 1100)
+    assert p["live_streams"] == 1 and p["months_with_live"] == 1
+    assert year.loc["vk:2", "original_share"] == 0
+    assert year.loc["vk:2", "err"] == pytest.approx(3 / 150)
+
+
+def test_page_year_responsiveness(year):
+    p = year.loc["vk:1"]
+    assert p["resident_comments"] == 5
+    assert p["answered_share"] == pytest.approx(3 / 5)
+    assert p["answered_24h_share"] == pytest.approx(1 / 5)
+    assert p["median_reply_working_hours"] == pytest.approx(2.5)  # of 1, 3 and 2.5
+    assert p["median_reply_hours"] == pytest.approx(59)  # of 59, 114 and 2.5
+    assert pd.isna(year.loc["vk:2", "answered_share"])  # no resident comments: unknown, not zero
+
+
+def test_page_year_design_audience_and_presence(year):
+    assert year.loc["vk:1", "members_start"] == 1000 and year.loc["vk:1", "members_end"] == 1200  # 2022 and 2024 snapshots ignored
+    assert year.loc["vk:1", "members_growth"] == pytest.approx(0.2)
+    assert year.loc["vk:2", "gov_mark"] == 0.5 and year.loc["vk:2", "gov_mark_end"] == 1
+    assert year.loc["vk:2", "widgets_mean"] == 1
+    assert year.loc["vk:3", "gov_mark_end"] == 0
+    assert year.loc["vk:4", "weeks_active"] == 31 and year.loc["vk:4", "months_active"] == 7
+    assert not year.loc["vk:4", "active_all_year"] and year.loc["vk:1", "active_all_year"]
+    assert year.loc["vk:4", "months_without_posts"] == 6
+    assert set(year.columns) <= set(metrics.COLUMNS)
+
+
+def test_page_year_until_cuts_everything(data_dir):
+    cut = metrics.page_year(data_dir, 2023, until=fx.local("2023-02-01 00:00")).set_index("community_id")
+    assert "vk:4" not in cut.index  # created in June
+    p = cut.loc["vk:1"]
+    assert p["posts"] == 7 and p["weeks_active"] == 5 and p["months_active"] == 1
+    assert p["resident_comments"] == 4 and p["members_end"] == 1000
+    assert p["live_streams"] == 0
+
+
+def test_unit_weights_reproduce_and_weights_reweight(data_dir, year):
+    doubled = metrics.unit_weights().assign(replicate=1)
+    doubled.loc[doubled["week"] == 1, "weight"] = 2  # week 1 counted twice
+    rep = metrics.page_year_replicates(data_dir, 2023, pd.concat([metrics.unit_weights(), doubled]))
+    first = rep[rep["replicate"] == 0].drop(columns="replicate").set_index("community_id")
+    pd.testing.assert_frame_equal(first, year, check_like=True)
+    second = rep[rep["replicate"] == 1].set_index("community_id").loc["vk:1"]
+    assert second["posts"] == 13 and second["weeks_active"] == 53
+    assert second["weeks_3plus_share"] == pytest.approx(3 / 53)
+
+
+def test_page_month(data_dir):
+    months = metrics.page_month(data_dir, 2023).set_index(["community_id", "month"])
+    jan = months.loc[("vk:1", pd.Timestamp("2023-01-01"))]
+    assert jan["posts"] == 7 and jan["resident_comments"] == 4
+    assert jan["answered_share"] == pytest.approx(0.5)
+    assert jan["median_reply_working_hours"] == pytest.approx(1.75)  # of 1 and 2.5
+    assert jan["members"] == 1000
+    assert len(months.loc["vk:1"]) == 12 and len(months.loc["vk:4"]) == 7
+    assert list(months.reset_index().columns) == list(metrics.MONTH_COLUMNS)

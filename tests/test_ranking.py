@@ -1,0 +1,200 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from gospub_analysis import config, metrics, ranking
+
+import quality_fixture as fx
+
+METHOD = """
+name = "test_method"
+version = "0.1"
+[normalisation]
+peers = ["sector"]
+[normalisation.municipality_size]
+bounds = [50000]
+labels = ["small", "big"]
+
+[criteria.a]
+label = "А"
+weight = 2
+indicators.answered_share = { weight = 1, normalise = "identity", missing = "neutral" }
+indicators.live_streams = { weight = 1, normalise = "capped", cap = 10 }
+
+[criteria.b]
+label = "Б"
+weight = 1
+indicators.median_reply_working_hours = { weight = 1, normalise = "percentile", higher_is_better = false, missing = "neutral" }
+
+[criteria.c]
+label = "В"
+weight = 1
+indicators.members_mean = { weight = 1, normalise = "percentile", peers = ["sector", "municipality_size"] }
+
+[[gates]]
+code = "sector_not_awarded"
+label = "сфера не участвует"
+column = "sector"
+op = "in"
+value = ["education", "culture"]
+
+[[gates]]
+code = "not_active_all_year"
+label = "не весь год"
+column = "active_all_year"
+op = "true"
+
+[[gates]]
+code = "too_few_posts"
+label = "мало постов"
+column = "posts"
+op = "ge"
+value = 52
+
+[selection]
+n_winners = 3
+rule = "sector_quotas"
+group_by = "sector"
+min_per_group = 1
+
+[ties]
+order = ["b", "a", "c"]
+"""
+
+
+@pytest.fixture
+def method(tmp_path):
+    path = tmp_path / "m.toml"
+    path.write_text(METHOD, encoding="utf-8")
+    return ranking.load_methodology(path)
+
+
+def indicators() -> pd.DataFrame:
+    rows = [
+        # id, sector, population, active, posts, answered, live, median reply wh, members
+        ("P1", "education", 20_000, True, 100, 1.0, 5, 2.0, 100),
+        ("P2", "education", 20_000, True, 100, 0.5, 10, 4.0, 200),
+        ("P3", "education", 20_000, True, 100, np.nan, 20, np.nan, 300),
+        ("P4", "culture", 20_000, False, 100, 0.5, 5, 1.0, 50),
+        ("P5", "culture", 200_000, False, 10, 0.75, 0, 1.0, 50),
+        ("P6", "culture", 200_000, True, 100, 0.6, 3, 3.0, 80),
+        ("P7", "culture", 200_000, True, 100, 0.6, 3, 3.0, 80),
+        ("P8", "government", 20_000, True, 100, 1.0, 10, 1.0, 1000),
+    ]
+    frame = pd.DataFrame(rows, columns=["community_id", "sector", "municipality_population", "active_all_year",
+                                        "posts", "answered_share", "live_streams", "median_reply_working_hours",
+                                        "members_mean"])
+    return frame.assign(name=frame["community_id"], org_name="org", municipality="м", platform="vk")
+
+
+# hand-computed: 100 x (0.5 a + 0.25 b + 0.25 c), see the test docstring
+EXPECTED = {"P1": 60.416667, "P2": 56.25, "P3": 70.833333, "P4": 56.25, "P5": 41.666667,
+            "P6": 45.416667, "P7": 45.416667, "P8": 75.0}
+
+
+def test_scores_by_hand(method):
+    """a = mean(answered or 0.5 when unknown, live / 10 capped); b = 1 - mid-rank percentile of
+    the reply time in the sector (unknown: 0.5); c = mid-rank percentile of subscribers in
+    sector x size class. E.g. P1: a = (1 + 0.5) / 2, b = 1 - (1 - 0.5) / 2, c = 0.5 / 3."""
+    s = ranking.score(indicators(), method).set_index("community_id")
+    assert s.loc["P1", ["a", "b", "c"]].tolist() == pytest.approx([0.75, 0.75, 1 / 6])
+    assert s.loc["P3", ["a", "b", "c"]].tolist() == pytest.approx([0.75, 0.5, 5 / 6])
+    assert s.loc["P6", ["a", "b", "c"]].tolist() == pytest.approx([0.45, 0.25, 2 / 3])
+    for page, expected in EXPECTED.items():
+        assert s.loc[page, "score"] == pytest.approx(expected, abs=1e-5), page
+    assert s.attrs["methodology"] == "test_method" and s.attrs["methodology_version"] == "0.1"
+    assert (s["methodology"] == "test_method v0.1").all()
+
+
+def test_eligibility_reasons(method):
+    s = ranking.score(indicators(), method).set_index("community_id")
+    assert s.loc["P4", "exclusion_reason"] == "not_active_all_year"
+    assert s.loc["P5", "exclusion_reason"] == "not_active_all_year; too_few_posts"
+    assert s.loc["P8", "exclusion_reason"] == "sector_not_awarded"
+    assert s.loc["P1", "exclusion_reason"] == "" and s.loc["P1", "eligible"]
+    assert s["rank"].isna().tolist() == (~s["eligible"]).tolist()
+    assert not s.loc["P8", "winner"]  # best score, but not eligible
+
+
+def test_ranks_ties_and_quota_selection(method):
+    s = ranking.score(indicators(), method)
+    eligible = s[s["eligible"]]
+    assert eligible["community_id"].tolist() == ["P3", "P1", "P2", "P6", "P7"]
+    assert eligible["rank"].tolist() == [1, 2, 3, 4, 5]
+    # P6 and P7 tie exactly: flagged, ordered by page id after the tie criteria
+    assert s.set_index("community_id")["tied"].to_dict() == {
+        "P3": False, "P1": False, "P2": False, "P6": True, "P7": True, "P8": False, "P4": False, "P5": False}
+    # 3 seats for 3 education + 2 culture pages: 1 each, then the remainder to education
+    assert s.attrs["seats"] == {"culture": 1, "education": 2}
+    assert sorted(s.loc[s["winner"], "community_id"]) == ["P1", "P3", "P6"]
+    top2 = ranking.score(indicators(), method, n_winners=2)
+    assert sorted(top2.loc[top2["winner"], "community_id"]) == ["P3", "P6"]
+
+
+def test_top_n_rule(method):
+    from dataclasses import replace
+    s = ranking.score(indicators(), replace(method, rule="top_n"))
+    assert sorted(s.loc[s["winner"], "community_id"]) == ["P1", "P2", "P3"]
+
+
+def test_allocate_seats():
+    sizes = pd.Series({"a": 90, "b": 9, "c": 1})
+    assert ranking.allocate_seats(sizes, 10, minimum=1).to_dict() == {"a": 8, "b": 1, "c": 1}
+    assert ranking.allocate_seats(sizes, 10).to_dict() == {"a": 9, "b": 1, "c": 0}
+    assert ranking.allocate_seats(pd.Series({"a": 2, "b": 1}), 10).sum() == 3
+
+
+def test_agreement_and_disagreements(method):
+    s = ranking.score(indicators(), method)
+    official = pd.Index(["P3", "P2", "P7"])
+    a = ranking.agreement(s, official)
+    assert (a["precision"], a["recall"], a["jaccard"]) == pytest.approx((1 / 3, 1 / 3, 1 / 5))
+    assert a["auc"] == pytest.approx(8 / 15)  # 4 + 2.5 + 1.5 won pairs of 15
+    d = ranking.disagreements(s, official, method).set_index("community_id")
+    assert d["kind"].to_dict() == {"P1": "only_ours", "P6": "only_ours", "P2": "only_official", "P7": "only_official"}
+    # P1 beats the awarded education pages on reply time: 0.25 x (0.75 - 0.375) x 100
+    assert d.loc["P1", "criterion"] == "b" and d.loc["P1", "gap_points"] == pytest.approx(9.375)
+    assert d.loc["P2", "criterion"] == "b" and d.loc["P2", "gap_points"] == pytest.approx(-9.375)
+
+
+def test_official_list():
+    awards = pd.DataFrame({"year": [2023, 2023, 2024], "community_id": ["a", "b", "a"],
+                           "award": ["quality_mark", "other", "quality_mark"]})
+    assert ranking.official_list(awards, 2023).tolist() == ["a"]
+
+
+def test_project_methodology_loads_and_covers_public_criteria():
+    m = ranking.load_methodology(config.METHODOLOGY_DIR / "quality_mark.toml")
+    assert m.name == "quality_mark" and m.version
+    assert {c.name for c in m.criteria} == {"design", "regularity", "content", "responsiveness", "live", "audience"}
+    assert sum(m.weights.values()) == pytest.approx(1)
+    columns = {i.column for c in m.criteria for i in c.indicators}
+    assert {"gov_mark", "widgets_mean", "gospublic_component", "weeks_3plus_share", "months_without_posts",
+            "reach_rate", "err", "original_share", "answered_share", "median_reply_working_hours",
+            "answered_24h_share", "live_streams", "months_with_live", "members_mean", "members_growth"} <= columns
+
+
+def test_bad_methodology_is_reported(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(METHOD.replace("answered_share = {", "no_such_column = {"), encoding="utf-8")
+    with pytest.raises(ValueError, match="no_such_column"):
+        ranking.load_methodology(path)
+
+
+def test_stability_is_deterministic_and_consistent(tmp_path, method):
+    data_dir = fx.write(tmp_path / "ds")
+    from dataclasses import replace
+    m = replace(method, gates=tuple(g for g in method.gates if g.code != "too_few_posts"))
+    fixed = ranking.stability(data_dir, 2023, m, n_winners=1, n_draws=5, resample_weeks=False, weight_spread=0)
+    point = ranking.score(metrics.page_year(data_dir, 2023), m, 1)
+    winners = set(point.loc[point["winner"], "community_id"])
+    assert set(fixed.loc[fixed["p_top_n"] == 1, "community_id"]) == winners
+    assert fixed["p_top_n"].isin([0, 1]).all()
+    one = ranking.stability(data_dir, 2023, m, n_winners=1, n_draws=20, random_state=3)
+    two = ranking.stability(data_dir, 2023, m, n_winners=1, n_draws=20, random_state=3)
+    pd.testing.assert_frame_equal(one, two)
+    assert one["p_top_n"].between(0, 1).all()
+    ranked = one.dropna(subset=["rank_low"])
+    assert (ranked["rank_low"] <= ranked["rank_high"]).all()
+    summary = ranking.stability_summary(one)
+    assert sum(summary.values()) == len(one)
