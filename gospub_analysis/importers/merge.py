@@ -26,7 +26,7 @@ from .report import ImportReport, raw_json
 
 RECORD_TYPE = {"organizations": "organization", "communities": "community", "snapshots": "snapshot",
                "posts": "post", "comments": "comment", "awards": "award"}
-EARLIEST = {"communities": ("created_at",)}
+EARLIEST = {"communities": ("created_at", "closed_at")}
 
 
 def file_sha256(path: Path) -> str:

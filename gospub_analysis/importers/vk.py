@@ -344,10 +344,19 @@ def _group_row(group: dict, resp: Response, t: _Tables) -> None:
     cid = f"vk:{gid}"
     when = resp.fetched
     local_day = when.astimezone(_LOCAL).date()
-    t.groups.append({"community_id": cid, "platform": "vk", "platform_id": str(gid),
+    seen = int(datetime(local_day.year, local_day.month, local_day.day, tzinfo=_LOCAL).timestamp())
+    if seen < t.first_seen.get(cid, seen + 1):
+        t.first_seen[cid] = seen
+    deactivated = bool(group.get("deactivated"))
+    members = group.get("members_count")
+    if members is not None and (type(members) is not int or members < 0):
+        raise _Bad("members_count is not a non-negative integer")
+    t.groups.append({"community_id": cid, "as_of": local_day, "platform": "vk", "platform_id": str(gid),
                      "screen_name": screen if isinstance(screen, str) and screen else None,
                      "name": name.strip(), "org_id": None,
-                     "closed_at": when if group.get("deactivated") else None})
+                     "closed_at": when if deactivated else None})
+    if deactivated and members is None:
+        return  # a deleted or banned page: closed, nothing to observe
     if "has_photo" in group:
         avatar = bool(group["has_photo"])
     elif isinstance(group.get("photo_200"), str):
@@ -356,9 +365,6 @@ def _group_row(group: dict, resp: Response, t: _Tables) -> None:
         avatar = None
     cover = group.get("cover")
     addresses = group.get("addresses")
-    members = group.get("members_count")
-    if members is not None and (type(members) is not int or members < 0):
-        raise _Bad("members_count is not a non-negative integer")
     t.snapshots.append({
         "community_id": cid, "as_of": pd.Timestamp(local_day), "members_count": members,
         "has_avatar": avatar,
@@ -368,9 +374,6 @@ def _group_row(group: dict, resp: Response, t: _Tables) -> None:
         "has_address": bool(addresses.get("is_enabled")) if isinstance(addresses, dict) else None,
         "source": "vk_api",
     })
-    seen = int(datetime(local_day.year, local_day.month, local_day.day, tzinfo=_LOCAL).timestamp())
-    if seen < t.first_seen.get(cid, seen + 1):
-        t.first_seen[cid] = seen
 
 
 def _consume(resp: Response, t: _Tables, pseudonymize: Pseudonymizer, report: ImportReport) -> None:
@@ -431,8 +434,12 @@ def _frames(t: _Tables, known: set[str], report: ImportReport) -> dict[str, pd.D
     comments["created_at"] = _utc(comments["created_at"])
     comments["reply_to_comment_id"] = pd.array(comments["reply_to_comment_id"], dtype="Int64")
     frames = {"posts": typed_frame("posts", posts), "comments": typed_frame("comments", comments)}
-    groups = pd.DataFrame(t.groups, columns=["community_id", "platform", "platform_id", "screen_name", "name",
-                                             "org_id", "closed_at"])
+    groups = pd.DataFrame(t.groups, columns=["community_id", "as_of", "platform", "platform_id", "screen_name",
+                                             "name", "org_id", "closed_at"])
+    observed = groups.duplicated(["community_id", "as_of"])
+    report.duplicates("group", int(observed.sum()))
+    report.imported("group", int((~observed).sum()))
+    groups = groups.drop(columns="as_of")
     named = set(groups["community_id"]) | known
     walls_only = sorted(set(t.first_seen) - named)
     if walls_only:
@@ -491,13 +498,13 @@ def import_vk(dump_dir: Path | str, out_dir: Path | str, as_of: date | None = No
         _consume(resp, tables, pseudonymize, report)
     known = set(existing_tables(out_dir).get("communities", pd.DataFrame({"community_id": []}))["community_id"])
     frames = _frames(tables, known, report)
-    record_types = {"posts": "post", "comments": "comment", "snapshots": "group"}
+    record_types = {"posts": "post", "comments": "comment"}
     for name, frame in frames.items():
         frames[name] = dedupe_new(name, frame, report, record_types.get(name))
-    for rtype, table in (("post", "posts"), ("comment", "comments"), ("group", "snapshots")):
+    for rtype, table in (("post", "posts"), ("comment", "comments")):
         report.imported(rtype, len(frames[table]))
     report.notes["responses"] = {kind: sum(r.kind == kind for r in responses)
                                  for kind in ("groups", "posts", "comments", "error", "empty")}
     sources = [source_entry(dump_dir, good_files if dump_dir.is_dir() else None)] if good_files else []
-    write_import(out_dir, frames, sources, report, record_types)
+    write_import(out_dir, frames, sources, report, {**record_types, "snapshots": "group"})
     return report
