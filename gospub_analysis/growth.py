@@ -34,8 +34,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .dataset import read_manifest, table_file
+from .dataset import Dataset, read_manifest, table_file
 from .localtime import month_range
+from .plots import fmt_int, fmt_num, fmt_share, fmt_signed, month_ru, plural_ru
 from .region import (
     LAW_START,
     MUNICIPALITIES,
@@ -184,6 +185,9 @@ class Growth:
         self.region: str | None = self.manifest.get("region")
         self.months = month_range(LAW_START_MONTH, f"{self.year}-12-01")
         self.month_start, self.month_end = month_bounds(self.months, self.tz)
+        described = Dataset({}, self.manifest)
+        self.is_synthetic: bool = described.is_synthetic
+        self.data_label: str = described.data_label
 
     # --- inputs ---------------------------------------------------------------------
 
@@ -521,4 +525,111 @@ class Growth:
                 .reindex(index=range(7), columns=range(24)).fillna(0).astype("int64"))
 
 
-__all__ = ["Growth", "RULES", "LABELS", "HEADLINE_FIGURES", "rule", "covered_years", "month_bounds"]
+def _trend(before: pd.Series, after: pd.Series, column: str, shown, up: str, down: str, same: str) -> str:
+    """'выросла с 40% в январе до 55% в декабре' between two monthly rows; the verb follows
+    the values as shown, so rounding never contradicts it."""
+    b, a = before[column], after[column]
+    when_b, when_a = (f"в {month_ru(row['month'], 'prepositional')}" for row in (before, after))
+    if shown(b) == shown(a):
+        return f"{same} ({shown(a)} {when_b} и {when_a})"
+    return f"{up if a > b else down} с {shown(b)} {when_b} до {shown(a)} {when_a}"
+
+
+def summary_ru(g: Growth, year: int | None = None) -> str:
+    """A short paragraph in Russian telling the year's growth story, every number computed here."""
+    year = g._year(year)
+    now = g.year_figures(year).iloc[0]
+    months = g.monthly()
+    months = months[months["month"].dt.year == year]
+    parts = []
+    if g.is_synthetic:
+        parts.append(f"{g.data_label}: все значения ниже рассчитаны на синтетическом наборе и не являются "
+                     "фактами о реальной сети региона.")
+    pages = f"{fmt_int(now['pages_active'])} {plural_ru(now['pages_active'], 'активная страница', 'активные страницы', 'активных страниц')}"
+    if year > LAW_START_MONTH.year:
+        before = g.year_figures(year - 1).iloc[0]
+        parts.append(
+            f"На конец {year} года в сети {pages} ({fmt_signed(now['pages_active'] - before['pages_active'])} "
+            f"за год, на конец {year - 1} года — {fmt_int(before['pages_active'])}); подписчиков у них "
+            f"{fmt_int(now['subscribers'])} (годом ранее — {fmt_int(before['subscribers'])}).")
+    else:
+        parts.append(f"На конец {year} года в сети {pages}; подписчиков у них {fmt_int(now['subscribers'])}.")
+    first, last = months.iloc[0], months.iloc[-1]
+    parts.append(
+        f"За год страницы опубликовали {fmt_int(now['posts'])} "
+        f"{plural_ru(now['posts'], 'публикацию', 'публикации', 'публикаций')}, из них "
+        f"{fmt_int(now['live_streams'])} {plural_ru(now['live_streams'], 'прямой эфир', 'прямых эфира', 'прямых эфиров')}; "
+        f"число страниц, проводивших прямые эфиры, "
+        f"{_trend(first, last, 'pages_with_live', fmt_int, 'выросло', 'снизилось', 'не изменилось')}.")
+    replied = months.dropna(subset=["answered_share"])
+    comments = (f"Страницы написали {fmt_int(now['page_comments'])} "
+                f"{plural_ru(now['page_comments'], 'комментарий', 'комментария', 'комментариев')}.")
+    if len(replied) >= 2:
+        a, b = replied.iloc[0], replied.iloc[-1]
+        comments += (
+            f" Доля комментариев жителей, получивших ответ, "
+            f"{_trend(a, b, 'answered_share', fmt_share, 'выросла', 'снизилась', 'не изменилась')}, "
+            f"медианное время ответа "
+            f"{_trend(a, b, 'median_reply_hours', lambda v: fmt_num(v) + ' ч', 'выросло', 'сократилось', 'не изменилось')}; "
+            f"за год в целом ответ получили {fmt_share(now['answered_share'])} комментариев жителей.")
+    parts.append(comments)
+    leader = g.by_municipality(year).sort_values(["pages_active_per_1000", "municipality"], ascending=[False, True]).iloc[0]
+    parts.append(
+        f"Страница есть у {fmt_share(now['coverage_share'])} организаций из перечня; больше всего страниц на "
+        f"1 000 жителей — {leader['municipality']} ({fmt_num(leader['pages_active_per_1000'])}). "
+        f"Знак качества за {year} год {plural_ru(now['winners'], 'получила', 'получили', 'получили')} "
+        f"{fmt_int(now['winners'])} {plural_ru(now['winners'], 'страница', 'страницы', 'страниц')}.")
+    return " ".join(parts)
+
+
+def format_figure(figure: str, value: float) -> str:
+    """A headline value as a reader sees it: '3 465', '54,9%', '14,2' (hours)."""
+    if figure in SHARE_FIGURES:
+        return fmt_share(value, 1)
+    if figure == "median_reply_hours":
+        return fmt_num(value)
+    return fmt_int(value)
+
+
+def format_change(figure: str, difference: float) -> str:
+    """A change between two years: '+704', '−3,1 ч', '+12,5 п.п.' (shares change in percentage points)."""
+    if figure in SHARE_FIGURES:
+        return fmt_signed(100 * difference, lambda v: fmt_num(v) + " п.п.")
+    if figure == "median_reply_hours":
+        return fmt_signed(difference, lambda v: fmt_num(v) + " ч")
+    return fmt_signed(difference)
+
+
+def _monthly_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(month=frame["month"].dt.strftime("%Y-%m"))
+
+
+def write_outputs(g: Growth, out_dir: Path | str) -> dict[str, Path]:
+    """Write the year's tables as UTF-8 CSV files into `out_dir`; returns name -> path.
+
+    headline.csv (figure, value, rule), monthly.csv (region, Dec 2022 to Dec of the year),
+    monthly_by_sector.csv, municipalities.csv (35 rows, with population and its source),
+    sectors.csv, no_page_reasons.csv, and change.csv when the previous year is covered.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "headline": g.headline(),
+        "monthly": _monthly_csv(g.monthly()),
+        "monthly_by_sector": _monthly_csv(g.monthly("sector")),
+        "municipalities": g.by_municipality(),
+        "sectors": g.by_sector(),
+        "no_page_reasons": g.no_page_reasons(by="sector"),
+    }
+    change = g.change()
+    if change is not None:
+        tables["change"] = change
+    paths = {}
+    for name, frame in tables.items():
+        paths[name] = out_dir / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    return paths
+
+
+__all__ = ["Growth", "RULES", "LABELS", "HEADLINE_FIGURES", "rule", "covered_years", "month_bounds", "summary_ru",
+           "format_figure", "format_change", "write_outputs"]

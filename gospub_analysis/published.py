@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from .plots import fmt_int
+
 SOURCE_NSO_2023 = (
     "Опубликованные итоги 2023 года по Новосибирской области "
     "(по заметкам проекта shared/domain.md, раздел «Published figures»)"
@@ -61,9 +63,8 @@ PUBLISHED: tuple[PublishedFigure, ...] = (
 
 def format_published(value: float, qualifier: str) -> str:
     """'более 275 000', 'около 2 500 000', '3 465' (narrow no-break space between thousands)."""
-    number = f"{value:,.0f}".replace(",", "\u202f")
     prefix = QUALIFIER_RU[qualifier]
-    return f"{prefix} {number}" if prefix else number
+    return f"{prefix} {fmt_int(value)}" if prefix else fmt_int(value)
 
 
 def published_figures(region: str | None, year: int) -> pd.DataFrame:
@@ -72,3 +73,23 @@ def published_figures(region: str | None, year: int) -> pd.DataFrame:
     columns = list(PublishedFigure.__dataclass_fields__)
     table = pd.DataFrame(rows, columns=columns)
     return table.assign(shown=[format_published(v, q) for v, q in zip(table["value"], table["qualifier"])])
+
+
+def beside_published(headline: pd.DataFrame, region: str | None, year: int) -> pd.DataFrame:
+    """The headline (figure, value, ...) with the published figures of the same region and year.
+
+    Adds `published` and `published_source` (the year's regional report) and
+    `federal_dec_2023` and `federal_note` (another date and counting rule); figures
+    nobody published get empty strings. Without published figures for the region and
+    year, the headline comes back unchanged: nothing is set beside other data.
+    """
+    pub = published_figures(region, year)
+    if pub.empty:
+        return headline
+    out = headline.copy()
+    for variant, value_col, text_col, text in (("regional", "published", "published_source", "source"),
+                                               ("federal_dec_2023", "federal_dec_2023", "federal_note", "note")):
+        part = pub[pub["variant"] == variant].set_index("figure")
+        out[value_col] = out["figure"].map(part["shown"]).fillna("")
+        out[text_col] = out["figure"].map(part[text]).fillna("")
+    return out

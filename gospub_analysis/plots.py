@@ -1,0 +1,217 @@
+"""Charts with Russian labels, and the Russian number wording used on them and in texts.
+
+Each chart function takes a tidy table plus column names and Russian titles, draws one
+figure and returns it, so a notebook shows it and a report saves it. `label` (the
+dataset's `data_label`, e.g. «СИНТЕТИЧЕСКИЕ ДАННЫЕ») is stamped on the figure so a chart
+cut out of a report still says what data it shows.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+NNBSP = "\u202f"  # narrow no-break space: thousands separator in Russian typography
+MONTHS_RU = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+MONTHS_GENITIVE_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+                      "сентября", "октября", "ноября", "декабря")
+MONTHS_PREPOSITIONAL_RU = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе",
+                           "сентябре", "октябре", "ноябре", "декабре")
+WEEKDAYS_RU = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
+
+
+# --- Russian number wording ----------------------------------------------------------------
+
+def fmt_int(value: float) -> str:
+    """3465 -> '3 465' (narrow no-break space); '—' for a missing value."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value:,.0f}".replace(",", NNBSP)
+
+
+def fmt_num(value: float, digits: int = 1) -> str:
+    """14.24 -> '14,2'; '—' for a missing value."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{value:,.{digits}f}".replace(",", NNBSP).replace(".", ",")
+
+
+def fmt_share(value: float, digits: int = 0) -> str:
+    """0.549 -> '55%'; '—' for a missing value."""
+    if value is None or pd.isna(value):
+        return "—"
+    return fmt_num(100 * value, digits) + "%"
+
+
+def fmt_signed(value: float, formatter=fmt_int) -> str:
+    """+12 / −3 with a true minus sign."""
+    if value is None or pd.isna(value):
+        return "—"
+    return ("+" if value > 0 else "−" if value < 0 else "") + formatter(abs(value))
+
+
+def plural_ru(n: float, one: str, few: str, many: str) -> str:
+    """The noun form for n: plural_ru(21, 'страница', 'страницы', 'страниц') -> 'страница'."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def month_ru(ts: pd.Timestamp, case: str = "short") -> str:
+    """'янв 2023' (short), 'январе' (prepositional) or 'января' (genitive)."""
+    if case == "short":
+        return f"{MONTHS_RU[ts.month - 1]} {ts.year}"
+    names = MONTHS_PREPOSITIONAL_RU if case == "prepositional" else MONTHS_GENITIVE_RU
+    return names[ts.month - 1]
+
+
+def readable(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Callable | None]], index: str | None = None) -> pd.DataFrame:
+    """A table for readers: the chosen columns, renamed to Russian headers, values formatted.
+
+    `columns`: column -> (header, formatter or None to keep the value); `index`: a header
+    to use as the index.
+    """
+    out = pd.DataFrame({header: frame[column].map(fmt) if fmt else frame[column]
+                        for column, (header, fmt) in columns.items()})
+    return out.set_index(index) if index else out
+
+
+# --- charts --------------------------------------------------------------------------------
+
+def _int_axis(axis) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v)))
+
+
+def _num_axis(axis) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",")))
+
+
+def _month_axis(ax) -> None:
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: month_ru(pd.Timestamp(plt.matplotlib.dates.num2date(v)).tz_localize(None))))
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(0)
+
+
+def stamp(fig: Figure, label: str | None) -> Figure:
+    """Write the data label in the figure's lower right corner."""
+    if label:
+        fig.text(0.995, 0.005, label, ha="right", va="bottom", fontsize=8, color="#b00020", alpha=0.9)
+    return fig
+
+
+def lines_over_time(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, title: str, ylabel: str,
+                    events: Mapping[pd.Timestamp, str] | None = None, bars: Mapping[str, str] | None = None,
+                    label: str | None = None) -> Figure:
+    """Lines (`series`: column -> legend) over months, optional bars on a second axis
+    (`bars`: column -> legend) and vertical event markers (`events`: date -> text)."""
+    fig, ax = plt.subplots(figsize=(10, 4.8))
+    handles: list = []
+    if bars:
+        ax2 = ax.twinx()
+        width = 25 / max(1, len(bars))
+        for i, (column, name) in enumerate(bars.items()):
+            handles.append(ax2.bar(frame[x] + pd.Timedelta(days=3 + i * width), frame[column], width=width, alpha=0.35,
+                                   label=name, align="edge", color=sns.color_palette()[i + len(series)]))
+        ax2.set_ylabel("за месяц")
+        ax2.set_ylim(bottom=0)
+        _int_axis(ax2.yaxis)
+        ax.set_zorder(ax2.get_zorder() + 1)  # lines above the bars
+        ax.patch.set_visible(False)
+    lines = [ax.plot(frame[x], frame[column], marker="o", markersize=3, label=name)[0]
+             for column, name in series.items()]
+    handles = lines + handles
+    for when, text in (events or {}).items():
+        ax.axvline(when, color="#444", linestyle="--", linewidth=1)
+        ax.annotate(text, (when, 0.02), xycoords=("data", "axes fraction"), xytext=(4, 0),
+                    textcoords="offset points", va="bottom", fontsize=9,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
+    ax.set(title=title, ylabel=ylabel, xlabel="")
+    ax.set_ylim(bottom=0)
+    _int_axis(ax.yaxis)
+    _month_axis(ax)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(handles), frameon=False)
+    fig.tight_layout()
+    return stamp(fig, label)
+
+
+def small_multiples(frame: pd.DataFrame, x: str, y: str, facet: str, *, title: str, ylabel: str,
+                    facet_labels: Mapping[str, str] | None = None, col_wrap: int = 4,
+                    label: str | None = None) -> Figure:
+    """One small panel per value of `facet` (own y scale), the same series in each."""
+    data = frame.assign(_facet=frame[facet].map(lambda v: (facet_labels or {}).get(v, v)))
+    grid = sns.relplot(data=data, x=x, y=y, col="_facet", col_wrap=col_wrap, kind="line", marker="o",
+                       markersize=3, height=2.2, aspect=1.5, facet_kws={"sharey": False})
+    grid.set_titles("{col_name}")
+    grid.set_axis_labels("", ylabel)
+    for ax in grid.axes.flat:
+        ax.set_ylim(bottom=0)
+        _int_axis(ax.yaxis)
+        ax.xaxis.set_major_locator(plt.matplotlib.dates.MonthLocator(bymonth=(1, 7)))
+        _month_axis(ax)
+    grid.figure.suptitle(title, y=1.0)
+    grid.figure.tight_layout()
+    return stamp(grid.figure, label)
+
+
+def ranked_bars(frame: pd.DataFrame, value: str, name: str, *, title: str, xlabel: str,
+                value_format=fmt_num, label: str | None = None) -> Figure:
+    """Horizontal bars, largest on top, each bar labelled with its value."""
+    data = frame.sort_values(value, ascending=True)
+    fig, ax = plt.subplots(figsize=(8, 0.25 * len(data) + 1.2))
+    ax.barh(data[name], data[value], color=sns.color_palette()[0])
+    for y, v in enumerate(data[value]):
+        ax.annotate(value_format(v), (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set(title=title, xlabel=xlabel, ylabel="")
+    ax.margins(x=0.12)
+    _num_axis(ax.xaxis)
+    ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    return stamp(fig, label)
+
+
+def share_and_hours(frame: pd.DataFrame, x: str, share: Mapping[str, str], hours: tuple[str, str], *,
+                    title: str, reference_hours: float | None = None, label: str | None = None) -> Figure:
+    """Shares (0-1, left axis, column -> legend) and a duration in hours (right axis)."""
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    for column, name in share.items():
+        ax.plot(frame[x], frame[column], marker="o", markersize=3, label=name)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_share(v)))
+    ax.set_ylabel("доля комментариев")
+    ax2 = ax.twinx()
+    column, name = hours
+    color = sns.color_palette()[len(share)]
+    ax2.plot(frame[x], frame[column], marker="s", markersize=3, color=color, label=name)
+    if reference_hours is not None:
+        ax2.axhline(reference_hours, color=color, linestyle=":", linewidth=1)
+    ax2.set_ylim(bottom=0)
+    ax2.set_ylabel("часы")
+    ax.set(title=title, xlabel="")
+    _month_axis(ax)
+    handles = ax.get_legend_handles_labels()
+    handles2 = ax2.get_legend_handles_labels()
+    ax.legend(handles[0] + handles2[0], handles[1] + handles2[1], loc="lower left", frameon=False)
+    fig.tight_layout()
+    return stamp(fig, label)
+
+
+def weekday_hour_heatmap(matrix: pd.DataFrame, *, title: str, label: str | None = None) -> Figure:
+    """A 7 x 24 table (rows Monday..Sunday, columns hours) as a heatmap."""
+    fig, ax = plt.subplots(figsize=(11, 3.6))
+    sns.heatmap(matrix, ax=ax, cmap="Blues", cbar_kws={"label": "публикаций", "format": FuncFormatter(lambda v, _: fmt_int(v))},
+                linewidths=0.3, linecolor="white")
+    ax.set_yticks(np.arange(7) + 0.5, WEEKDAYS_RU, rotation=0)
+    ax.set_xticks(np.arange(24) + 0.5, [str(h) for h in range(24)], rotation=0)
+    ax.set(title=title, xlabel="час (местное время)", ylabel="")
+    fig.tight_layout()
+    return stamp(fig, label)
