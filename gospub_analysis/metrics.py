@@ -45,6 +45,10 @@ def _timezone(data_dir: Path | str) -> str:
 def _connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.InvalidInputException:
+        pass  # in Jupyter without ipywidgets DuckDB keeps the bar off and refuses the setting
     return con
 
 

@@ -447,3 +447,66 @@ def stability_summary(stable: pd.DataFrame, sure: float = 0.95, out: float = 0.0
     return {"sure_winners": int((p >= sure).sum()),
             "borderline": int(((p > out) & (p < sure)).sum()),
             "sure_out": int((p <= out).sum())}
+
+
+# --- report tables and files ---------------------------------------------------------------
+
+def report_table(scored: pd.DataFrame, stable: pd.DataFrame | None = None,
+                 awarded: pd.Index | None = None) -> pd.DataFrame:
+    """The ranking as written to ranking.csv: scores, stability and the official award, best first."""
+    table = scored.copy()
+    if stable is not None:
+        table = table.merge(stable[["community_id", "p_top_n", "rank_low", "rank_median", "rank_high"]],
+                            on="community_id", how="left")
+    if awarded is not None:
+        table["awarded"] = table["community_id"].isin(set(awarded))
+    table["methodology_version"] = scored.attrs.get("methodology_version")
+    table["methodology"] = scored.attrs.get("methodology")
+    table.attrs = dict(scored.attrs)
+    return table
+
+
+def headers_ru(methodology: Methodology) -> dict[str, str]:
+    """Russian column headers of the ranking table (criteria labelled from the methodology)."""
+    return {
+        "rank": "Место", "group_rank": "Место в сфере", "community_id": "ID страницы", "name": "Страница",
+        "org_name": "Организация", "sector_label": "Сфера", "municipality": "Муниципалитет",
+        "eligible": "Допущена", "exclusion_reason_ru": "Причина недопуска",
+        **{c.name: f"{c.label}, балл 0–1" for c in methodology.criteria},
+        "score": "Итоговый балл (0–100)", "tied": "Равный балл с другой страницей", "winner": "Победитель",
+        "p_top_n": "Вероятность войти в число победителей", "rank_low": "Место: нижняя граница (5%)",
+        "rank_high": "Место: верхняя граница (95%)", "awarded": "Награждена официально",
+    }
+
+
+def write_outputs(table: pd.DataFrame, out_dir: Path | str, methodology: Methodology,
+                  about: dict[str, object]) -> tuple[Path, Path]:
+    """Write ranking.csv (machine-readable, English column names) and ranking.xlsx (Russian headers:
+    a passport sheet, all pages, one sheet per sector; winners highlighted)."""
+    from . import excel
+    from .region import sector_label
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path = out_dir / "ranking.csv"
+    table.to_csv(csv_path, index=False, encoding="utf-8")
+    reasons = methodology.reason_labels()
+    readable = table.assign(
+        sector_label=table["sector"].map(sector_label),
+        exclusion_reason_ru=table["exclusion_reason"].map(
+            lambda r: ", ".join(reasons.get(c, c) for c in r.split("; ")) if r else ""),
+        eligible=table["eligible"].map({True: "да", False: "нет"}),
+        winner=table["winner"].map({True: "да", False: "нет"}),
+        tied=table["tied"].map({True: "да", False: "нет"}),
+        **({"awarded": table["awarded"].map({True: "да", False: "нет"})} if "awarded" in table else {}),
+    )
+    headers = {k: v for k, v in headers_ru(methodology).items() if k in readable.columns}
+    formats = {"score": excel.SCORE, "p_top_n": excel.PERCENT, "rank": excel.INTEGER, "group_rank": excel.INTEGER,
+               "rank_low": excel.INTEGER, "rank_high": excel.INTEGER,
+               **{c.name: excel.DECIMAL for c in methodology.criteria}}
+    sheets = [excel.Sheet("Все страницы", readable, headers, formats, table["winner"])]
+    for sector in sorted(readable["sector"].dropna().unique(), key=lambda s: sector_label(s)):
+        part = readable["sector"] == sector
+        sheets.append(excel.Sheet(sector_label(sector), readable[part], headers, formats, table.loc[part, "winner"]))
+    xlsx_path = excel.write_workbook(out_dir / "ranking.xlsx", sheets, about)
+    return csv_path, xlsx_path

@@ -1,0 +1,98 @@
+"""Excel output for analysts: DataFrames as readable sheets.
+
+This module owns the look of every workbook the project writes: Russian headers (the
+caller passes a column -> header mapping), a frozen and bold header row with a filter,
+number formats per column, column widths from the content, highlighted rows (e.g. the
+winners), and a "Паспорт" sheet with the facts a reader needs (data label, methodology,
+parameters). It is general: any notebook can reuse `write_workbook`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+MAX_SHEET_NAME = 31
+INVALID_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+# common formats, named for readability at call sites
+INTEGER = "#,##0"
+DECIMAL = "#,##0.00"
+PERCENT = "0.0%"
+SCORE = "0.0"
+DATE = "DD.MM.YYYY"
+
+
+@dataclass
+class Sheet:
+    """One sheet: `frame` with `headers` {column: Russian header} (only these columns, in this order)."""
+
+    name: str
+    frame: pd.DataFrame
+    headers: dict[str, str]
+    formats: dict[str, str] = field(default_factory=dict)  # column -> Excel number format
+    highlight: pd.Series | None = None  # boolean, aligned with frame: rows to fill
+
+
+def sheet_name(name: str) -> str:
+    """A valid Excel sheet name (31 characters, no []:*?/\\)."""
+    return name.translate(INVALID_SHEET_CHARS)[:MAX_SHEET_NAME]
+
+
+def _cell_value(value):
+    if value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.tz_convert(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet) -> None:
+    ws = wb.create_sheet(sheet_name(sheet.name))
+    columns = list(sheet.headers)
+    ws.append([sheet.headers[c] for c in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    frame = sheet.frame.reset_index(drop=True)
+    marked = (pd.Series(sheet.highlight).reset_index(drop=True).fillna(False).astype(bool)
+              if sheet.highlight is not None else pd.Series(False, index=frame.index))
+    for i, row in enumerate(frame[columns].itertuples(index=False, name=None)):
+        ws.append([_cell_value(v) for v in row])
+        if marked.iloc[i]:
+            for cell in ws[ws.max_row]:
+                cell.fill = HIGHLIGHT
+    for j, column in enumerate(columns, start=1):
+        letter = get_column_letter(j)
+        fmt = sheet.formats.get(column)
+        if fmt:
+            for cell in ws[letter][1:]:
+                cell.number_format = fmt
+        longest = max([len(str(sheet.headers[column]))] + [len(str(v)) for v in frame[column].head(500)])
+        ws.column_dimensions[letter].width = min(max(10, longest + 2), 60)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+
+
+def write_workbook(path: Path | str, sheets: list[Sheet], about: dict[str, object] | None = None) -> Path:
+    """Write sheets (and, with `about`, a first sheet «Паспорт» of key/value facts) to an .xlsx file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    wb.remove(wb.active)
+    if about:
+        info = pd.DataFrame({"key": list(about), "value": [str(v) for v in about.values()]})
+        _write_sheet(wb, Sheet("Паспорт", info, {"key": "Параметр", "value": "Значение"}))
+    for sheet in sheets:
+        _write_sheet(wb, sheet)
+    wb.save(path)
+    return path
