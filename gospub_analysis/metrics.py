@@ -357,7 +357,7 @@ def _cells_query(kind: str) -> str:
     """
 
 
-class _YearData:
+class YearData:
     """Everything page_year and page_month need for one dataset, year and as-of cut."""
 
     def __init__(self, data_dir: Path | str, year: int, until=None):
@@ -428,7 +428,7 @@ def _snapshot_features(snaps: pd.DataFrame) -> pd.DataFrame:
                                                    "members_end", "members_growth")}).reset_index()
 
 
-def _indicators(sums: pd.DataFrame, data: _YearData) -> pd.DataFrame:
+def _indicators(sums: pd.DataFrame, data: YearData) -> pd.DataFrame:
     """Page-level indicators from the weighted sums of one or more replicates."""
     s = sums
     snaps = _snapshot_features(data.snapshots())
@@ -470,14 +470,14 @@ def _indicators(sums: pd.DataFrame, data: _YearData) -> pd.DataFrame:
 
 
 def page_year_replicates(data_dir: Path | str, year: int, weights: pd.DataFrame, until=None,
-                         _data: _YearData | None = None) -> pd.DataFrame:
+                         data: YearData | None = None) -> pd.DataFrame:
     """page_year recomputed for re-weighted weeks: one block of rows per replicate.
 
     `weights`: columns replicate, week (0-51), weight (how many times the week counts;
     0 drops it). Unit weights reproduce `page_year` exactly. Snapshot-based indicators
     (design, audience) describe page state and are not resampled.
     """
-    data = _data or _YearData(data_dir, year, until)
+    data = data or YearData(data_dir, year, until)
     return _indicators(data.query("sums", weights), data)
 
 
@@ -496,7 +496,7 @@ def page_month(data_dir: Path | str, year: int, until=None) -> pd.DataFrame:
 
     Columns are documented in `MONTH_COLUMNS`.
     """
-    data = _YearData(data_dir, year, until)
+    data = YearData(data_dir, year, until)
     sums = data.query("months")
     snaps = data.snapshots()
     members = (snaps.assign(month=snaps["as_of"].dt.month)

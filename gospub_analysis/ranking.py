@@ -413,11 +413,11 @@ def stability(data_dir: Path | str, year: int, methodology: Methodology, n_winne
     """
     n_winners = methodology.n_winners if n_winners is None else n_winners
     rng = np.random.default_rng(random_state)
-    data = metrics._YearData(data_dir, year, until)
+    data = metrics.YearData(data_dir, year, until)
     if resample_weeks:
-        replicates = metrics.page_year_replicates(data_dir, year, week_weights(n_draws, rng), _data=data)
+        replicates = metrics.page_year_replicates(data_dir, year, week_weights(n_draws, rng), data=data)
     else:
-        one = metrics.page_year_replicates(data_dir, year, metrics.unit_weights(), _data=data)
+        one = metrics.page_year_replicates(data_dir, year, metrics.unit_weights(), data=data)
         replicates = pd.concat([one.assign(replicate=r) for r in range(n_draws)], ignore_index=True)
     weight_sets = (perturbed_weights(methodology, n_draws, weight_spread, rng) if weight_spread
                    else [methodology.weights] * n_draws)
