@@ -36,12 +36,10 @@ import pandas as pd
 
 from .dataset import Dataset, read_manifest, table_file
 from .localtime import month_range
+from .metrics import resident_replies
 from .plots import fmt_int, fmt_num, fmt_share, fmt_signed, month_ru, plural_ru
 from .region import (
     LAW_START,
-    MUNICIPALITIES,
-    POPULATION_SOURCE,
-    REGION_CODE,
     TIMEZONE,
     UNKNOWN_MUNICIPALITY,
     population_table,
@@ -157,9 +155,9 @@ def covered_years(data_dir: Path | str) -> list[int]:
         return [y for y in range(first.year, last.year + 1)
                 if first <= pd.Timestamp(year=y, month=1, day=1) and last >= pd.Timestamp(year=y, month=12, day=31)]
     tz = manifest.get("timezone", TIMEZONE)
-    first, last = duckdb.sql(
-        f"select min(published_at), max(published_at) from read_parquet('{table_file(data_dir, 'posts')}')"
-    ).fetchone()
+    with duckdb.connect() as con:
+        first, last = con.execute("select min(published_at), max(published_at) from read_parquet(?)",
+                                  [str(table_file(data_dir, "posts"))]).fetchone()
     if first is None:
         return []
     first, last = (pd.Timestamp(t).tz_convert(tz) for t in (first, last))
@@ -293,8 +291,6 @@ class Growth:
     @cached_property
     def replies(self) -> pd.DataFrame:
         """Residents' comments of the series (metrics.resident_replies) with month, sector, municipality."""
-        from .metrics import resident_replies
-
         start = pd.Timestamp(self.month_start[0], tz="UTC")
         end = pd.Timestamp(self.month_end[-1], tz="UTC")
         frame = resident_replies(self.data_dir, start=start, end=end)
@@ -439,7 +435,9 @@ class Growth:
         values = self.year_figures(year).iloc[0]
         return pd.DataFrame({
             "figure": list(HEADLINE_FIGURES),
-            "value": [float(values[f]) if pd.notna(values[f]) else np.nan for f in HEADLINE_FIGURES],
+            # counts stay integers in the CSV ("3465", not "3465.0")
+            "value": pd.Series([int(values[f]) if f in COUNT_FIGURES else float(values[f]) for f in HEADLINE_FIGURES],
+                               dtype=object),
             "rule": [rule(f, year, self.tz) for f in HEADLINE_FIGURES],
         })
 

@@ -247,6 +247,7 @@ def test_by_municipality_has_35_rows_and_rates(g):
     assert mun.loc["Баганский", "pages_active"] == 0
     assert mun["population_source"].str.len().gt(0).all()
     assert mun["pages_active"].sum() == 2
+    assert g.unassigned()["pages_active"] == 0
 
 
 def test_by_sector(g):
