@@ -1,0 +1,152 @@
+"""`gospub import telegram`: Telegram Desktop channel exports (`result.json`) into the dataset.
+
+One export is one channel: `{"name", "type": "public_channel" | "private_channel", "id",
+"messages": [...]}`. Messages of type "message" become posts (`date_unixtime`, a string,
+gives the time; `forwarded_from` makes a repost; `text` is a string or a list of strings
+and {"type", "text"} parts; reactions are summed into `likes`). Service messages are
+skipped and counted. The export has no view, repost or comment counts: `views` stays
+null, reposts and comments are 0. Exports of chats and groups are refused: they hold
+residents' messages, and the project imports channels only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import orjson
+import pandas as pd
+
+from ..region import TIMEZONE
+from .merge import dedupe_new, source_entry, typed_frame, write_import
+from .report import ImportFileError, ImportReport
+
+CHANNEL_TYPES = ("public_channel", "private_channel")
+EXPECTED = ('a Telegram Desktop channel export (result.json): {"name", "type": "public_channel" or '
+            '"private_channel", "id", "messages": [...]}')
+_VIDEO_MEDIA = ("video_file", "video_message")
+
+
+class _Bad(Exception):
+    pass
+
+
+def _text_length(text: object) -> int:
+    if isinstance(text, str):
+        return len(text)
+    if isinstance(text, list):
+        return sum(len(p) if isinstance(p, str) else len(p.get("text", "")) if isinstance(p, dict)
+                   and isinstance(p.get("text"), str) else 0 for p in text)
+    if text is None:
+        return 0
+    raise _Bad("text is neither a string nor a list of parts")
+
+
+def _timestamp(message: dict) -> int:
+    value = message.get("date_unixtime")
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if type(value) is int:
+        return value
+    local = message.get("date")
+    if isinstance(local, str):
+        try:
+            parsed = datetime.fromisoformat(local)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(TIMEZONE))
+            return int(aware.astimezone(timezone.utc).timestamp())
+    raise _Bad("neither date_unixtime nor date is a usable time")
+
+
+def _likes(message: dict) -> int:
+    reactions = message.get("reactions")
+    if reactions is None:
+        return 0
+    if not isinstance(reactions, list):
+        raise _Bad("reactions is not a list")
+    total = 0
+    for reaction in reactions:
+        count = reaction.get("count") if isinstance(reaction, dict) else None
+        if type(count) is not int or count < 0:
+            raise _Bad("a reaction has no non-negative count")
+        total += count
+    return total
+
+
+def _read(path: Path) -> dict:
+    try:
+        data = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise ImportFileError(path, f"line {exc.lineno}, column {exc.colno}", EXPECTED, f"not valid JSON ({exc.msg})") from exc
+    except OSError as exc:
+        raise ImportFileError(path, "whole file", EXPECTED, f"cannot be read ({exc.strerror})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        raise ImportFileError(path, "top level", EXPECTED, "no \"messages\" list")
+    if data.get("type") not in CHANNEL_TYPES:
+        raise ImportFileError(path, "top level, \"type\"", EXPECTED,
+                              f"type is {data.get('type')!r}: only channel exports are imported")
+    if type(data.get("id")) is not int or not isinstance(data.get("name"), str):
+        raise ImportFileError(path, "top level, \"id\"/\"name\"", EXPECTED, "the channel id or name is missing")
+    return data
+
+
+def import_telegram(files: list[Path | str], out_dir: Path | str, skip_bad_files: bool = False) -> ImportReport:
+    """Import Telegram channel exports into the dataset folder `out_dir`."""
+    report = ImportReport("import telegram")
+    report.notes["skip_bad_files"] = skip_bad_files
+    posts: dict[str, list] = {k: [] for k in ("community_id", "post_id", "published_at", "kind", "text_length",
+                                               "has_photo", "has_video", "is_live", "views", "likes", "reposts",
+                                               "comments")}
+    channels = []
+    good = []
+    for path in map(Path, files):
+        report.files_read += 1
+        try:
+            data = _read(path)
+        except ImportFileError as exc:
+            if not skip_bad_files:
+                report.write(out_dir)
+                raise
+            report.fail_file(exc)
+            continue
+        good.append(path)
+        cid = f"telegram:{abs(data['id'])}"
+        first = None
+        messages = data["messages"]
+        report.read("message", len(messages))
+        for i, message in enumerate(messages):
+            try:
+                if not isinstance(message, dict):
+                    raise _Bad("the message is not a JSON object")
+                when = _timestamp(message)
+                first = when if first is None else min(first, when)
+                if message.get("type") == "service":
+                    report.skip("message", f"service message ({message.get('action', 'no action')})")
+                    continue
+                if message.get("type") != "message":
+                    raise _Bad(f"unknown message type {message.get('type')!r}")
+                if type(message.get("id")) is not int:
+                    raise _Bad("id is missing or not an integer")
+                row = (cid, message["id"], when, "repost" if message.get("forwarded_from") else "original",
+                       _text_length(message.get("text")), "photo" in message or message.get("media_type") == "photo",
+                       message.get("media_type") in _VIDEO_MEDIA, False, None, _likes(message), 0, 0)
+            except _Bad as exc:
+                report.quarantine(str(path), f"messages[{i}]", "message", str(exc), message)
+                continue
+            for column, value in zip(posts, row):
+                posts[column].append(value)
+        channels.append({"community_id": cid, "platform": "telegram", "platform_id": str(abs(data["id"])),
+                         "screen_name": None, "name": data["name"].strip() or cid, "org_id": None,
+                         "created_at": pd.Timestamp(first if first is not None else 0, unit="s", tz="UTC")})
+    posts["published_at"] = pd.to_datetime(pd.Series(posts["published_at"], dtype="int64"), unit="s", utc=True)
+    posts["views"] = pd.array(posts["views"], dtype="Int64")
+    frames = {"posts": dedupe_new("posts", typed_frame("posts", posts), report, "message")}
+    report.imported("message", len(frames["posts"]))
+    comms = pd.DataFrame(channels, columns=["community_id", "platform", "platform_id", "screen_name", "name",
+                                            "org_id", "created_at"])
+    frames["communities"] = dedupe_new("communities", typed_frame("communities", dict(comms)), report, None)
+    write_import(out_dir, frames, [source_entry(p) for p in good], report, {"posts": "message"})
+    return report
