@@ -1,0 +1,307 @@
+"""The VK API collector behind `gospub collect vk`.
+
+It reads a list of pages, calls `groups.getById`, `wall.get` (back to `--since`) and
+`wall.getComments` (every post since then with comments, threads in full), and writes
+exactly the layout `gospub import vk` reads (see `importers.vk_export`):
+
+    groups/getById-YYYY-MM-DD-NNN.json        one response per batch of 500 pages
+    walls/<group_id>/wall.get.jsonl           one response a line
+    walls/<group_id>/wall.getComments.jsonl   one response a line
+
+Each response is saved with its request (method and parameters, never the token) and
+the time it was fetched. Guarantees:
+
+- at most `rate` requests a second (3 by default, the VK limit for a user token);
+- errors 6, 9 and 29 (rate limits) and network errors (refused or dropped connections,
+  timeouts, HTTP 5xx, truncated answers) are retried with exponential backoff; other API
+  errors (a private or deleted page) are saved like any response, and the importer sets
+  them aside in quarantine; error 5 (the token refused) stops the run;
+- a page's walls are written into `walls/<id>.partial/` and renamed when complete, so a
+  stopped run leaves no half page behind and the next run resumes with the first
+  incomplete page (an incomplete page is collected again from its start).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from ..importers.links import parse_vk_link
+from ..region import TIMEZONE
+
+API_URL = "https://api.vk.com/method/"
+API_VERSION = "5.199"
+MAX_RATE = 3.0
+RATE_LIMIT_CODES = {6, 9, 29}
+TOKEN_REFUSED = 5
+GROUP_FIELDS = ("members_count,description,contacts,addresses,cover,site,status,activity,links,counters,city,"
+                "verified,has_photo,fixed_post,can_message")
+BATCH = 500
+PAGE = 100
+THREAD_ITEMS = 10
+
+
+class CollectorError(RuntimeError):
+    """The collector cannot go on (token refused, retries exhausted); the message never holds the token."""
+
+
+class RateLimiter:
+    """Spaces calls at least 1/rate seconds apart (clock and sleep injectable for tests)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        if not 0 < rate:
+            raise ValueError(f"rate must be positive, got {rate}")
+        self.interval = 1.0 / rate
+        self.clock, self.sleep = clock, sleep
+        self._next = None
+
+    def wait(self) -> None:
+        now = self.clock()
+        if self._next is not None and now < self._next:
+            self.sleep(self._next - now)
+            now = self._next
+        self._next = now + self.interval
+
+
+@dataclass
+class VkClient:
+    token: str = field(repr=False)
+    base_url: str = API_URL
+    rate: float = MAX_RATE
+    retries: int = 6
+    backoff: float = 1.0  # seconds before the first retry; doubles each time
+    timeout: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+    calls: int = 0
+
+    def __post_init__(self):
+        self.limiter = RateLimiter(self.rate, sleep=self.sleep)
+
+    def _post(self, method: str, params: dict) -> dict:
+        body = urllib.parse.urlencode({**params, "access_token": self.token, "v": API_VERSION}).encode("ascii")
+        request = urllib.request.Request(self.base_url.rstrip("/") + "/" + method, data=body, method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+            return json.loads(answer.read().decode("utf-8"))
+
+    def call(self, method: str, params: dict) -> dict:
+        """The API's answer ({"response": ...} or {"error": ...}) after retrying what is worth retrying."""
+        last = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.sleep(self.backoff * 2 ** (attempt - 1))
+            self.limiter.wait()
+            self.calls += 1
+            try:
+                answer = self._post(method, params)
+            except urllib.error.HTTPError as exc:
+                last = f"HTTP {exc.code}"
+                if exc.code >= 500 or exc.code == 429:
+                    continue
+                raise CollectorError(f"{method}: HTTP {exc.code} from the VK API") from None
+            except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError,
+                    json.JSONDecodeError, UnicodeDecodeError) as exc:
+                last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+                continue
+            error = answer.get("error") if isinstance(answer, dict) else None
+            if isinstance(error, dict):
+                code = error.get("error_code")
+                if code in RATE_LIMIT_CODES:
+                    last = f"API error {code} ({error.get('error_msg')})"
+                    continue
+                if code == TOKEN_REFUSED:
+                    raise CollectorError("the VK API refused the token (error 5): check VK_TOKEN")
+                return {"error": _without_token(error)}
+            if not isinstance(answer, dict) or "response" not in answer:
+                last = "an answer without response or error"
+                continue
+            return answer
+        raise CollectorError(f"{method}: gave up after {self.retries + 1} attempts; last problem: {last}")
+
+
+def _without_token(error: dict) -> dict:
+    params = error.get("request_params")
+    if isinstance(params, list):
+        error = {**error, "request_params": [p for p in params if not (isinstance(p, dict) and
+                                                                      p.get("key") == "access_token")]}
+    return error
+
+
+def read_groups_file(path: Path | str) -> list[str]:
+    """Page ids or screen names, one a line (ids, any VK link form; '#' starts a comment)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"groups file {path} does not exist")
+    pages, bad = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        page = parse_vk_link(text)
+        if page is None:
+            bad.append(f"line {number}: {text!r}")
+            continue
+        pages.append(page.group_id or page.screen_name)
+    if bad:
+        raise ValueError(f"{path}: not a VK page id or link at " + "; ".join(bad[:10])
+                         + ". Expected one page a line: 123, club123, vk.com/name or https://vk.com/public123")
+    return list(dict.fromkeys(pages))
+
+
+class _Dump:
+    """Writes envelopes in the importer's layout."""
+
+    def __init__(self, root: Path, now: Callable[[], datetime]):
+        self.root, self.now = root, now
+
+    def envelope(self, method: str, params: dict, answer: dict) -> bytes:
+        record = {"request": {"method": method, "params": {**params, "v": API_VERSION}},
+                  "fetched_at": self.now().isoformat(timespec="seconds")}
+        record.update(answer)
+        return json.dumps(record, ensure_ascii=False, sort_keys=False).encode("utf-8")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _collect_wall(client: VkClient, dump: _Dump, gid: int, since_ts: int, folder: Path) -> dict:
+    posts_with_comments: list[int] = []
+    counts = {"wall_pages": 0, "posts": 0, "comment_pages": 0}
+    with open(folder / "wall.get.jsonl", "wb") as wall:
+        offset = 0
+        while True:
+            params = {"owner_id": -gid, "offset": offset, "count": PAGE}
+            answer = client.call("wall.get", params)
+            wall.write(dump.envelope("wall.get", params, answer) + b"\n")
+            counts["wall_pages"] += 1
+            if "error" in answer:
+                return counts
+            body = answer["response"]
+            items = body.get("items") or []
+            regular = [p for p in items if not p.get("is_pinned")]
+            for post in items:
+                if post.get("date", 0) >= since_ts and (post.get("comments") or {}).get("count", 0) > 0:
+                    posts_with_comments.append(post["id"])
+            counts["posts"] += len(items)
+            offset += PAGE
+            if not items or offset >= body.get("count", 0) or (regular and regular[-1].get("date", 0) < since_ts):
+                break
+    with open(folder / "wall.getComments.jsonl", "wb") as comments:
+        for post_id in dict.fromkeys(posts_with_comments):
+            offset = 0
+            while True:
+                params = {"owner_id": -gid, "post_id": post_id, "offset": offset, "count": PAGE, "sort": "asc",
+                          "thread_items_count": THREAD_ITEMS}
+                answer = client.call("wall.getComments", params)
+                comments.write(dump.envelope("wall.getComments", params, answer) + b"\n")
+                counts["comment_pages"] += 1
+                if "error" in answer:
+                    break
+                body = answer["response"]
+                items = body.get("items") or []
+                for item in items:
+                    thread = item.get("thread") or {}
+                    if thread.get("count", 0) > len(thread.get("items") or []):
+                        _collect_thread(client, dump, gid, post_id, item["id"], comments, counts)
+                offset += PAGE
+                if not items or offset >= body.get("current_level_count", body.get("count", 0)):
+                    break
+    return counts
+
+
+def _collect_thread(client, dump, gid, post_id, comment_id, out, counts) -> None:
+    offset = 0
+    while True:
+        params = {"owner_id": -gid, "post_id": post_id, "comment_id": comment_id, "offset": offset, "count": PAGE,
+                  "sort": "asc"}
+        answer = client.call("wall.getComments", params)
+        out.write(dump.envelope("wall.getComments", params, answer) + b"\n")
+        counts["comment_pages"] += 1
+        if "error" in answer:
+            return
+        body = answer["response"]
+        items = body.get("items") or []
+        offset += PAGE
+        if not items or offset >= body.get("current_level_count", body.get("count", 0)):
+            return
+
+
+def collect_vk(client: VkClient, pages: list[str], since: date, out: Path | str,
+               now: Callable[[], datetime] | None = None, log: Callable[[str], None] = print) -> dict:
+    """Collect `pages` (ids or screen names) into the dump folder `out`; resumes an earlier run."""
+    out = Path(out)
+    tz = ZoneInfo(TIMEZONE)
+    now = now or (lambda: datetime.now(tz))
+    dump = _Dump(out, now)
+    since_ts = int(datetime(since.year, since.month, since.day, tzinfo=tz).timestamp())
+    (out / "groups").mkdir(parents=True, exist_ok=True)
+    (out / "walls").mkdir(parents=True, exist_ok=True)
+    today = now().date().isoformat()
+    group_ids: list[int] = []
+    for number, start in enumerate(range(0, len(pages), BATCH), start=1):
+        batch = pages[start:start + BATCH]
+        target = out / "groups" / f"getById-{today}-{number:03d}.json"
+        if target.exists():
+            answer = json.loads(target.read_text(encoding="utf-8"))
+        else:
+            params = {"group_ids": ",".join(batch), "fields": GROUP_FIELDS}
+            answer = client.call("groups.getById", params)
+            _write_atomic(target, dump.envelope("groups.getById", params, answer))
+        body = answer.get("response")
+        groups = body.get("groups", []) if isinstance(body, dict) else body or []
+        group_ids.extend(g["id"] for g in groups if isinstance(g, dict) and type(g.get("id")) is int)
+    summary = {"pages": len(dict.fromkeys(group_ids)), "collected": 0, "already_done": 0, "wall_pages": 0,
+               "posts": 0, "comment_pages": 0}
+    for gid in dict.fromkeys(group_ids):
+        final = out / "walls" / str(gid)
+        if final.exists():
+            summary["already_done"] += 1
+            continue
+        partial = out / "walls" / f"{gid}.partial"
+        if partial.exists():
+            shutil.rmtree(partial)  # an interrupted page is collected again from its start
+        partial.mkdir()
+        counts = _collect_wall(client, dump, gid, since_ts, partial)
+        os.replace(partial, final)
+        summary["collected"] += 1
+        for key, value in counts.items():
+            summary[key] += value
+        log(f"  vk:{gid}: {counts['posts']} posts, {counts['comment_pages']} comment pages")
+    summary["requests"] = client.calls
+    return summary
+
+
+def collect_from_environment(groups_file: Path | str, since: date, out: Path | str, rate: float = MAX_RATE) -> str:
+    """`gospub collect vk`: the token from VK_TOKEN, the API address from VK_API_URL (default: the real API)."""
+    token = os.environ.get("VK_TOKEN")
+    if not token:
+        raise ValueError("VK_TOKEN is not set: export a VK access token in the environment "
+                         "(it is never read from files or arguments, and never written)")
+    if not 0 < rate <= MAX_RATE:
+        raise ValueError(f"--rate must be above 0 and at most {MAX_RATE:g} requests a second, got {rate:g}")
+    pages = read_groups_file(groups_file)
+    client = VkClient(token=token, base_url=os.environ.get("VK_API_URL", API_URL), rate=rate)
+    try:
+        summary = collect_vk(client, pages, since, out)
+    except CollectorError as exc:
+        raise ValueError(f"{exc}. Pages already complete are kept in {out}; run the same command again to resume")
+    return (f"gospub collect vk: {summary['pages']} pages ({summary['collected']} collected now, "
+            f"{summary['already_done']} already done), {summary['posts']:,} posts, "
+            f"{summary['comment_pages']:,} comment pages, {summary['requests']:,} requests -> {out}. "
+            f"Next: gospub import vk {out} --out DATASET")
