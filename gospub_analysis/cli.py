@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "gospub_analysis.commands",
     "gospub_analysis.importers.commands",
     "gospub_analysis.collector.commands",
+    "gospub_analysis.reports.commands",
 )
 
 

@@ -1,0 +1,338 @@
+"""The atomic build of a yearly report: every notebook succeeds, or nothing changes.
+
+This module owns the order of a build and its manifest:
+1. the main notebooks (`notebooks.MAIN_NOTEBOOKS`) and the municipality inputs
+   (`municipality.prepare_inputs`) start at once; the municipality notebooks follow as
+   soon as their inputs exist, all on `jobs` worker processes (each papermill run starts
+   its own kernel);
+2. every page is rendered without code (`html`); then `index.html` and `build.json`;
+3. the whole build happens in a hidden folder next to `reports/<year>` (same file
+   system) and is swapped in with one rename. If any notebook fails, the folder is
+   renamed `reports/<year>.failed-<time>` (the failed executed notebook is in it, with
+   the error cell marked by papermill) and `reports/<year>` is left as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import platform
+import shutil
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from ..config import DEFAULT_DATASET, KERNEL_NAME, REPORTS_DIR
+from ..dataset import Dataset, fingerprint, read_manifest
+from ..region import MUNICIPALITIES
+from . import municipality as municipal
+from . import notebooks as table
+from .index import dumps, write_index
+from .notebooks import MUNICIPALITIES_DIR, MUNICIPALITY_INPUTS_DIR, ReportNotebook
+from .runner import Job, Outcome, check_parameters, declared_parameters, init_worker, run_in_worker
+
+INPUTS_TASK = "municipality-inputs"
+FAILURES_SHOWN = 5
+
+
+@dataclass
+class BuildResult:
+    ok: bool
+    report_dir: Path  # reports/<year> on success, the kept failed folder otherwise
+    build: dict
+    failures: list[dict] = field(default_factory=list)
+
+
+def package_version() -> str:
+    try:
+        return version("gospub-analysis")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def check_kernel() -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        raise FileNotFoundError(f"Jupyter kernel '{KERNEL_NAME}' is not installed; run `make install`") from None
+
+
+def municipality_names(selected: list[str] | None, all_municipalities: bool) -> list[str]:
+    """The districts to report on, in the region's order; unknown names are an error."""
+    known = [m.name for m in MUNICIPALITIES]
+    if all_municipalities:
+        return known
+    unknown = sorted(set(selected or []) - set(known))
+    if unknown:
+        raise ValueError(f"unknown municipality {unknown}; known: {', '.join(known)}")
+    return [name for name in known if name in set(selected or [])]
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Make `new` the folder `target`, removing the old one.
+
+    On Linux both folders are exchanged in one renameat2(RENAME_EXCHANGE) call, so readers
+    always see a complete report; elsewhere two renames leave a moment without one.
+    """
+    if not target.exists():
+        os.replace(new, target)
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        exchanged = libc.renameat2(-100, os.fsencode(new), -100, os.fsencode(target), 2) == 0  # AT_FDCWD, RENAME_EXCHANGE
+    except (AttributeError, OSError):
+        exchanged = False
+    if exchanged:
+        shutil.rmtree(new)
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old)
+
+
+def _kept(reports_dir: Path, year: int, stamp: str) -> Path:
+    """A new folder name for a failed build: reports/<year>.failed-<time>[-n]."""
+    kept, n = reports_dir / f"{year}.failed-{stamp}", 1
+    while kept.exists():
+        n += 1
+        kept = reports_dir / f"{year}.failed-{stamp}-{n}"
+    return kept
+
+
+def _methodology() -> dict:
+    m = municipal.methodology()
+    return {"name": m.name, "version": m.version, "title": m.title, "file": Path(m.path).name}
+
+
+def _jobs(work: Path, year: int, data_dir: Path, names: list[str], label: str | None,
+          main_notebooks: tuple[ReportNotebook, ...], municipality_notebook: ReportNotebook) -> tuple[list[Job], list[Job]]:
+    footer = f"Отчёт за {year} год · gospub-analysis {package_version()}"
+    main = [Job(
+        name=nb.name, title=nb.title, notebook=nb.path, executed=work / f"{nb.name}.ipynb", html=work / f"{nb.name}.html",
+        parameters={"data_dir": str(data_dir), "out_dir": nb.name, **nb.year_parameters(year, data_dir)},
+        cwd=work, banner=label, nav_html='<a href="index.html">← к оглавлению отчёта</a>', footer_html=footer,
+    ) for nb in main_notebooks]
+    slugs = {m.name: m.slug for m in MUNICIPALITIES}
+    districts = [Job(
+        name=f"{municipality_notebook.name}:{slugs[name]}", title=f"{name}: {municipality_notebook.title.lower()}",
+        notebook=municipality_notebook.path,
+        executed=work / MUNICIPALITIES_DIR / f"{slugs[name]}.ipynb", html=work / MUNICIPALITIES_DIR / f"{slugs[name]}.html",
+        parameters={"data_dir": str(data_dir), "municipality": name, "out_dir": MUNICIPALITIES_DIR,
+                    "ranking_file": f"{MUNICIPALITY_INPUTS_DIR}/{municipal.RANKING_FILE}",
+                    "growth_file": f"{MUNICIPALITY_INPUTS_DIR}/{municipal.GROWTH_FILE}",
+                    **municipality_notebook.year_parameters(year, data_dir)},
+        cwd=work, banner=label, nav_html='<a href="../index.html">← к оглавлению отчёта</a>', footer_html=footer,
+    ) for name in names]
+    return main, districts
+
+
+def preflight(jobs: list[Job]) -> None:
+    """Fail before running anything when a notebook is missing or does not declare a parameter."""
+    problems = []
+    for job in jobs:
+        check_parameters(job.parameters)
+        if not job.notebook.exists():
+            problems.append(f"{job.name}: notebook {job.notebook} does not exist")
+            continue
+        declared = declared_parameters(job.notebook)
+        missing = sorted(set(job.parameters) - declared)
+        if missing:
+            problems.append(f"{job.name}: {job.notebook.name} does not declare parameter(s) {missing} in its cell "
+                            f"tagged 'parameters' (it declares {sorted(declared)})")
+    if problems:
+        raise ValueError("the report cannot be built:\n  " + "\n  ".join(problems))
+
+
+def _prepare(data_dir: str, year: int, out_dir: str) -> Outcome:
+    started = time.perf_counter()
+    try:
+        municipal.prepare_inputs(data_dir, year, out_dir)
+        return Outcome(INPUTS_TASK, ok=True, seconds=time.perf_counter() - started)
+    except Exception as exc:  # reported with the notebooks' failures
+        return Outcome(INPUTS_TASK, ok=False, seconds=time.perf_counter() - started, error={
+            "notebook": "gospub_analysis.reports.municipality.prepare_inputs", "cell_index": None,
+            "execution_count": None, "cell_source": "", "ename": type(exc).__name__, "evalue": str(exc)})
+
+
+def _run(main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, data_dir: Path, jobs: int,
+         progress: bool) -> tuple[dict[str, Outcome], dict[str, float]]:
+    """Run every job on `jobs` worker processes; (outcomes by name, phase timings in seconds).
+
+    Phases: `main_phase_seconds` from the start until the last main notebook ended;
+    `municipality_phase_seconds` from the first municipality notebook's start (when the
+    inputs were ready) until the last one ended. The two overlap when cores are free.
+    """
+    from tqdm.auto import tqdm
+
+    t0 = time.perf_counter()
+    outcomes: dict[str, Outcome] = {}
+    marks: dict[str, float] = {}
+    show_cells = progress and sys.stderr.isatty()
+    total = len(main_jobs) + len(district_jobs) + (1 if district_jobs else 0)
+    # fork: workers start at once with everything imported, and scripts need no __main__ guard.
+    context = multiprocessing.get_context("fork")
+    slots = context.Value("i", 0)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker,
+                             initargs=(slots, str(work / "build.log"), show_cells)) as pool:
+        bar = tqdm(total=total, desc=f"Отчёт {year}", unit="блокнот", position=0, disable=not progress,
+                   file=sys.stderr)
+        pending: dict[Future, str] = {}
+        if district_jobs:
+            pending[pool.submit(_prepare, str(data_dir), year, str(work / MUNICIPALITY_INPUTS_DIR))] = INPUTS_TASK
+        for job in main_jobs:
+            pending[pool.submit(run_in_worker, job)] = "main"
+        main_failed = False
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                kind = pending.pop(future)
+                if future.cancelled():
+                    continue
+                outcome = future.result()
+                outcomes[outcome.name] = outcome
+                bar.update(1)
+                bar.set_postfix_str(outcome.name, refresh=True)
+                now = time.perf_counter() - t0
+                if kind == "main":
+                    main_failed = main_failed or not outcome.ok
+                    marks["main_end"] = now
+                elif kind == INPUTS_TASK:
+                    marks["inputs_end"] = now
+                    if outcome.ok and not main_failed:
+                        for job in district_jobs:
+                            pending[pool.submit(run_in_worker, job)] = "district"
+                else:
+                    marks["districts_end"] = now
+            if main_failed:  # the report cannot succeed: don't start what is still queued
+                for future in [f for f in pending if f.cancel()]:
+                    pending.pop(future)
+        bar.close()
+    phases = {"main_phase_seconds": marks.get("main_end", 0.0)}
+    if "districts_end" in marks:
+        phases["municipality_inputs_seconds"] = marks["inputs_end"]
+        phases["municipality_phase_seconds"] = marks["districts_end"] - marks["inputs_end"]
+    return outcomes, phases
+
+
+def build_report(year: int, data_dir: Path | str | None = None, *, reports_dir: Path | str = REPORTS_DIR,
+                 municipalities: list[str] | None = None, all_municipalities: bool = False, jobs: int | None = None,
+                 progress: bool = True, main_notebooks: tuple[ReportNotebook, ...] | None = None,
+                 municipality_notebook: ReportNotebook | None = None) -> BuildResult:
+    """Build `reports_dir/<year>` (see the module docstring); never leaves a half-built report.
+
+    `main_notebooks` and `municipality_notebook` default to the table in `notebooks`.
+    A notebook that is missing or lacks a parameter stops the build before anything runs.
+    """
+    main_notebooks = table.MAIN_NOTEBOOKS if main_notebooks is None else main_notebooks
+    municipality_notebook = municipality_notebook or table.MUNICIPALITY_NOTEBOOK
+    started_at = datetime.now(timezone.utc).astimezone()
+    t0 = time.perf_counter()
+    data_dir = Path(data_dir or DEFAULT_DATASET).resolve()
+    manifest = read_manifest(data_dir)
+    dataset = Dataset(tables={}, manifest=manifest)
+    names = municipality_names(municipalities, all_municipalities)
+    jobs = max(1, int(jobs or os.cpu_count() or 1))
+    check_kernel()
+
+    reports_dir = Path(reports_dir).resolve()
+    stamp = started_at.strftime("%Y%m%d-%H%M%S")
+    target = reports_dir / str(year)
+    work = reports_dir / f".{year}.building-{stamp}-{os.getpid()}"
+    label = dataset.data_label if dataset.is_synthetic else None
+    main_jobs, district_jobs = _jobs(work, year, data_dir, names, label, main_notebooks, municipality_notebook)
+    preflight(main_jobs + district_jobs[:1])
+    work.mkdir(parents=True)
+
+    build = {
+        "package": "gospub-analysis", "package_version": package_version(),
+        "parameters": {"year": year, "data_dir": str(data_dir), "municipalities": names, "jobs": jobs},
+        "dataset": {"path": str(data_dir), "fingerprint": fingerprint(data_dir), "synthetic": dataset.is_synthetic,
+                    "label": dataset.data_label, "manifest": manifest},
+        "methodology": _methodology(),
+        "kernel": KERNEL_NAME, "python": platform.python_version(), "cpu_count": os.cpu_count(),
+        "started_at": started_at.isoformat(timespec="seconds"),
+    }
+
+    try:
+        outcomes, phases = _run(main_jobs, district_jobs, work, year, data_dir, jobs, progress)
+    except BaseException:
+        # Keep whatever was built for inspection; reports/<year> is untouched.
+        if work.exists():
+            os.replace(work, _kept(reports_dir, year, stamp))
+        raise
+
+    order = [j.name for j in main_jobs] + ([INPUTS_TASK] if district_jobs else []) + [j.name for j in district_jobs]
+    jobs_by_name = {j.name: j for j in main_jobs + district_jobs}
+    records, failures = [], []
+    for name in order:
+        if name not in outcomes:
+            records.append({"name": name, "status": "not run"})
+            continue
+        o = outcomes[name]
+        job = jobs_by_name.get(name)
+        record = {"name": name, "status": "ok" if o.ok else "failed", "seconds": round(o.seconds, 2),
+                  "execute_seconds": round(o.execute_seconds, 2), "html_seconds": round(o.html_seconds, 2)}
+        if job is not None:
+            record.update(notebook=str(job.notebook), executed=str(job.executed.relative_to(work)),
+                          html=str(job.html.relative_to(work)), parameters=job.parameters)
+        if not o.ok:
+            record["error"] = o.error
+            failures.append({"name": name, **(o.error or {}),
+                             "executed": record.get("executed", "")})
+        records.append(record)
+
+    wall = time.perf_counter() - t0
+    build.update({
+        "status": "ok" if not failures else "failed",
+        "notebooks": records,
+        "errors": failures,
+        "timings": {
+            "wall_seconds": round(wall, 2),
+            **{k: round(v, 2) for k, v in phases.items()},
+            "main_notebooks_seconds": {j.name: round(outcomes[j.name].seconds, 2) for j in main_jobs if j.name in outcomes},
+        },
+        "finished_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+    })
+
+    if failures:
+        kept = _kept(reports_dir, year, stamp)
+        (work / "build.json").write_text(dumps(build), encoding="utf-8")
+        os.replace(work, kept)
+        return BuildResult(False, kept, build, failures)
+
+    main_links = [{"name": j.name, "title": j.title, "html": j.html.name, "executed": j.executed.name,
+                   "out_dir": j.parameters["out_dir"]} for j in main_jobs]
+    district_links = [{"name": j.parameters["municipality"], "html": str(j.html.relative_to(work))} for j in district_jobs]
+    write_index(work, build, main_links, district_links)
+    (work / "build.json").write_text(dumps(build), encoding="utf-8")
+    _swap_in(work, target)
+    return BuildResult(True, target, build)
+
+
+def format_failures(result: BuildResult, shown: int = FAILURES_SHOWN) -> str:
+    """One screen saying which notebooks failed, in which cell, with which error."""
+    year = result.build["parameters"]["year"]
+    failures = result.failures
+    lines = [f"The {year} report was NOT built: {len(failures)} notebook(s) failed; the previous report "
+             f"(if any) is unchanged.",
+             f"Failed build kept in: {result.report_dir}"]
+    for f in failures[:shown]:
+        lines.append("")
+        lines.append(f"✗ {f['name']}  ({f.get('notebook', '')})")
+        if f.get("executed") and (result.report_dir / f["executed"]).exists():
+            lines.append(f"  executed notebook: {result.report_dir / f['executed']}")
+        if f.get("cell_index") is not None:
+            lines.append(f"  failing cell: #{f['cell_index']} (In [{f.get('execution_count')}])")
+            lines.extend("    | " + line for line in (f.get("cell_source") or "").splitlines())
+        lines.append(f"  error: {f.get('ename')}: {f.get('evalue')}")
+    if len(failures) > shown:
+        lines.append(f"\n... and {len(failures) - shown} more; see {result.report_dir / 'build.json'}")
+    return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Executed notebook -> reader's HTML page: no code, no parameters, works offline.
+
+This module owns the one HTML exporter of the project. It renders with nbconvert's
+`lab` template but
+* leaves out every code input and prompt (`exclude_input`, `exclude_*_prompt`),
+* drops the cells tagged `parameters` and `injected-parameters` entirely (readers must
+  not see parameter values, and papermill writes them into both cells),
+* drops stderr streams (warnings are for the build log, not for readers),
+* loads nothing from the network: the template's require.js, MathJax, Mermaid and
+  widget scripts (all from CDNs) are removed, and images in markdown are embedded as
+  data URIs (figures in outputs already are),
+* shows a banner with the data label ("СИНТЕТИЧЕСКИЕ ДАННЫЕ") on top of every page
+  built from synthetic data.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jinja2
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+HIDDEN_TAGS = ("parameters", "injected-parameters")
+# The inlined JupyterLab CSS credits its sources in comments with URLs; they load nothing
+# but would make "no http in the page" unverifiable by grep, so comments are dropped.
+_STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+_TEMPLATE = r"""
+{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style type="text/css">
+""" + "{{ resources.gospub_css }}" + r"""
+</style>
+{%- endblock extra_css -%}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.gospub_header }}
+{%- endblock body_header -%}
+{%- block body_footer -%}
+{{ resources.gospub_footer }}
+{{ super() }}
+{%- endblock body_footer -%}
+"""
+
+CSS = """
+body.jp-Notebook main { max-width: 1100px; margin: 0 auto; }
+.gospub-banner { background: #fff3cd; border: 2px solid #d39e00; color: #5c4400; padding: 0.6em 1em;
+  margin: 0.8em auto; max-width: 1100px; font: bold 1.1em sans-serif; text-align: center; }
+.gospub-nav { max-width: 1100px; margin: 0.5em auto; font: 0.95em sans-serif; }
+.gospub-footer { max-width: 1100px; margin: 2em auto 1em; color: #555; font: 0.85em sans-serif; }
+"""
+
+
+class DropStderr(Preprocessor):
+    """Remove stderr stream outputs (warnings, progress bars) from every cell."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.get("name") == "stderr")]
+        return cell, resources
+
+
+def banner(label: str | None) -> str:
+    """The data banner shown on top of a page; empty for non-synthetic data."""
+    return f'<div class="gospub-banner" role="note">{label}</div>' if label else ""
+
+
+def exporter() -> HTMLExporter:
+    """An HTMLExporter configured for reader pages (see the module docstring)."""
+    exp = HTMLExporter(
+        template_name="lab",
+        template_file="gospub.html.j2",
+        extra_loaders=[jinja2.DictLoader({"gospub.html.j2": _TEMPLATE})],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        exclude_anchor_links=True,
+    )
+    exp.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True), enabled=True)
+    exp.register_preprocessor(DropStderr(enabled=True), enabled=True)
+    return exp
+
+
+def notebook_to_html(notebook: Path | str, html: Path | str, title: str, *, banner_label: str | None = None,
+                     nav_html: str = "", footer_html: str = "") -> Path:
+    """Render an executed notebook to a self-contained HTML page and return its path.
+
+    `banner_label`: text of the data banner (None: no banner). `nav_html` goes right
+    under it (e.g. a link back to the index), `footer_html` at the bottom.
+    """
+    notebook, html = Path(notebook), Path(html)
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = title
+    resources = {
+        "metadata": {"name": title, "path": str(notebook.parent)},
+        "gospub_css": CSS,
+        "gospub_header": banner(banner_label) + (f'<nav class="gospub-nav">{nav_html}</nav>' if nav_html else ""),
+        "gospub_footer": f'<footer class="gospub-footer">{footer_html}</footer>' if footer_html else "",
+    }
+    body, _ = exporter().from_notebook_node(nb, resources=resources)
+    html.write_text(_STYLE.sub(lambda m: _CSS_COMMENT.sub("", m.group(0)), body), encoding="utf-8")
+    return html

@@ -1,0 +1,154 @@
+"""Run one notebook with papermill and render its reader's page.
+
+This module owns the execution of a single report notebook: papermill with the
+project's kernel named explicitly, the working directory set, parameters checked to be
+plain values and declared in the notebook's parameters cell, a per-cell progress bar,
+then the HTML page (`html.notebook_to_html`). A failure is returned, not raised, as an
+`Outcome` whose `error` names the notebook, the failing cell and the error, so a build
+can run many notebooks in worker processes and report all failures together.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import papermill as pm
+from papermill.exceptions import PapermillExecutionError
+
+from ..config import KERNEL_NAME
+from .html import notebook_to_html
+
+PLAIN = (str, int, float, bool, type(None))
+SOURCE_LINES_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook run: where it comes from, where its outputs go, what it gets."""
+
+    name: str  # unique within a build: "ranking", "municipality:bolotnoe"
+    title: str
+    notebook: Path  # the source notebook
+    executed: Path  # the executed .ipynb
+    html: Path  # the reader's page
+    parameters: dict
+    cwd: Path
+    banner: str | None = None
+    nav_html: str = ""
+    footer_html: str = ""
+
+
+@dataclass
+class Outcome:
+    name: str
+    ok: bool
+    seconds: float = 0.0
+    execute_seconds: float = 0.0
+    html_seconds: float = 0.0
+    error: dict | None = None
+    executed: str = ""
+    html: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ProgressSlot:
+    """Where a worker draws its per-cell bar (tqdm `position`); None: no bar."""
+
+    position: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def check_parameters(parameters: dict) -> None:
+    """Only plain values may be parameters: they are written into the executed notebook."""
+    for key, value in parameters.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if not all(isinstance(v, PLAIN) for v in values):
+            raise TypeError(f"parameter {key!r} must be a plain value (str, int, float, bool, None), "
+                            f"got {type(value).__name__}")
+
+
+def declared_parameters(notebook: Path) -> set[str]:
+    """Names assigned in the notebook's cell tagged `parameters`."""
+    return set(pm.inspect_notebook(str(notebook)))
+
+
+def _cell_error(exc: PapermillExecutionError, notebook: Path) -> dict:
+    lines = (exc.source or "").splitlines()
+    shown = "\n".join(lines[:SOURCE_LINES_SHOWN]) + ("\n..." if len(lines) > SOURCE_LINES_SHOWN else "")
+    return {
+        "notebook": str(notebook),
+        "cell_index": exc.cell_index,
+        "execution_count": exc.exec_count,
+        "cell_source": shown,
+        "ename": exc.ename,
+        "evalue": exc.evalue,
+    }
+
+
+def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
+    """Execute `job.notebook` into `job.executed`, render `job.html`; never raises."""
+    started = time.perf_counter()
+    outcome = Outcome(job.name, ok=False, executed=str(job.executed), html=str(job.html))
+    try:
+        check_parameters(job.parameters)
+        job.executed.parent.mkdir(parents=True, exist_ok=True)
+        job.cwd.mkdir(parents=True, exist_ok=True)
+        bar: bool | dict = False
+        if slot is not None and slot.position is not None:
+            bar = {"desc": job.name, "position": slot.position, "leave": False, "file": sys.stderr, **slot.extra}
+        pm.execute_notebook(
+            str(job.notebook), str(job.executed), parameters=dict(job.parameters),
+            kernel_name=KERNEL_NAME, cwd=str(job.cwd), progress_bar=bar, log_output=False,
+        )
+        outcome.execute_seconds = time.perf_counter() - started
+        t = time.perf_counter()
+        job.html.parent.mkdir(parents=True, exist_ok=True)
+        notebook_to_html(job.executed, job.html, job.title, banner_label=job.banner,
+                         nav_html=job.nav_html, footer_html=job.footer_html)
+        outcome.html_seconds = time.perf_counter() - t
+        outcome.ok = True
+    except PapermillExecutionError as exc:
+        outcome.error = _cell_error(exc, job.notebook)
+    except Exception as exc:  # a build reports every failure, whatever it is
+        outcome.error = {
+            "notebook": str(job.notebook), "cell_index": None, "execution_count": None, "cell_source": "",
+            "ename": type(exc).__name__, "evalue": str(exc),
+            "where": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
+        }
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+# --- worker processes ----------------------------------------------------------------------
+
+_SLOT = ProgressSlot()
+
+
+def init_worker(slots, log_path: str | None, show_cells: bool) -> None:
+    """Process-pool initializer: take a progress-bar row; send the kernels' stderr to the log.
+
+    Kernels inherit file descriptor 2 of the worker; their start-up chatter goes to
+    `log_path` while the worker's own bars still reach the terminal.
+    """
+    with slots.get_lock():
+        row = slots.value
+        slots.value += 1
+    _SLOT.position = row + 1 if show_cells else None
+    if log_path:
+        terminal = os.dup(2)
+        log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(log, 2)
+        os.close(log)
+        sys.stderr = os.fdopen(terminal, "w", buffering=1, encoding="utf-8", errors="replace")
+
+
+def run_in_worker(job: Job) -> Outcome:
+    return run_job(job, _SLOT)
