@@ -1,0 +1,205 @@
+"""The award classifier: no leakage past as_of, determinism, metrics on hand examples, outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from gospub_analysis import classifier as clf
+from gospub_analysis.reasons import Feature, format_value, phrase
+
+AS_OF = clf.as_of_cut(2024, 9)
+
+
+@pytest.fixture(scope="module")
+def result(small_dataset_dir):
+    return clf.run(small_dataset_dir, train_year=2023, target_year=2024, random_state=0)
+
+
+def test_as_of_cut_is_end_of_local_month():
+    assert clf.as_of_cut(2024, 9) == pd.Timestamp("2024-09-30 17:00", tz="UTC")  # 1 October 00:00 UTC+7
+    assert clf.as_of_cut(2023, 12) == pd.Timestamp("2023-12-31 17:00", tz="UTC")
+    with pytest.raises(ValueError):
+        clf.as_of_cut(2023, 13)
+
+
+def _rewrite_after_cut(src, dst, cut):
+    """A copy of the dataset whose posts, comments, snapshots and awards after `cut` are changed."""
+    shutil.copytree(src, dst)
+    posts = pd.read_parquet(dst / "posts.parquet")
+    late = posts["published_at"] >= cut
+    posts.loc[late, "likes"] *= 50
+    posts.loc[late, "views"] = posts.loc[late, "views"] * 10
+    posts.loc[late, "is_live"] = True
+    posts = posts[~late | (posts["post_id"] % 2 == 0)]  # and half of them are gone
+    posts.to_parquet(dst / "posts.parquet", index=False)
+
+    comments = pd.read_parquet(dst / "comments.parquet")
+    late = comments["created_at"] >= cut
+    # every late page reply is gone and residents write twice as much
+    extra = comments[late & (comments["author_kind"] == "resident")].assign(
+        comment_id=lambda c: c["comment_id"] + 10**9)
+    comments = comments[~(late & (comments["author_kind"] == "page"))]
+    pd.concat([comments, extra]).to_parquet(dst / "comments.parquet", index=False)
+
+    snaps = pd.read_parquet(dst / "snapshots.parquet")
+    late = snaps["as_of"] >= cut.tz_convert("Asia/Novosibirsk").tz_localize(None)
+    snaps.loc[late, "members_count"] = snaps.loc[late, "members_count"] * 100
+    snaps.loc[late, "gov_mark"] = ~snaps.loc[late, "gov_mark"].astype("boolean")
+    snaps.to_parquet(dst / "snapshots.parquet", index=False)
+
+    awards = pd.read_parquet(dst / "awards.parquet")
+    awards[awards["year"] != 2024].to_parquet(dst / "awards.parquet", index=False)
+    return posts, comments
+
+
+def test_no_leakage_after_as_of(small_dataset_dir, tmp_path):
+    changed = tmp_path / "changed"
+    posts, _ = _rewrite_after_cut(small_dataset_dir, changed, AS_OF)
+    assert (posts["published_at"] >= AS_OF).any()  # the test really changes something after the cut
+    _, _, before = clf.features_as_of(small_dataset_dir, 2024, 9)
+    _, _, after = clf.features_as_of(changed, 2024, 9)
+    pd.testing.assert_frame_equal(before, after)
+    pd.testing.assert_frame_equal(clf.load_year(small_dataset_dir, 2024).X, clf.load_year(changed, 2024).X)
+
+
+def test_changes_before_as_of_do_show(small_dataset_dir, tmp_path):
+    """The leakage test would notice: the same change one month earlier alters the features."""
+    changed = tmp_path / "changed"
+    _rewrite_after_cut(small_dataset_dir, changed, clf.as_of_cut(2024, 8))
+    _, _, before = clf.features_as_of(small_dataset_dir, 2024, 9)
+    _, _, after = clf.features_as_of(changed, 2024, 9)
+    assert not before.equals(after)
+
+
+def test_features_hold_no_award_information(small_dataset_dir):
+    year = clf.load_year(small_dataset_dir, 2023)
+    assert list(year.X.columns) == clf.FEATURE_COLUMNS + ["sector"]
+    assert "awarded" not in year.X.columns and "award" not in " ".join(year.X.columns)
+    assert year.awards_known and year.y.sum() > 0
+    # percentiles within sector, missing values kept missing
+    assert year.X[clf.FEATURE_COLUMNS].min().min() > 0 and year.X[clf.FEATURE_COLUMNS].max().max() <= 1
+
+
+def test_pipeline_is_deterministic(small_dataset_dir, result):
+    again = clf.run(small_dataset_dir, train_year=2023, target_year=2024, random_state=0)
+    pd.testing.assert_frame_equal(result.flagged, again.flagged)
+    assert json.dumps(result.metrics, sort_keys=True) == json.dumps(again.metrics, sort_keys=True)
+
+
+@pytest.mark.parametrize("kind", list(clf.MODEL_NAMES))
+def test_models_fit_with_fixed_random_state(small_dataset_dir, kind):
+    year = clf.load_year(small_dataset_dir, 2023)
+    p1 = clf.make_model(kind, random_state=3).fit(year.X, year.y).predict_proba(year.X)[:, 1]
+    p2 = clf.make_model(kind, random_state=3).fit(year.X, year.y).predict_proba(year.X)[:, 1]
+    np.testing.assert_array_equal(p1, p2)
+    folds = clf.cv_folds(year, random_state=3)
+    np.testing.assert_array_equal(folds, clf.cv_folds(year, random_state=3))
+    # grouped: no municipality is split across folds
+    assert (pd.Series(folds).groupby(year.groups).nunique() == 1).all()
+
+
+def test_prior_correction_restores_prevalence():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=4000)})
+    y = rng.random(4000) < 1 / (1 + np.exp(-(X["x"] * 1.5 - 3)))
+    from sklearn.linear_model import LogisticRegression
+
+    model = clf.PriorCorrected(LogisticRegression(class_weight="balanced")).fit(X, y)
+    assert model.predict_proba(X)[:, 1].mean() == pytest.approx(y.mean(), rel=0.25)
+
+
+def test_count_shift_matches_expected_count():
+    p = np.array([0.9, 0.8, 0.5, 0.3, 0.2, 0.1, 0.05])
+    c = clf.count_shift(p, 2.0)
+    shifted = 1 / (1 + np.exp(-(np.log(p / (1 - p)) + c)))
+    assert shifted.sum() == pytest.approx(2.0)
+    assert (np.argsort(shifted) == np.argsort(p)).all()
+
+
+def test_ranking_metrics_on_a_hand_example():
+    y = np.array([True, False, True, False])
+    score = np.array([0.9, 0.8, 0.1, 0.2])
+    m = clf.ranking_metrics(y, score, k=2)
+    assert m["roc_auc"] == pytest.approx(0.5)
+    assert m["average_precision"] == pytest.approx((1 + 2 / 4) / 2)
+    assert m["precision_at_k"] == pytest.approx(0.5) and m["recall_at_k"] == pytest.approx(0.5)
+    assert clf.confusion_at_k(y, score, 2) == {"threshold": 0.8, "tp": 1, "fp": 1, "fn": 1, "tn": 1}
+
+
+def test_percentile_among_matches_own_rank(small_dataset_dir):
+    year = clf.load_year(small_dataset_dir, 2024)
+    pd.testing.assert_frame_equal(clf.percentile_among(year.values, year.candidates), year.X[clf.FEATURE_COLUMNS],
+                                  check_dtype=False)
+
+
+def test_reason_wording():
+    hours = Feature("median_reply_working_hours", "медиана ответа", "hours", higher_is_better=False)
+    assert phrase(hours, 30, 3, strength=False) == "− медиана ответа: 30 ч, у победителей 3,0 ч"
+    share = Feature("answered_share", "доля ответов жителям", "share")
+    assert phrase(share, 0.95, 0.6, strength=True) == "+ доля ответов жителям: 95%, у победителей 60%"
+    mark = Feature("gov_mark", "госметка", "presence")
+    assert format_value(mark, 0.0) == "нет" and format_value(mark, 1.0) == "есть"
+    assert format_value(mark, 0.25) == "есть в 25% наблюдений"
+    assert format_value(share, float("nan")) == "нет данных"
+
+
+def test_flagged_list(result):
+    f = result.flagged
+    assert len(f) == len(result.target.candidates)
+    assert f["flagged"].sum() == result.k == 9  # the small dataset's 2023 awards
+    assert sorted(f["rank"]) == list(range(1, len(f) + 1))
+    assert f["probability"].is_monotonic_decreasing
+    assert f["probability"].sum() == pytest.approx(result.k, rel=1e-6)  # shifted to the expected count
+    assert (f["reasons"].str.len() > 0).mean() > 0.9
+    assert f["reasons"].str.split("; ").map(len).max() == 3
+    # every reason quotes the winners' value
+    assert f.loc[f["reasons"] != "", "reasons"].str.contains("у победителей").all()
+    near = f[f["near_threshold"]]
+    assert len(near) == 10 and (near["rank"] > result.k).all()
+    with_gap = near[near["improvement"] != ""]
+    assert len(with_gap) >= 8
+    assert (with_gap["probability_after"] > with_gap["probability"]).all()
+    assert with_gap["improvement"].str.contains("вероятность").all()
+
+
+def test_weights_and_importance(result):
+    w = result.weights.set_index("feature")
+    assert set(clf.FEATURE_COLUMNS) <= set(w.index)
+    assert w.loc["weeks_3plus_share", "methodology_weight"] > 0
+    assert w.loc["median_reply_working_hours", "methodology_weight"] < 0  # lower is better
+    assert w["coefficient_share"].abs().sum() == pytest.approx(1)
+    for table in result.importance.values():
+        assert set(table["feature"]) == set(clf.FEATURE_COLUMNS) | {"sector"}
+
+
+def test_write_outputs(result, tmp_path):
+    paths = clf.write_outputs(result, tmp_path / "out")
+    flagged = pd.read_csv(paths["flagged.csv"])
+    assert {"community_id", "name", "probability", "rank", "flagged", "reasons"} <= set(flagged.columns)
+    sheet = pd.read_excel(paths["flagged.xlsx"], sheet_name="Кандидаты")
+    assert len(sheet) == len(flagged) and "Главные причины" in sheet.columns
+    metrics = json.loads(paths["metrics.json"].read_text(encoding="utf-8"))
+    assert set(metrics["models"]) == {"logistic", "boosting", "subscribers_only", "methodology_score"}
+    model = joblib.load(paths[clf.MODEL_FILE])
+    np.testing.assert_allclose(model.predict_proba(result.target.X), result.model.predict_proba(result.target.X))
+    card = paths["model_card.md"].read_text(encoding="utf-8")
+    for heading in ("## Data and period", "## Metrics", "## Intended use", "## Limits"):
+        assert heading in card
+
+
+def test_unknown_target_awards(small_dataset_dir, tmp_path):
+    """A target year without awards gets a flagged list and no out-of-time figures."""
+    data = tmp_path / "ds"
+    shutil.copytree(small_dataset_dir, data)
+    awards = pd.read_parquet(data / "awards.parquet")
+    awards[awards["year"] == 2023].to_parquet(data / "awards.parquet", index=False)
+    r = clf.run(data, train_year=2023, target_year=2024)
+    assert r.metrics["models"]["logistic"]["out_of_time"] is None
+    assert r.metrics["summary"]["beats_subscribers_only"] is None
+    assert r.flagged["awarded"].isna().all() and r.flagged["flagged"].sum() == r.k
