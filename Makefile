@@ -28,7 +28,7 @@ $(DATA)/manifest.json: | $(STAMP)
 	$(BIN)/gospub generate --out $(DATA) --seed $(SEED)
 
 report: $(STAMP) data
-	$(BIN)/gospub summary $(DATA) --year $(YEAR)
+	$(BIN)/gospub report --year $(YEAR) --data $(DATA) --all-municipalities
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -7,8 +7,8 @@ This module owns the one HTML exporter of the project. It renders with nbconvert
   not see parameter values, and papermill writes them into both cells),
 * drops stderr streams (warnings are for the build log, not for readers),
 * loads nothing from the network: the template's require.js, MathJax, Mermaid and
-  widget scripts (all from CDNs) are removed, and images in markdown are embedded as
-  data URIs (figures in outputs already are),
+  widget scripts (all from CDNs) are removed, images in markdown are embedded as data
+  URIs (figures in outputs already are), and an empty icon spares the favicon request,
 * shows a banner with the data label ("СИНТЕТИЧЕСКИЕ ДАННЫЕ") on top of every page
   built from synthetic data.
 """
@@ -36,6 +36,7 @@ _TEMPLATE = r"""
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block extra_css -%}
+<link rel="icon" href="data:,">
 <style type="text/css">
 """ + "{{ resources.gospub_css }}" + r"""
 </style>

@@ -24,6 +24,7 @@ PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{title}</title>
+<link rel="icon" href="data:,">
 <style>
 body {{ font-family: sans-serif; max-width: 1100px; margin: 0 auto; padding: 0 1em 2em; color: #222; line-height: 1.45; }}
 h1 {{ font-size: 1.7em; }} h2 {{ margin-top: 1.6em; border-bottom: 1px solid #ddd; }}
@@ -85,7 +86,7 @@ def _provenance(build: dict) -> str:
         ("Данные", ds["label"]),
         ("Набор данных", manifest.get("name") or Path(ds["path"]).name),
         ("Регион", manifest.get("region_name") or manifest.get("region") or "—"),
-        ("Период набора", " — ".join(str(v) for v in (manifest.get("period") or {}).values()) or "—"),
+        ("Период набора", " — ".join(str((manifest.get("period") or {}).get(k, "?")) for k in ("start", "end"))),
         ("Происхождение", ", ".join(f"{k}: {v}" for k, v in prov.items() if not isinstance(v, (list, dict)))),
         ("Версия схемы данных", manifest.get("schema_version", "—")),
         ("Отпечаток набора (SHA-256)", f"<code>{ds['fingerprint']}</code>"),

@@ -1,0 +1,119 @@
+"""The small yearly report in headless Chromium, served on 127.0.0.1.
+
+Every page (index.html, the notebook pages, the municipality pages) must load with no
+console error, no failed or off-host request, every image decoded, no code input area
+and no "Traceback". A screenshot of index.html is kept in reports/test-artefacts/.
+
+Chromium is Debian's package (`.ci/run` installs it); Playwright drives it through its
+own driver, without downloading a browser. Outside CI a machine without Chromium skips
+this test; in CI (CI=true) that is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote, urlparse
+
+import pytest
+
+from gospub_analysis import config
+from test_report import DISTRICTS, LABEL, build_small_report, main_names
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SCREENSHOT = config.REPORTS_DIR / "test-artefacts" / "report-index.png"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_or_skip() -> str:
+    path = shutil.which("chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path, why = None, "the Python package playwright is not installed (pip install -e '.[dev]')"
+    else:
+        why = "Debian's chromium is not installed (apt-get install chromium; .ci/run installs it)"
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser test cannot run in CI: {why}")
+        pytest.skip(why)
+    return path
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_report(tmp_path_factory, small_dataset_dir):
+    result = build_small_report(tmp_path_factory.mktemp("reports-browser"), small_dataset_dir)
+    assert result.ok
+    handler = functools.partial(QuietHandler, directory=str(result.report_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield result.report_dir, f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_every_page_loads_offline_in_chromium(served_report):
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    report_dir, base = served_report
+    pages = ["index.html"] + sorted(str(p.relative_to(report_dir)) for p in report_dir.rglob("*.html")
+                                    if p.name != "index.html")
+    assert len(pages) == 1 + len(main_names()) + len(DISTRICTS)
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for name in pages:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                seen: list[str] = []
+
+                def off_host(route, name=name):
+                    seen.append(f"{name}: request to another host {route.request.url[:100]}")
+                    route.abort()
+
+                page.route(lambda url: urlparse(url).scheme in ("http", "https")
+                           and urlparse(url).hostname != "127.0.0.1", off_host)
+                page.on("console", lambda m, name=name: seen.append(f"{name}: console {m.type}: {m.text}")
+                        if m.type == "error" else None)
+                page.on("pageerror", lambda e, name=name: seen.append(f"{name}: page error {e}"))
+                page.on("requestfailed", lambda r, name=name: seen.append(f"{name}: failed request {r.url[:100]}"))
+                page.on("response", lambda r, name=name: seen.append(f"{name}: HTTP {r.status} {r.url}")
+                        if r.status >= 400 else None)
+                response = page.goto(base + quote(name), wait_until="load")
+                assert response is not None and response.ok, name
+                broken = page.evaluate("Array.from(document.images)"
+                                       ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
+                seen += [f"{name}: image not loaded {src}" for src in broken]
+                code = page.evaluate("document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-InputArea-editor, "
+                                     ".jp-InputPrompt, .CodeMirror, .cm-editor').length")
+                if code:
+                    seen.append(f"{name}: {code} code input areas")
+                text = page.inner_text("body")
+                if "Traceback" in text:
+                    seen.append(f"{name}: 'Traceback' on the page")
+                if LABEL not in text:
+                    seen.append(f"{name}: no synthetic-data label")
+                if name.endswith(("growth.html", "ranking.html")) or name.startswith("municipalities/"):
+                    if not page.evaluate("document.images.length"):
+                        seen.append(f"{name}: no figure")
+                if name == "index.html":
+                    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(SCREENSHOT), full_page=True)
+                problems += seen
+                page.close()
+        finally:
+            browser.close()
+    assert not problems, "\n".join(problems)
+    assert SCREENSHOT.stat().st_size > 10_000
