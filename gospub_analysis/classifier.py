@@ -51,9 +51,10 @@ from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_s
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
-from . import config, metrics, ranking
-from .dataset import read_manifest, table_file
+from . import config, excel, metrics, ranking
+from .dataset import Dataset, read_manifest, table_file
 from .region import AWARD_SECTORS, SECTORS, TIMEZONE
 from .reasons import Feature, best_improvement, consistent, contributions, page_reasons
 
@@ -516,8 +517,16 @@ def run(data_dir: Path | str, train_year: int = 2023, target_year: int = 2024,
     `k`: pages to flag, also the expected number of marks (None: the number of awards of
     the training year); `sectors`: candidate sectors (None: those of the training year's
     winners); `n_near`: pages just below the line that get an improvement (None: a
-    quarter of k, at least 10).
+    quarter of k, at least 10). Runs single-threaded: the models are small, and on a
+    shared machine OpenMP threads waiting for each other cost more than they save.
     """
+    with threadpool_limits(limits=1):
+        return _run(data_dir, train_year, target_year, as_of_month, k, random_state, methodology_path, sectors,
+                    n_near)
+
+
+def _run(data_dir, train_year, target_year, as_of_month, k, random_state, methodology_path, sectors,
+         n_near) -> Result:
     methodology = ranking.load_methodology(methodology_path or config.METHODOLOGY_DIR / "quality_mark.toml")
     sectors = tuple(sectors) if sectors is not None else award_sectors(data_dir, train_year)
     train = load_year(data_dir, train_year, as_of_month, sectors)
@@ -643,39 +652,49 @@ def write_outputs(result: Result, out_dir: Path | str) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / name for name in ("flagged.csv", "flagged.xlsx", "metrics.json", MODEL_FILE, "model_card.md")}
     result.flagged.to_csv(paths["flagged.csv"], index=False, encoding="utf-8")
-    _write_xlsx(result, paths["flagged.xlsx"])
+    manifest = read_manifest(result.params["data_dir"])
+    label = Dataset({}, manifest).data_label
+    _write_xlsx(result, paths["flagged.xlsx"], label)
     paths["metrics.json"].write_text(json.dumps(result.metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     joblib.dump(result.model, paths[MODEL_FILE])
     paths["model_card.md"].write_text(model_card(result), encoding="utf-8")
     return paths
 
 
-def _write_xlsx(result: Result, path: Path) -> None:
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+def metrics_table(result: Result) -> pd.DataFrame:
+    """Tidy comparison: one row per score and evaluation (cross-validation, out of time)."""
+    rows = []
+    for name in SCORE_NAMES:
+        entry = result.metrics["models"][name]
+        for period, label in (("cross_validation", "кросс-валидация"), ("out_of_time", "следующий год")):
+            m = entry[period]
+            if m is None:
+                continue
+            rows.append({"score": name, "label": entry["label"], "period": label, "roc_auc": m["roc_auc"],
+                         "average_precision": m["average_precision"], "precision_at_k": m["precision_at_k"],
+                         "recall_at_k": m["recall_at_k"], "k": m["k"], "positives": m["positives"], "n": m["n"]})
+    return pd.DataFrame(rows)
 
-    table = result.flagged.assign(sector=result.flagged["sector"].map(SECTORS),
-                                  flagged=result.flagged["flagged"].map({True: "да", False: "нет"}),
-                                  awarded=result.flagged["awarded"].map({True: "да", False: "нет"}))
-    sheet = table[list(FLAGGED_HEADERS)].rename(columns=FLAGGED_HEADERS)
-    widths = {"Страница": 40, "Организация": 40, "Главные причины": 90, "Что изменить (у порога)": 70}
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        sheet.to_excel(writer, sheet_name="Кандидаты", index=False)
-        ws = writer.sheets["Кандидаты"]
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
-        for i, header in enumerate(sheet.columns, start=1):
-            letter = get_column_letter(i)
-            ws[f"{letter}1"].font = Font(bold=True)
-            ws.column_dimensions[letter].width = widths.get(header, max(12, len(header) + 2))
-            if header == "Вероятность знака":
-                for cell in ws[letter][1:]:
-                    cell.number_format = "0.0%"
-            if header in widths:
-                for cell in ws[letter][1:]:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-        about = pd.DataFrame({"Параметр": list(result.params), "Значение": [str(v) for v in result.params.values()]})
-        about.to_excel(writer, sheet_name="О расчёте", index=False)
+
+METRICS_HEADERS = {
+    "label": "Модель / базовая линия", "period": "Проверка", "roc_auc": "ROC AUC",
+    "average_precision": "Средняя точность (AP)", "precision_at_k": "Точность@k", "recall_at_k": "Полнота@k",
+    "k": "k", "positives": "Победителей", "n": "Кандидатов",
+}
+
+
+def _write_xlsx(result: Result, path: Path, label: str) -> None:
+    flagged = result.flagged.assign(sector=result.flagged["sector"].map(SECTORS),
+                                    flagged=result.flagged["flagged"].map({True: "да", False: "нет"}),
+                                    awarded=result.flagged["awarded"].map({True: "да", False: "нет"}))
+    about = {"Данные": label, **result.params, "Модель": f"{result.chosen} ({MODEL_NAMES[result.chosen]})",
+             "Дата среза (UTC)": result.target.as_of.isoformat()}
+    excel.write_workbook(path, [
+        excel.Sheet("Кандидаты", flagged, FLAGGED_HEADERS, {"probability": excel.PERCENT},
+                    highlight=result.flagged["flagged"]),
+        excel.Sheet("Качество", metrics_table(result), METRICS_HEADERS,
+                    {c: excel.DECIMAL for c in ("roc_auc", "average_precision", "precision_at_k", "recall_at_k")}),
+    ], about=about)
 
 
 def _fmt(value, digits: int = 3) -> str:
