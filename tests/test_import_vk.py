@@ -179,3 +179,13 @@ def test_arbitrary_json_shapes(tmp_path_factory, value, items, wrap):
     path = root / "dump.json"
     path.write_text(json.dumps(body), encoding="utf-8")
     _check(path, root / "out")
+
+
+def test_two_processes_give_the_same_bytes(tmp_path, monkeypatch):
+    import gospub_analysis.importers.vk as vk
+    import_vk(FIXTURES, tmp_path / "one", skip_bad_files=True)
+    monkeypatch.setattr(vk, "PARALLEL_MIN_BYTES", 0)
+    report = import_vk(FIXTURES, tmp_path / "two", skip_bad_files=True)
+    assert report.unbalanced() == {}
+    for name in sorted(p.name for p in (tmp_path / "one").iterdir()):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name

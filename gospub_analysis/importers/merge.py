@@ -37,15 +37,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def source_entry(path: Path | str, files: list[Path] | None = None) -> dict:
-    """{"path", "sha256"} of a file, or of a folder's files (relative names and contents)."""
+def source_entry(path: Path | str, files: list[Path] | dict[Path, str] | None = None) -> dict:
+    """{"path", "sha256"} of a file, or of a folder's files (relative names and contents).
+
+    `files` may map each file to its SHA-256 when the caller has already read it.
+    """
     path = Path(path)
     if files is None:
         return {"path": str(path), "sha256": file_sha256(path)}
+    known = files if isinstance(files, dict) else {}
     digest = hashlib.sha256()
     for file in sorted(files):
         digest.update(str(file.relative_to(path)).encode("utf-8") + b"\0")
-        digest.update(file_sha256(file).encode("ascii"))
+        digest.update((known.get(file) or file_sha256(file)).encode("ascii"))
     return {"path": str(path), "sha256": digest.hexdigest(), "files": len(files)}
 
 

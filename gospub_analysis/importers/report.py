@@ -94,6 +94,16 @@ class ImportReport:
     def warn(self, message: str, n: int = 1) -> None:
         self.warnings[message] += n
 
+    def absorb(self, other: "ImportReport") -> None:
+        """Add the counts, quarantine and warnings of a part of this import (read in another process)."""
+        for rtype, counter in other.counts.items():
+            self.counts[rtype].update(counter)
+        self.quarantine_reasons.update(other.quarantine_reasons)
+        self.skip_reasons.update(other.skip_reasons)
+        self.quarantine_rows.extend(other.quarantine_rows)
+        self.failed_files.extend(other.failed_files)
+        self.warnings.update(other.warnings)
+
     def fail_file(self, error: ImportFileError) -> None:
         self.failed_files.append(error.as_dict())
         self.quarantine(error.file, error.position, "file", f"malformed file: {error.detail}; expected {error.expected}",

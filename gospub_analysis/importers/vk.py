@@ -20,7 +20,11 @@ Pages seen only on walls are named «club<id>» until a groups.getById response 
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -76,7 +80,10 @@ def _dump_files(dump_dir: Path) -> list[Path]:
         return [dump_dir]
     if not dump_dir.is_dir():
         raise FileNotFoundError(f"dump folder {dump_dir} does not exist")
-    return sorted(p for p in dump_dir.rglob("*") if p.suffix in (".json", ".jsonl") and p.is_file())
+    found = []
+    for folder, _, names in os.walk(dump_dir):
+        found.extend(Path(folder, n) for n in names if n.endswith((".json", ".jsonl")))
+    return sorted(found)
 
 
 def _parse_time(value: object) -> datetime | None:
@@ -127,12 +134,13 @@ def _classify(body: object) -> str | None:
 _METHOD_KIND = {"groups.getById": "groups", "wall.get": "posts", "wall.getComments": "comments"}
 
 
-def _responses_of(path: Path, index: int, as_of: datetime | None) -> list[Response]:
-    """Every response in one file, or ImportFileError; nothing is kept from a bad file."""
+def _responses_of(path: Path, index: int, as_of: datetime | None) -> tuple[list[Response], str]:
+    """Every response in one file and the file's SHA-256, or ImportFileError; nothing is kept from a bad file."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportFileError(path, "whole file", EXPECTED, f"cannot be read ({exc.strerror})") from exc
+    digest = hashlib.sha256(data).hexdigest()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if path.suffix == ".jsonl":
@@ -176,7 +184,7 @@ def _responses_of(path: Path, index: int, as_of: datetime | None) -> list[Respon
                 raise ImportFileError(path, where, EXPECTED, f"unrecognised response shape: found {found}")
         when = as_of or fetched or default_time
         out.append(Response(str(path), where, (when, index, len(out)), when, kind, body, params))
-    return out
+    return out, digest
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -201,7 +209,7 @@ def _counter(record: dict, name: str) -> int:
 
 def _attachment_flags(attachments: object) -> tuple[bool, bool, bool]:
     photo = video = live = False
-    if not isinstance(attachments, list):
+    if not attachments or not isinstance(attachments, list):
         return photo, video, live
     for att in attachments:
         if not isinstance(att, dict):
@@ -225,9 +233,23 @@ class _Tables:
                                       "has_video", "is_live", "views", "likes", "reposts", "comments")}
         self.comments = {k: [] for k in ("community_id", "post_id", "comment_id", "created_at", "author_kind",
                                          "author_key", "reply_to_comment_id", "deleted")}
+        self.post_seq: list[int] = []  # the response each row comes from (see `order`)
+        self.comment_seq: list[int] = []
         self.groups: list[dict] = []
         self.snapshots: list[dict] = []
         self.first_seen: dict[str, int] = {}  # community_id -> earliest unix time seen
+        self.order: list[tuple] = []  # per response: (fetched, file index, position index)
+        self.kinds: dict[str, int] = {}
+
+    @property
+    def seq(self) -> int:
+        return len(self.order) - 1
+
+    def newest_first(self) -> np.ndarray:
+        """Rank of each response, 0 for the newest: rows sorted by it let the newest win."""
+        ranks = np.empty(len(self.order), dtype="int64")
+        ranks[sorted(range(len(self.order)), key=self.order.__getitem__, reverse=True)] = np.arange(len(self.order))
+        return ranks
 
 
 def _scrub(record: object, pseudonymize: Pseudonymizer, drop_text: bool) -> object:
@@ -249,41 +271,80 @@ def _scrub(record: object, pseudonymize: Pseudonymizer, drop_text: bool) -> obje
     return out
 
 
-def _post_row(item: dict, t: _Tables) -> None:
+def _checked_post(item: object) -> tuple[int, int, int, int, int, int, int | None]:
+    """(id, owner_id, date, likes, reposts, comments, views) of a post off the usual shape, or _Bad."""
+    if not isinstance(item, dict):
+        raise _Bad("the post is not a JSON object")
     post_id = _int(item.get("id"), "id")
     owner = _int(item.get("owner_id"), "owner_id")
     published = _int(item.get("date"), "date")
     if owner >= 0:
         raise _Bad("owner_id is not a community (a user's wall)")
-    history = item.get("copy_history")
-    photo, video, live = _attachment_flags(item.get("attachments"))
-    if isinstance(history, list):
-        for shared in history:
-            if isinstance(shared, dict):
-                p2, v2, l2 = _attachment_flags(shared.get("attachments"))
-                photo, video, live = photo or p2, video or v2, live or l2
     views = item.get("views")
     view_count = views.get("count") if isinstance(views, dict) else None
     if view_count is not None and (type(view_count) is not int or view_count < 0):
         raise _Bad("views.count is not a non-negative integer")
-    text = item.get("text")
-    likes, reposts, comments = _counter(item, "likes"), _counter(item, "reposts"), _counter(item, "comments")
-    cid = f"vk:{-owner}"
+    return (post_id, owner, published, _counter(item, "likes"), _counter(item, "reposts"),
+            _counter(item, "comments"), view_count)
+
+
+def _post_page(items: list, t: _Tables, resp: Response, report: ImportReport, pseudonymize: Pseudonymizer) -> None:
+    """Rows of one wall.get page: a fast path for the usual shape, checked (with reasons) otherwise."""
     p = t.posts
-    p["community_id"].append(cid)
-    p["post_id"].append(post_id)
-    p["published_at"].append(published)
-    p["kind"].append("repost" if history or item.get("post_type") == "copy" else "original")
-    p["text_length"].append(len(text) if isinstance(text, str) else 0)
-    p["has_photo"].append(photo)
-    p["has_video"].append(video)
-    p["is_live"].append(live)
-    p["views"].append(view_count)
-    p["likes"].append(likes)
-    p["reposts"].append(reposts)
-    p["comments"].append(comments)
-    if published < t.first_seen.get(cid, published + 1):
-        t.first_seen[cid] = published
+    add_cid, add_id, add_date, add_kind = (p["community_id"].append, p["post_id"].append,
+                                           p["published_at"].append, p["kind"].append)
+    add_len, add_photo, add_video, add_live = (p["text_length"].append, p["has_photo"].append,
+                                               p["has_video"].append, p["is_live"].append)
+    add_views, add_likes, add_reposts, add_comments = (p["views"].append, p["likes"].append,
+                                                       p["reposts"].append, p["comments"].append)
+    add_seq, seq, first_seen = t.post_seq.append, t.seq, t.first_seen
+    for i, item in enumerate(items):
+        try:
+            post_type = item.get("post_type", "post")
+            post_id, owner, published = item["id"], item["owner_id"], item["date"]
+            likes, reposts, comments = item["likes"]["count"], item["reposts"]["count"], item["comments"]["count"]
+            views = item.get("views")
+            view_count = views["count"] if views is not None else None
+            usual = (type(post_id) is int and type(owner) is int and owner < 0 and type(published) is int
+                     and type(likes) is int and type(reposts) is int and type(comments) is int
+                     and likes >= 0 and reposts >= 0 and comments >= 0
+                     and (view_count is None or (type(view_count) is int and view_count >= 0)))
+        except (KeyError, TypeError, AttributeError):
+            usual, post_type = False, item.get("post_type", "post") if isinstance(item, dict) else "post"
+        try:
+            if post_type not in ("post", "copy"):
+                report.skip("post", f"not a published wall post (post_type={post_type})")
+                continue
+            if not usual:
+                post_id, owner, published, likes, reposts, comments, view_count = _checked_post(item)
+        except _Bad as exc:
+            report.quarantine(resp.file, f"{resp.position}, items[{i}]", "post", str(exc),
+                              _scrub(item, pseudonymize, drop_text=False))
+            continue
+        history = item.get("copy_history")
+        photo, video, live = _attachment_flags(item.get("attachments"))
+        if history and isinstance(history, list):
+            for shared in history:
+                if isinstance(shared, dict):
+                    p2, v2, l2 = _attachment_flags(shared.get("attachments"))
+                    photo, video, live = photo or p2, video or v2, live or l2
+        text = item.get("text")
+        cid = f"vk:{-owner}"
+        add_cid(cid)
+        add_id(post_id)
+        add_date(published)
+        add_kind("repost" if history or post_type == "copy" else "original")
+        add_len(len(text) if isinstance(text, str) else 0)
+        add_photo(photo)
+        add_video(video)
+        add_live(live)
+        add_views(view_count)
+        add_likes(likes)
+        add_reposts(reposts)
+        add_comments(comments)
+        add_seq(seq)
+        if published < first_seen.get(cid, published + 1):
+            first_seen[cid] = published
 
 
 def _comment_rows(item: dict, parent: int | None, params: dict, t: _Tables, pseudonymize: Pseudonymizer,
@@ -315,6 +376,7 @@ def _comment_rows(item: dict, parent: int | None, params: dict, t: _Tables, pseu
     c["author_key"].append(None if is_page or not from_id else pseudonymize("vk", from_id))
     c["reply_to_comment_id"].append(reply_to)
     c["deleted"].append(deleted)
+    t.comment_seq.append(t.seq)
     if isinstance(thread_items, list):
         report.read("comment", len(thread_items))
         for j, reply in enumerate(thread_items):
@@ -351,7 +413,7 @@ def _group_row(group: dict, resp: Response, t: _Tables) -> None:
     members = group.get("members_count")
     if members is not None and (type(members) is not int or members < 0):
         raise _Bad("members_count is not a non-negative integer")
-    t.groups.append({"community_id": cid, "as_of": local_day, "platform": "vk", "platform_id": str(gid),
+    t.groups.append({"seq": t.seq, "community_id": cid, "as_of": local_day, "platform": "vk", "platform_id": str(gid),
                      "screen_name": screen if isinstance(screen, str) and screen else None,
                      "name": name.strip(), "org_id": None,
                      "closed_at": when if deactivated else None})
@@ -366,7 +428,7 @@ def _group_row(group: dict, resp: Response, t: _Tables) -> None:
     cover = group.get("cover")
     addresses = group.get("addresses")
     t.snapshots.append({
-        "community_id": cid, "as_of": pd.Timestamp(local_day), "members_count": members,
+        "seq": t.seq, "community_id": cid, "as_of": pd.Timestamp(local_day), "members_count": members,
         "has_avatar": avatar,
         "has_cover": bool(cover.get("enabled")) if isinstance(cover, dict) else None,
         "has_description": bool(str(group["description"]).strip()) if "description" in group else None,
@@ -377,6 +439,8 @@ def _group_row(group: dict, resp: Response, t: _Tables) -> None:
 
 
 def _consume(resp: Response, t: _Tables, pseudonymize: Pseudonymizer, report: ImportReport) -> None:
+    t.order.append(resp.order)
+    t.kinds[resp.kind] = t.kinds.get(resp.kind, 0) + 1
     body = resp.body
     if resp.kind == "error":
         report.read("api_error")
@@ -401,18 +465,7 @@ def _consume(resp: Response, t: _Tables, pseudonymize: Pseudonymizer, report: Im
     items = body["items"] if isinstance(body, dict) else []
     if resp.kind == "posts":
         report.read("post", len(items))
-        for i, item in enumerate(items):
-            try:
-                if not isinstance(item, dict):
-                    raise _Bad("the post is not a JSON object")
-                post_type = item.get("post_type", "post")
-                if post_type not in ("post", "copy"):
-                    report.skip("post", f"not a published wall post (post_type={post_type})")
-                    continue
-                _post_row(item, t)
-            except _Bad as exc:
-                report.quarantine(resp.file, f"{resp.position}, items[{i}]", "post", str(exc),
-                                  _scrub(item, pseudonymize, drop_text=False))
+        _post_page(items, t, resp, report, pseudonymize)
     elif resp.kind == "comments":
         report.read("comment", len(items))
         for i, item in enumerate(items):
@@ -426,16 +479,26 @@ def _utc(seconds: list[int]) -> pd.Series:
     return pd.Series(pd.to_datetime(values, unit="s", utc=True)).astype("datetime64[us, UTC]")
 
 
+def _newest_first(frame: pd.DataFrame, seq: list[int], ranks: np.ndarray) -> pd.DataFrame:
+    if not len(frame):
+        return frame
+    order = np.argsort(ranks[np.asarray(seq, dtype="int64")], kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
 def _frames(t: _Tables, known: set[str], report: ImportReport) -> dict[str, pd.DataFrame]:
+    ranks = t.newest_first()
     posts = dict(t.posts)
     posts["published_at"] = _utc(posts["published_at"])
     posts["views"] = pd.array(posts["views"], dtype="Int64")
     comments = dict(t.comments)
     comments["created_at"] = _utc(comments["created_at"])
     comments["reply_to_comment_id"] = pd.array(comments["reply_to_comment_id"], dtype="Int64")
-    frames = {"posts": typed_frame("posts", posts), "comments": typed_frame("comments", comments)}
-    groups = pd.DataFrame(t.groups, columns=["community_id", "as_of", "platform", "platform_id", "screen_name",
-                                             "name", "org_id", "closed_at"])
+    frames = {"posts": _newest_first(typed_frame("posts", posts), t.post_seq, ranks),
+              "comments": _newest_first(typed_frame("comments", comments), t.comment_seq, ranks)}
+    groups = pd.DataFrame(t.groups, columns=["seq", "community_id", "as_of", "platform", "platform_id",
+                                             "screen_name", "name", "org_id", "closed_at"])
+    groups = _newest_first(groups, groups["seq"].tolist(), ranks).drop(columns="seq")
     observed = groups.duplicated(["community_id", "as_of"])
     report.duplicates("group", int(observed.sum()))
     report.imported("group", int((~observed).sum()))
@@ -457,7 +520,8 @@ def _frames(t: _Tables, known: set[str], report: ImportReport) -> dict[str, pd.D
     groups["created_at"] = created.to_numpy()
     groups["closed_at"] = pd.to_datetime(groups["closed_at"], utc=True)
     frames["communities"] = typed_frame("communities", {c: groups[c] for c in groups.columns})
-    frames["snapshots"] = typed_frame("snapshots", {c: pd.Series([s[c] for s in t.snapshots], dtype=object)
+    snapshots = sorted(t.snapshots, key=lambda row: ranks[row["seq"]])
+    frames["snapshots"] = typed_frame("snapshots", {c: pd.Series([s[c] for s in snapshots], dtype=object)
                                                     for c in ("community_id", "as_of", "members_count", "has_avatar",
                                                               "has_cover", "has_description", "has_contacts",
                                                               "has_address", "source")}) \
@@ -465,9 +529,78 @@ def _frames(t: _Tables, known: set[str], report: ImportReport) -> dict[str, pd.D
     return frames
 
 
+PARALLEL_MIN_BYTES = 32 << 20  # below this a second process costs more than it saves
+
+
+def _read_files(files: list[tuple[int, Path]], as_of_time: datetime | None, skip_bad_files: bool,
+                pseudonymize: Pseudonymizer) -> tuple[_Tables, ImportReport, dict[Path, str]]:
+    """Parse and turn into rows a run of files (in one process); a bad file contributes nothing."""
+    report = ImportReport("import vk")
+    tables = _Tables()
+    digests: dict[Path, str] = {}
+    for index, path in files:
+        try:
+            responses, digest = _responses_of(path, index, as_of_time)  # the whole file, or nothing of it
+        except ImportFileError as exc:
+            report.fail_file(exc)
+            continue
+        digests[path] = digest
+        if report.failed_files and not skip_bad_files:
+            continue  # the run will fail: only check the remaining files
+        for resp in responses:
+            _consume(resp, tables, pseudonymize, report)
+    return tables, report, digests
+
+
+def _read_parallel(files: list[Path], as_of_time, skip_bad_files, pseudonymize):
+    """_read_files over contiguous halves of the files in two processes, joined in file order."""
+    indexed = list(enumerate(files))
+    sizes = [p.stat().st_size for p in files]
+    workers = min(2, os.cpu_count() or 1)
+    if workers < 2 or sum(sizes) < PARALLEL_MIN_BYTES:
+        return [_read_files(indexed, as_of_time, skip_bad_files, pseudonymize)]
+    half, total, cut = 0, sum(sizes) / 2, len(files)
+    for i, size in enumerate(sizes):
+        half += size
+        if half >= total:
+            cut = i + 1
+            break
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        second = pool.submit(_read_files, indexed[cut:], as_of_time, skip_bad_files, pseudonymize)
+        first = _read_files(indexed[:cut], as_of_time, skip_bad_files, pseudonymize)
+        return [first, second.result()]
+
+
+def _join(parts, report: ImportReport) -> tuple[_Tables, dict[Path, str]]:
+    tables, digests = _Tables(), {}
+    for part, part_report, part_digests in parts:
+        offset = len(tables.order)
+        for column, values in part.posts.items():
+            tables.posts[column].extend(values)
+        for column, values in part.comments.items():
+            tables.comments[column].extend(values)
+        tables.post_seq.extend(s + offset for s in part.post_seq)
+        tables.comment_seq.extend(s + offset for s in part.comment_seq)
+        tables.groups.extend({**g, "seq": g["seq"] + offset} for g in part.groups)
+        tables.snapshots.extend({**g, "seq": g["seq"] + offset} for g in part.snapshots)
+        tables.order.extend(part.order)
+        for cid, seen in part.first_seen.items():
+            tables.first_seen[cid] = min(seen, tables.first_seen.get(cid, seen))
+        for kind, n in part.kinds.items():
+            tables.kinds[kind] = tables.kinds.get(kind, 0) + n
+        report.absorb(part_report)
+        digests.update(part_digests)
+    return tables, digests
+
+
 def import_vk(dump_dir: Path | str, out_dir: Path | str, as_of: date | None = None, skip_bad_files: bool = False,
               pseudonymize: Pseudonymizer | None = None) -> ImportReport:
-    """Import every VK API response under `dump_dir` into the dataset folder `out_dir`."""
+    """Import every VK API response under `dump_dir` into the dataset folder `out_dir`.
+
+    Large dumps are read by two processes, each taking a contiguous half of the files;
+    the rows are joined in file order, so the result is the same bytes either way.
+    """
     dump_dir, out_dir = Path(dump_dir), Path(out_dir)
     report = ImportReport("import vk")
     report.notes["skip_bad_files"] = skip_bad_files
@@ -475,16 +608,12 @@ def import_vk(dump_dir: Path | str, out_dir: Path | str, as_of: date | None = No
     as_of_time = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=_LOCAL).astimezone(timezone.utc) \
         if as_of else None
     files = _dump_files(dump_dir)
-    responses: list[Response] = []
-    good_files = []
-    for index, path in enumerate(files):
-        try:
-            responses.extend(_responses_of(path, index, as_of_time))
-            good_files.append(path)
-        except ImportFileError as exc:
-            report.fail_file(exc)
+    tables, good_files = _join(_read_parallel(files, as_of_time, skip_bad_files, pseudonymize), report)
     report.files_read = len(files)
     if report.failed_files and not skip_bad_files:
+        report.counts.clear()  # nothing is imported: the report lists only the failed files
+        report.quarantine_reasons.clear()
+        report.quarantine_rows.clear()
         report.write(out_dir)
         first = report.failed_files[0]
         more = f" (and {len(report.failed_files) - 1} more file(s), see {out_dir}/import_report.json)" \
@@ -492,10 +621,6 @@ def import_vk(dump_dir: Path | str, out_dir: Path | str, as_of: date | None = No
         raise ImportFileError(first["file"], first["position"], first["expected"],
                               f"{first['problem']}{more}; nothing was imported (use --skip-bad-files to import "
                               f"the other files)")
-    responses.sort(key=lambda r: r.order, reverse=True)  # newest first: the first row of a key wins
-    tables = _Tables()
-    for resp in responses:
-        _consume(resp, tables, pseudonymize, report)
     known = set(existing_tables(out_dir).get("communities", pd.DataFrame({"community_id": []}))["community_id"])
     frames = _frames(tables, known, report)
     record_types = {"posts": "post", "comments": "comment"}
@@ -503,8 +628,7 @@ def import_vk(dump_dir: Path | str, out_dir: Path | str, as_of: date | None = No
         frames[name] = dedupe_new(name, frame, report, record_types.get(name))
     for rtype, table in (("post", "posts"), ("comment", "comments")):
         report.imported(rtype, len(frames[table]))
-    report.notes["responses"] = {kind: sum(r.kind == kind for r in responses)
-                                 for kind in ("groups", "posts", "comments", "error", "empty")}
+    report.notes["responses"] = dict(sorted(tables.kinds.items()))
     sources = [source_entry(dump_dir, good_files if dump_dir.is_dir() else None)] if good_files else []
     write_import(out_dir, frames, sources, report, {**record_types, "snapshots": "group"})
     return report
