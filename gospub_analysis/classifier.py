@@ -720,7 +720,9 @@ def model_card(result: Result) -> str:
 - **Input**: a DataFrame with columns {features} and `sector`, as returned by
   `gospub_analysis.classifier.load_year(...).X` (indicators of `metrics.page_year` up to the as-of cut).
 - **Output**: `predict_proba(X)[:, 1]`, the estimated probability that the page receives the quality mark
-  for the year. Fitted with balanced class weights, then corrected back to the training prevalence.
+  for the year. Fitted with balanced class weights, then corrected back to the training prevalence. The
+  flagged list adds one log-odds shift for the target year ({result.shifts[result.chosen]:+.3f}, see
+  `target_log_odds_shift` in metrics.json) so that its probabilities add up to k = {result.k} marks.
 
 ## Data and period
 
