@@ -202,11 +202,12 @@ def test_resumes_where_it_stopped(tmp_path):
 def test_rate_limit_real_server(tmp_path):
     with FakeVk() as server:
         client = _client(server, rate=3)
-        for _ in range(4):
+        for _ in range(7):
             client.call("groups.getById", {"group_ids": "101"})
         times = [t for t, *_ in server.log]
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= 1 / 3 - 0.02
+    # seen from the server (arrival jitter allowed): 3 a second on average, never 4 within a second
+    assert times[-1] - times[0] >= 2.0 - 0.05
+    assert all(b - a >= 1.0 - 0.15 for a, b in zip(times, times[3:]))
 
 
 def test_rate_limiter_never_exceeds_three_a_second():
