@@ -17,7 +17,7 @@ from gospub_analysis.collector.vk import CollectorError, RateLimiter, VkClient, 
 from gospub_analysis.dataset import load_dataset
 from gospub_analysis.importers.vk import import_vk
 
-TOKEN = "vk1.a.secret-token-for-tests"
+TOKEN = "fake-vk-token-for-tests-only"  # not a real token: tests assert it never leaks
 SINCE = date(2024, 1, 1)
 T0 = int(datetime(2024, 1, 1, tzinfo=timezone.utc).timestamp())
 
