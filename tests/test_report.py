@@ -298,3 +298,24 @@ def test_parameters_must_be_plain_values(tmp_path, small_dataset_dir):
                                FIXTURES / "report_ok.ipynb")
     with pytest.raises(TypeError, match="plain value"):
         tiny_build(tmp_path, small_dataset_dir, odd)
+
+
+def test_shared_kernel_runs_start_from_a_clean_namespace(tmp_path):
+    from gospub_analysis.reports import runner
+
+    outputs = []
+    try:
+        for year in (2023, 2024):
+            job = runner.Job(name=f"run-{year}", title="Проверка", notebook=FIXTURES / "report_no_leftovers.ipynb",
+                             executed=tmp_path / f"{year}.ipynb", html=tmp_path / f"{year}.html",
+                             parameters={"year": year, "out_dir": "out"}, cwd=tmp_path, reuse_kernel=True)
+            outcome = runner.run_job(job)
+            assert outcome.ok, outcome.error
+            nb = nbformat.read(job.executed, as_version=4)
+            outputs.append(nb.cells[-1].outputs[0]["text"])
+        assert len(runner._KERNELS) == 1
+    finally:
+        for key in list(runner._KERNELS):
+            runner._shutdown(key)
+    (year_a, pid_a), (year_b, pid_b) = (eval(text) for text in outputs)
+    assert (year_a, year_b) == (2023, 2024) and pid_a == pid_b, "both runs used one kernel"

@@ -130,6 +130,7 @@ def _jobs(work: Path, year: int, data_dir: Path, names: list[str], label: str | 
                     "growth_file": f"{MUNICIPALITY_INPUTS_DIR}/{municipal.GROWTH_FILE}",
                     **municipality_notebook.year_parameters(year, data_dir)},
         cwd=work, banner=label, nav_html='<a href="../index.html">← к оглавлению отчёта</a>', footer_html=footer,
+        reuse_kernel=True,
     ) for name in names]
     return main, districts
 

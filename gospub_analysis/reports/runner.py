@@ -6,6 +6,12 @@ plain values and declared in the notebook's parameters cell, a per-cell progress
 then the HTML page (`html.notebook_to_html`). A failure is returned, not raised, as an
 `Outcome` whose `error` names the notebook, the failing cell and the error, so a build
 can run many notebooks in worker processes and report all failures together.
+
+Jobs marked `reuse_kernel` (the 35 runs of the municipality notebook) share one kernel
+per worker process: starting a kernel and importing pandas and matplotlib cost about as
+much as the notebook itself. Before each run the kernel's namespace is reset
+(`%reset -f`), so a run sees only its own parameters, as in a fresh kernel; imported
+modules stay loaded. Every other job gets a kernel of its own.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import papermill as pm
+from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
 from ..config import KERNEL_NAME
@@ -41,6 +48,7 @@ class Job:
     banner: str | None = None
     nav_html: str = ""
     footer_html: str = ""
+    reuse_kernel: bool = False
 
 
 @dataclass
@@ -104,9 +112,10 @@ def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
         bar: bool | dict = False
         if slot is not None and slot.position is not None:
             bar = {"desc": job.name, "position": slot.position, "leave": False, "file": sys.stderr, **slot.extra}
+        shared = {"km": shared_kernel(job.cwd)} if job.reuse_kernel else {}
         pm.execute_notebook(
             str(job.notebook), str(job.executed), parameters=dict(job.parameters),
-            kernel_name=KERNEL_NAME, cwd=str(job.cwd), progress_bar=bar, log_output=False,
+            kernel_name=KERNEL_NAME, cwd=str(job.cwd), progress_bar=bar, log_output=False, **shared,
         )
         outcome.execute_seconds = time.perf_counter() - started
         t = time.perf_counter()
@@ -128,6 +137,48 @@ def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
 
 
 # --- worker processes ----------------------------------------------------------------------
+
+RESET = "get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 1"
+_KERNELS: dict[str, object] = {}  # working directory -> running kernel manager of this process
+
+
+def _reset(km) -> bool:
+    """Clear the kernel's namespace; False when the kernel does not answer."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=30)
+        reply = run_sync(kc.execute_interactive)(RESET, store_history=False, timeout=30, output_hook=lambda msg: None)
+        return reply["content"]["status"] == "ok"
+    except Exception:
+        return False
+    finally:
+        kc.stop_channels()
+
+
+def _shutdown(key: str) -> None:
+    km = _KERNELS.pop(key, None)
+    if km is not None:
+        run_sync(km.shutdown_kernel)(now=True)
+
+
+def shared_kernel(cwd: Path):
+    """This process's kernel for `cwd`, started on first use, reset before every later use."""
+    from jupyter_client.manager import AsyncKernelManager
+    from multiprocessing.util import Finalize
+
+    key = str(cwd)
+    km = _KERNELS.get(key)
+    if km is not None and run_sync(km.is_alive)() and _reset(km):
+        return km
+    if km is not None:
+        _shutdown(key)
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    run_sync(km.start_kernel)(cwd=key)
+    _KERNELS[key] = km
+    Finalize(km, _shutdown, args=(key,), exitpriority=10)  # runs when the worker process exits
+    return km
+
 
 _SLOT = ProgressSlot()
 
