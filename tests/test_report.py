@@ -99,7 +99,7 @@ def test_report_has_every_page_notebook_and_file(small_report):
     for district in DISTRICTS:
         assert (d / "municipalities" / f"{SLUGS[district]}.html").exists()
         assert (d / "municipalities" / f"{SLUGS[district]}.ipynb").exists()
-        assert (d / "municipalities" / f"{SLUGS[district]}.csv").exists()
+        assert (d / "municipalities" / f"{SLUGS[district]}.xlsx").exists()
     assert (d / "index.html").exists()
     assert not [p for p in d.parent.iterdir() if p.name != d.name], "no temporary or failed folders left"
 
@@ -172,8 +172,9 @@ def test_municipality_page_shows_ranks_growth_and_who_needs_help(small_report):
     text = (d / "municipalities" / f"{SLUGS['Болотнинский']}.html").read_text(encoding="utf-8")
     assert "Болотнинский: официальные страницы в 2023 году" in text
     assert "Кому нужна помощь" in text and "Слабые стороны" in text
+    assert "&lt;NA&gt;" not in text and "NaN" not in text
     assert text.count('src="data:image/png;base64') == 1
-    table = pd.read_csv(d / "municipalities" / f"{SLUGS['Болотнинский']}.csv", encoding="utf-8-sig")
+    table = pd.read_excel(d / "municipalities" / f"{SLUGS['Болотнинский']}.xlsx")
     assert len(table) == len(district)
     assert set(table["Страница"]) == set(district["name"])
     eligible = table.dropna(subset=["Место в районе"])
@@ -199,7 +200,7 @@ def test_municipality_without_pages_renders_a_sensible_page(small_report, small_
     text = page.read_text(encoding="utf-8")
     assert "нет ни одной страницы" in text
     assert "Traceback" not in text
-    assert pd.read_csv(tmp_path / "severnoe.csv", encoding="utf-8-sig").empty
+    assert pd.read_excel(tmp_path / "severnoe.xlsx").empty
 
 
 def test_the_report_runs_the_three_main_notebooks():

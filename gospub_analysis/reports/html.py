@@ -52,11 +52,14 @@ _TEMPLATE = r"""
 """
 
 CSS = """
-body.jp-Notebook main { max-width: 1100px; margin: 0 auto; }
+body.jp-Notebook main { max-width: 1280px; margin: 0 auto; }
+.jp-OutputArea-output { overflow-x: auto; }
+.jp-RenderedHTMLCommon table { font-size: 0.85em; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { max-width: 28em; }
 .gospub-banner { background: #fff3cd; border: 2px solid #d39e00; color: #5c4400; padding: 0.6em 1em;
-  margin: 0.8em auto; max-width: 1100px; font: bold 1.1em sans-serif; text-align: center; }
-.gospub-nav { max-width: 1100px; margin: 0.5em auto; font: 0.95em sans-serif; }
-.gospub-footer { max-width: 1100px; margin: 2em auto 1em; color: #555; font: 0.85em sans-serif; }
+  margin: 0.8em auto; max-width: 1280px; font: bold 1.1em sans-serif; text-align: center; }
+.gospub-nav { max-width: 1280px; margin: 0.5em auto; font: 0.95em sans-serif; }
+.gospub-footer { max-width: 1280px; margin: 2em auto 1em; color: #555; font: 0.85em sans-serif; }
 """
 
 

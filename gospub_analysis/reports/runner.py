@@ -2,8 +2,7 @@
 
 This module owns the execution of a single report notebook: papermill with the
 project's kernel named explicitly, the working directory set, parameters checked to be
-plain values and declared in the notebook's parameters cell, a per-cell progress bar,
-then the HTML page (`html.notebook_to_html`). A failure is returned, not raised, as an
+plain values, a per-cell progress bar, then the HTML page (`html.notebook_to_html`). A failure is returned, not raised, as an
 `Outcome` whose `error` names the notebook, the failing cell and the error, so a build
 can run many notebooks in worker processes and report all failures together.
 
@@ -20,7 +19,7 @@ import os
 import sys
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import papermill as pm
@@ -59,11 +58,6 @@ class Outcome:
     execute_seconds: float = 0.0
     html_seconds: float = 0.0
     error: dict | None = None
-    executed: str = ""
-    html: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -71,7 +65,6 @@ class ProgressSlot:
     """Where a worker draws its per-cell bar (tqdm `position`); None: no bar."""
 
     position: int | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def check_parameters(parameters: dict) -> None:
@@ -104,14 +97,14 @@ def _cell_error(exc: PapermillExecutionError, notebook: Path) -> dict:
 def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
     """Execute `job.notebook` into `job.executed`, render `job.html`; never raises."""
     started = time.perf_counter()
-    outcome = Outcome(job.name, ok=False, executed=str(job.executed), html=str(job.html))
+    outcome = Outcome(job.name, ok=False)
     try:
         check_parameters(job.parameters)
         job.executed.parent.mkdir(parents=True, exist_ok=True)
         job.cwd.mkdir(parents=True, exist_ok=True)
         bar: bool | dict = False
         if slot is not None and slot.position is not None:
-            bar = {"desc": job.name, "position": slot.position, "leave": False, "file": sys.stderr, **slot.extra}
+            bar = {"desc": job.name, "position": slot.position, "leave": False, "file": sys.stderr}
         shared = {"km": shared_kernel(job.cwd)} if job.reuse_kernel else {}
         pm.execute_notebook(
             str(job.notebook), str(job.executed), parameters=dict(job.parameters),
