@@ -20,11 +20,13 @@ Pages seen only on walls are named «club<id>» until a groups.getById response 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -56,6 +58,7 @@ _PATH_DATE = re.compile(r"(20\d\d)-(\d\d)-(\d\d)")
 _LOCAL = ZoneInfo(TIMEZONE)
 _DEFAULT_AVATAR = re.compile(r"camera_|community_\d+|deactivated_|/images/")
 _VIDEO_TYPES = ("video", "clip", "live")
+_NO_MEDIA = (False, False, False)  # (photo, video, live) of a post without attachments
 
 
 @dataclass
@@ -83,7 +86,7 @@ def _dump_files(dump_dir: Path) -> list[Path]:
     found = []
     for folder, _, names in os.walk(dump_dir):
         found.extend(Path(folder, n) for n in names if n.endswith((".json", ".jsonl")))
-    return sorted(found)
+    return sorted(found, key=lambda path: path.parts)  # Path order, several times faster than comparing Paths
 
 
 def _parse_time(value: object) -> datetime | None:
@@ -226,24 +229,91 @@ def _attachment_flags(attachments: object) -> tuple[bool, bool, bool]:
 
 
 class _Tables:
-    """Column lists for the rows one import produces, newest response first."""
+    """The rows one run of files produces, as column lists, in file order.
+
+    `seq` numbers the response a row comes from (see `order`), so that `_frames` can put
+    the newest response first. Pages are kept as VK group ids (ints), not 'vk:<id>'
+    strings: cheaper to collect and to send between processes; `_frames` names each
+    page once. A post's date is its page's first evidence, so `_frames` takes the
+    earliest per page from the posts table; `group_seen` keeps the groups.getById side.
+    """
+
+    POSTS = ("seq", "gid", "post_id", "published", "repost", "text_length", "has_photo", "has_video", "is_live",
+             "views", "likes", "reposts", "comments")  # views: -1 when unknown (real counts are never negative)
+    COMMENTS = ("seq", "gid", "post_id", "comment_id", "created", "by_page", "author_key", "reply_to", "deleted")
+    GROUPS = ("seq", "gid", "screen_name", "name", "deactivated")
+    SNAPSHOTS = ("seq", "gid", "members_count", "has_avatar", "has_cover", "has_description", "has_contacts",
+                 "has_address")
 
     def __init__(self):
-        self.posts = {k: [] for k in ("community_id", "post_id", "published_at", "kind", "text_length", "has_photo",
-                                      "has_video", "is_live", "views", "likes", "reposts", "comments")}
-        self.comments = {k: [] for k in ("community_id", "post_id", "comment_id", "created_at", "author_kind",
-                                         "author_key", "reply_to_comment_id", "deleted")}
-        self.post_seq: list[int] = []  # the response each row comes from (see `order`)
-        self.comment_seq: list[int] = []
-        self.groups: list[dict] = []
-        self.snapshots: list[dict] = []
-        self.first_seen: dict[str, int] = {}  # community_id -> earliest unix time seen
+        # one tuple per row, fields as named above: a tuple and one append is the cheapest per-row work
+        self.posts: list[tuple] = []
+        self.comments: list[tuple] = []
+        self.groups: list[tuple] = []
+        self.snapshots: list[tuple] = []
+        self.group_seen: dict[int, int] = {}  # group id -> earliest local midnight (unix) a response saw it
         self.order: list[tuple] = []  # per response: (fetched, file index, position index)
         self.kinds: dict[str, int] = {}
 
     @property
     def seq(self) -> int:
         return len(self.order) - 1
+
+    def packed(self) -> "_Packed":
+        """The columns as arrays: compact to send back from a reading process, ready for pandas.
+
+        Columns that may hold nulls (and the strings) stay lists; `_frames` types them.
+        """
+        flags = ("repost", "has_photo", "has_video", "is_live", "by_page", "deleted")
+        as_lists = ("author_key", "reply_to", "screen_name", "name", "deactivated", *self.SNAPSHOTS[2:])
+
+        def columns(rows: list[tuple], names: tuple[str, ...]) -> dict:
+            values = zip(*rows) if rows else [()] * len(names)
+            return {name: list(column) if name in as_lists else
+                    np.array(column, dtype=bool if name in flags else np.int64)
+                    for name, column in zip(names, values)}
+
+        return _Packed(columns(self.posts, self.POSTS), columns(self.comments, self.COMMENTS),
+                       columns(self.groups, self.GROUPS), columns(self.snapshots, self.SNAPSHOTS),
+                       self.group_seen, self.order, self.kinds)
+
+
+@dataclass
+class _Packed:
+    """_Tables as arrays (numpy for numbers, lists where values may be null), joinable across processes."""
+    posts: dict
+    comments: dict
+    groups: dict
+    snapshots: dict
+    group_seen: dict[int, int]
+    order: list[tuple]
+    kinds: dict[str, int]
+
+    @classmethod
+    def join(cls, parts: list["_Packed"]) -> "_Packed":
+        """The parts in order, their `seq` numbers shifted to count responses across all of them."""
+        if len(parts) == 1:
+            return parts[0]
+        offsets = np.cumsum([0] + [len(p.order) for p in parts[:-1]])
+
+        def joined(table: str) -> dict:
+            out = {}
+            for column in getattr(parts[0], table):
+                values = [getattr(p, table)[column] for p in parts]
+                if column == "seq":
+                    values = [v + offset for v, offset in zip(values, offsets)]
+                out[column] = np.concatenate(values) if isinstance(values[0], np.ndarray) else \
+                    [x for v in values for x in v]
+            return out
+
+        group_seen, kinds = {}, {}
+        for part in parts:
+            for gid, seen in part.group_seen.items():
+                group_seen[gid] = min(seen, group_seen.get(gid, seen))
+            for kind, n in part.kinds.items():
+                kinds[kind] = kinds.get(kind, 0) + n
+        return cls(joined("posts"), joined("comments"), joined("groups"), joined("snapshots"), group_seen,
+                   [o for p in parts for o in p.order], kinds)
 
     def newest_first(self) -> np.ndarray:
         """Rank of each response, 0 for the newest: rows sorted by it let the newest win."""
@@ -290,14 +360,7 @@ def _checked_post(item: object) -> tuple[int, int, int, int, int, int, int | Non
 
 def _post_page(items: list, t: _Tables, resp: Response, report: ImportReport, pseudonymize: Pseudonymizer) -> None:
     """Rows of one wall.get page: a fast path for the usual shape, checked (with reasons) otherwise."""
-    p = t.posts
-    add_cid, add_id, add_date, add_kind = (p["community_id"].append, p["post_id"].append,
-                                           p["published_at"].append, p["kind"].append)
-    add_len, add_photo, add_video, add_live = (p["text_length"].append, p["has_photo"].append,
-                                               p["has_video"].append, p["is_live"].append)
-    add_views, add_likes, add_reposts, add_comments = (p["views"].append, p["likes"].append,
-                                                       p["reposts"].append, p["comments"].append)
-    add_seq, seq, first_seen = t.post_seq.append, t.seq, t.first_seen
+    add, seq = t.posts.append, t.seq
     for i, item in enumerate(items):
         try:
             post_type = item.get("post_type", "post")
@@ -322,29 +385,17 @@ def _post_page(items: list, t: _Tables, resp: Response, report: ImportReport, ps
                               _scrub(item, pseudonymize, drop_text=False))
             continue
         history = item.get("copy_history")
-        photo, video, live = _attachment_flags(item.get("attachments"))
+        attachments = item.get("attachments")
+        photo, video, live = _attachment_flags(attachments) if attachments else _NO_MEDIA
         if history and isinstance(history, list):
             for shared in history:
                 if isinstance(shared, dict):
                     p2, v2, l2 = _attachment_flags(shared.get("attachments"))
                     photo, video, live = photo or p2, video or v2, live or l2
         text = item.get("text")
-        cid = f"vk:{-owner}"
-        add_cid(cid)
-        add_id(post_id)
-        add_date(published)
-        add_kind("repost" if history or post_type == "copy" else "original")
-        add_len(len(text) if isinstance(text, str) else 0)
-        add_photo(photo)
-        add_video(video)
-        add_live(live)
-        add_views(view_count)
-        add_likes(likes)
-        add_reposts(reposts)
-        add_comments(comments)
-        add_seq(seq)
-        if published < first_seen.get(cid, published + 1):
-            first_seen[cid] = published
+        add((seq, -owner, post_id, published, bool(history) or post_type == "copy",
+             len(text) if isinstance(text, str) else 0, photo, video, live,
+             -1 if view_count is None else view_count, likes, reposts, comments))
 
 
 def _comment_rows(item: dict, parent: int | None, params: dict, t: _Tables, pseudonymize: Pseudonymizer,
@@ -367,16 +418,8 @@ def _comment_rows(item: dict, parent: int | None, params: dict, t: _Tables, pseu
     thread = item.get("thread")
     thread_items = thread.get("items") if isinstance(thread, dict) else None
     is_page = from_id == owner
-    c = t.comments
-    c["community_id"].append(f"vk:{-owner}")
-    c["post_id"].append(post_id)
-    c["comment_id"].append(comment_id)
-    c["created_at"].append(created)
-    c["author_kind"].append("page" if is_page else "resident")
-    c["author_key"].append(None if is_page or not from_id else pseudonymize("vk", from_id))
-    c["reply_to_comment_id"].append(reply_to)
-    c["deleted"].append(deleted)
-    t.comment_seq.append(t.seq)
+    t.comments.append((t.seq, -owner, post_id, comment_id, created, is_page,
+                       None if is_page or not from_id else pseudonymize("vk", from_id), reply_to, deleted))
     if isinstance(thread_items, list):
         report.read("comment", len(thread_items))
         for j, reply in enumerate(thread_items):
@@ -395,7 +438,14 @@ def _one_comment(item: object, parent: int | None, params: dict, t: _Tables, pse
                           _scrub(item, pseudonymize, drop_text=True))
 
 
-def _group_row(group: dict, resp: Response, t: _Tables) -> None:
+def _local_midnight(when: datetime) -> int:
+    """Unix time of the start of `when`'s day in the region (a groups response's date of observation)."""
+    day = when.astimezone(_LOCAL).date()
+    return int(datetime(day.year, day.month, day.day, tzinfo=_LOCAL).timestamp())
+
+
+def _group_row(group: dict, seen: int, t: _Tables) -> None:
+    """A page's name (and closure) and, unless it is deleted, a snapshot; `seen` is the response's local day."""
     gid = _int(group.get("id"), "id")
     name = group.get("name")
     if gid <= 0:
@@ -403,20 +453,13 @@ def _group_row(group: dict, resp: Response, t: _Tables) -> None:
     if not isinstance(name, str) or not name.strip():
         raise _Bad("name is missing")
     screen = group.get("screen_name")
-    cid = f"vk:{gid}"
-    when = resp.fetched
-    local_day = when.astimezone(_LOCAL).date()
-    seen = int(datetime(local_day.year, local_day.month, local_day.day, tzinfo=_LOCAL).timestamp())
-    if seen < t.first_seen.get(cid, seen + 1):
-        t.first_seen[cid] = seen
+    if seen < t.group_seen.get(gid, seen + 1):
+        t.group_seen[gid] = seen  # before the checks below: a page named here was seen even if they fail
     deactivated = bool(group.get("deactivated"))
     members = group.get("members_count")
     if members is not None and (type(members) is not int or members < 0):
         raise _Bad("members_count is not a non-negative integer")
-    t.groups.append({"seq": t.seq, "community_id": cid, "as_of": local_day, "platform": "vk", "platform_id": str(gid),
-                     "screen_name": screen if isinstance(screen, str) and screen else None,
-                     "name": name.strip(), "org_id": None,
-                     "closed_at": when if deactivated else None})
+    t.groups.append((t.seq, gid, screen if isinstance(screen, str) and screen else None, name.strip(), deactivated))
     if deactivated and members is None:
         return  # a deleted or banned page: closed, nothing to observe
     if "has_photo" in group:
@@ -427,15 +470,13 @@ def _group_row(group: dict, resp: Response, t: _Tables) -> None:
         avatar = None
     cover = group.get("cover")
     addresses = group.get("addresses")
-    t.snapshots.append({
-        "seq": t.seq, "community_id": cid, "as_of": pd.Timestamp(local_day), "members_count": members,
-        "has_avatar": avatar,
-        "has_cover": bool(cover.get("enabled")) if isinstance(cover, dict) else None,
-        "has_description": bool(str(group["description"]).strip()) if "description" in group else None,
-        "has_contacts": bool(group["contacts"]) if "contacts" in group else None,
-        "has_address": bool(addresses.get("is_enabled")) if isinstance(addresses, dict) else None,
-        "source": "vk_api",
-    })
+    t.snapshots.append((
+        t.seq, gid, members, avatar,
+        bool(cover.get("enabled")) if isinstance(cover, dict) else None,
+        bool(str(group["description"]).strip()) if "description" in group else None,
+        bool(group["contacts"]) if "contacts" in group else None,
+        bool(addresses.get("is_enabled")) if isinstance(addresses, dict) else None,
+    ))
 
 
 def _consume(resp: Response, t: _Tables, pseudonymize: Pseudonymizer, report: ImportReport) -> None:
@@ -453,11 +494,12 @@ def _consume(resp: Response, t: _Tables, pseudonymize: Pseudonymizer, report: Im
     if resp.kind == "groups":
         groups = body if isinstance(body, list) else body["groups"]
         report.read("group", len(groups))
+        seen = _local_midnight(resp.fetched)
         for i, group in enumerate(groups):
             try:
                 if not isinstance(group, dict):
                     raise _Bad("the group is not a JSON object")
-                _group_row(group, resp, t)
+                _group_row(group, seen, t)
             except _Bad as exc:
                 report.quarantine(resp.file, f"{resp.position}, groups[{i}]", "group", str(exc),
                                   _scrub(group, pseudonymize, drop_text=False))
@@ -474,37 +516,80 @@ def _consume(resp: Response, t: _Tables, pseudonymize: Pseudonymizer, report: Im
 
 # --- frames --------------------------------------------------------------------------------------
 
-def _utc(seconds: list[int]) -> pd.Series:
-    values = np.asarray(seconds, dtype="int64") if seconds else np.array([], dtype="int64")
+def _utc(seconds: np.ndarray) -> pd.Series:
+    values = np.asarray(seconds, dtype="int64")
     return pd.Series(pd.to_datetime(values, unit="s", utc=True)).astype("datetime64[us, UTC]")
 
 
-def _newest_first(frame: pd.DataFrame, seq: list[int], ranks: np.ndarray) -> pd.DataFrame:
-    if not len(frame):
-        return frame
-    order = np.argsort(ranks[np.asarray(seq, dtype="int64")], kind="stable")
-    return frame.iloc[order].reset_index(drop=True)
+def _community_ids(gids: np.ndarray) -> np.ndarray:
+    """'vk:<id>' for each row's group id, formatting each page once rather than once a row."""
+    unique, inverse = np.unique(np.asarray(gids, dtype="int64"), return_inverse=True)
+    return np.array([f"vk:{g}" for g in unique.tolist()], dtype=object)[inverse.reshape(-1)]
 
 
-def _frames(t: _Tables, known: set[str], report: ImportReport) -> dict[str, pd.DataFrame]:
-    ranks = t.newest_first()
-    posts = dict(t.posts)
-    posts["published_at"] = _utc(posts["published_at"])
-    posts["views"] = pd.array(posts["views"], dtype="Int64")
-    comments = dict(t.comments)
-    comments["created_at"] = _utc(comments["created_at"])
-    comments["reply_to_comment_id"] = pd.array(comments["reply_to_comment_id"], dtype="Int64")
-    frames = {"posts": _newest_first(typed_frame("posts", posts), t.post_seq, ranks),
-              "comments": _newest_first(typed_frame("comments", comments), t.comment_seq, ranks)}
-    groups = pd.DataFrame(t.groups, columns=["seq", "community_id", "as_of", "platform", "platform_id",
-                                             "screen_name", "name", "org_id", "closed_at"])
-    groups = _newest_first(groups, groups["seq"].tolist(), ranks).drop(columns="seq")
+def _response_days(seqs: np.ndarray, order: list[tuple]) -> np.ndarray:
+    """The local date (as datetime64 midnight) of each row's response, converted once per response."""
+    unique, inverse = np.unique(np.asarray(seqs, dtype="int64"), return_inverse=True)
+    days = [np.datetime64(order[s][0].astimezone(_LOCAL).date(), "us") for s in unique.tolist()]
+    return np.array(days, dtype="datetime64[us]")[inverse.reshape(-1)]
+
+
+def _newest_rows(columns: dict, ranks: np.ndarray) -> dict:
+    """The columns reordered newest response first (file order among rows of one response), as arrays."""
+    order = np.argsort(ranks[columns["seq"]], kind="stable")
+    return {name: (values if isinstance(values, np.ndarray) else np.array(values, dtype=object).reshape(-1))[order]
+            for name, values in columns.items()}
+
+
+_KINDS = np.array(["original", "repost"], dtype=object)  # by the post's `repost` flag
+_AUTHOR_KINDS = np.array(["resident", "page"], dtype=object)  # by the comment's `by_page` flag
+
+
+def _post_frame(t: _Packed, ranks: np.ndarray) -> pd.DataFrame:
+    p = _newest_rows(t.posts, ranks)
+    views = p["views"]
+    return typed_frame("posts", {
+        "community_id": _community_ids(p["gid"]), "post_id": p["post_id"], "published_at": _utc(p["published"]),
+        "kind": _KINDS[p["repost"].astype(np.intp)], "text_length": p["text_length"],
+        "has_photo": p["has_photo"], "has_video": p["has_video"], "is_live": p["is_live"],
+        "views": pd.arrays.IntegerArray(views, views < 0), "likes": p["likes"], "reposts": p["reposts"],
+        "comments": p["comments"]})
+
+
+def _comment_frame(t: _Packed, ranks: np.ndarray) -> pd.DataFrame:
+    c = _newest_rows(t.comments, ranks)
+    return typed_frame("comments", {
+        "community_id": _community_ids(c["gid"]), "post_id": c["post_id"], "comment_id": c["comment_id"],
+        "created_at": _utc(c["created"]), "author_kind": _AUTHOR_KINDS[c["by_page"].astype(np.intp)],
+        "author_key": c["author_key"], "reply_to_comment_id": pd.array(c["reply_to"], dtype="Int64"),
+        "deleted": c["deleted"]})
+
+
+def _first_seen(t: _Packed) -> dict[str, int]:
+    """community_id -> earliest evidence of the page (unix time): its first post or first observation."""
+    posts = pd.Series(t.posts["published"]).groupby(t.posts["gid"]).min()
+    seen = dict(zip(posts.index.tolist(), posts.tolist()))
+    for gid, when in t.group_seen.items():
+        seen[gid] = min(when, seen.get(gid, when))
+    return {f"vk:{gid}": when for gid, when in seen.items()}
+
+
+def _community_frame(t: _Packed, ranks: np.ndarray, known: set[str], report: ImportReport) -> pd.DataFrame:
+    """Pages named by groups.getById (newest first, one row per observation), then pages seen only on walls."""
+    g = _newest_rows(t.groups, ranks)
+    fetched = [t.order[s][0] for s in g["seq"].tolist()]
+    ids = _community_ids(g["gid"])
+    groups = pd.DataFrame({
+        "community_id": ids, "as_of": _response_days(g["seq"], t.order), "platform": "vk",
+        "platform_id": [str(gid) for gid in g["gid"].tolist()], "screen_name": g["screen_name"], "name": g["name"],
+        "org_id": None, "closed_at": [when if closed else None for when, closed in zip(fetched, g["deactivated"])]})
     observed = groups.duplicated(["community_id", "as_of"])
     report.duplicates("group", int(observed.sum()))
     report.imported("group", int((~observed).sum()))
     groups = groups.drop(columns="as_of")
-    named = set(groups["community_id"]) | known
-    walls_only = sorted(set(t.first_seen) - named)
+    first_seen = _first_seen(t)
+    named = set(ids.tolist()) | known
+    walls_only = sorted(set(first_seen) - named)
     if walls_only:
         report.notes["pages_without_groups_getById"] = len(walls_only)
         report.warn("pages seen only on walls or comments, named club<id> until a groups.getById response names them",
@@ -514,42 +599,65 @@ def _frames(t: _Tables, known: set[str], report: ImportReport) -> dict[str, pd.D
                               "name": [f"club{c.split(':', 1)[1]}" for c in walls_only], "org_id": None,
                               "closed_at": None})
         groups = pd.concat([groups, extra], ignore_index=True) if len(groups) else extra
-    first = pd.Series(t.first_seen, dtype="int64")
+    first = pd.Series(first_seen, dtype="int64")
     created = _utc(first.reindex(groups["community_id"]).fillna(first.max() if len(first) else 0)
-                   .astype("int64").tolist())
-    groups["created_at"] = created.to_numpy()
+                   .astype("int64").to_numpy())
+    groups["created_at"] = created.array  # the array, not to_numpy(): that would make 40k Timestamp objects
     groups["closed_at"] = pd.to_datetime(groups["closed_at"], utc=True)
-    frames["communities"] = typed_frame("communities", {c: groups[c] for c in groups.columns})
-    snapshots = sorted(t.snapshots, key=lambda row: ranks[row["seq"]])
-    frames["snapshots"] = typed_frame("snapshots", {c: pd.Series([s[c] for s in snapshots], dtype=object)
-                                                    for c in ("community_id", "as_of", "members_count", "has_avatar",
-                                                              "has_cover", "has_description", "has_contacts",
-                                                              "has_address", "source")}) \
-        if t.snapshots else typed_frame("snapshots", {})
-    return frames
+    return typed_frame("communities", {c: groups[c] for c in groups.columns})
+
+
+def _snapshot_frame(t: _Packed, ranks: np.ndarray) -> pd.DataFrame:
+    if not len(t.snapshots["seq"]):
+        return typed_frame("snapshots", {})
+    s = _newest_rows(t.snapshots, ranks)
+    flags = ("members_count", "has_avatar", "has_cover", "has_description", "has_contacts", "has_address")
+    return typed_frame("snapshots", {
+        "community_id": _community_ids(s["gid"]), "as_of": _response_days(s["seq"], t.order),
+        **{c: pd.Series(s[c], dtype=object) for c in flags}, "source": ["vk_api"] * len(s["seq"])})
+
+
+def _frames(t: _Packed, known: set[str], report: ImportReport) -> dict[str, pd.DataFrame]:
+    ranks = t.newest_first()
+    return {"posts": _post_frame(t, ranks), "comments": _comment_frame(t, ranks),
+            "communities": _community_frame(t, ranks, known, report), "snapshots": _snapshot_frame(t, ranks)}
 
 
 PARALLEL_MIN_BYTES = 32 << 20  # below this a second process costs more than it saves
 
 
 def _read_files(files: list[tuple[int, Path]], as_of_time: datetime | None, skip_bad_files: bool,
-                pseudonymize: Pseudonymizer) -> tuple[_Tables, ImportReport, dict[Path, str]]:
+                pseudonymize: Pseudonymizer) -> tuple[_Packed, ImportReport, dict[Path, str]]:
     """Parse and turn into rows a run of files (in one process); a bad file contributes nothing."""
     report = ImportReport("import vk")
     tables = _Tables()
     digests: dict[Path, str] = {}
-    for index, path in files:
-        try:
-            responses, digest = _responses_of(path, index, as_of_time)  # the whole file, or nothing of it
-        except ImportFileError as exc:
-            report.fail_file(exc)
-            continue
-        digests[path] = digest
-        if report.failed_files and not skip_bad_files:
-            continue  # the run will fail: only check the remaining files
-        for resp in responses:
-            _consume(resp, tables, pseudonymize, report)
-    return tables, report, digests
+    with _gc_paused():
+        for index, path in files:
+            try:
+                responses, digest = _responses_of(path, index, as_of_time)  # the whole file, or nothing of it
+            except ImportFileError as exc:
+                report.fail_file(exc)
+                continue
+            digests[path] = digest
+            if report.failed_files and not skip_bad_files:
+                continue  # the run will fail: only check the remaining files
+            for resp in responses:
+                _consume(resp, tables, pseudonymize, report)
+        return tables.packed(), report, digests
+
+
+@contextmanager
+def _gc_paused():
+    """Parsing makes millions of small dicts and lists, none in a reference cycle; the cyclic
+    collector would scan them again and again (a third of the reading time) for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_parallel(files: list[Path], as_of_time, skip_bad_files, pseudonymize):
@@ -572,26 +680,12 @@ def _read_parallel(files: list[Path], as_of_time, skip_bad_files, pseudonymize):
         return [first, second.result()]
 
 
-def _join(parts, report: ImportReport) -> tuple[_Tables, dict[Path, str]]:
-    tables, digests = _Tables(), {}
-    for part, part_report, part_digests in parts:
-        offset = len(tables.order)
-        for column, values in part.posts.items():
-            tables.posts[column].extend(values)
-        for column, values in part.comments.items():
-            tables.comments[column].extend(values)
-        tables.post_seq.extend(s + offset for s in part.post_seq)
-        tables.comment_seq.extend(s + offset for s in part.comment_seq)
-        tables.groups.extend({**g, "seq": g["seq"] + offset} for g in part.groups)
-        tables.snapshots.extend({**g, "seq": g["seq"] + offset} for g in part.snapshots)
-        tables.order.extend(part.order)
-        for cid, seen in part.first_seen.items():
-            tables.first_seen[cid] = min(seen, tables.first_seen.get(cid, seen))
-        for kind, n in part.kinds.items():
-            tables.kinds[kind] = tables.kinds.get(kind, 0) + n
+def _join(parts, report: ImportReport) -> tuple[_Packed, dict[Path, str]]:
+    digests = {}
+    for _, part_report, part_digests in parts:
         report.absorb(part_report)
         digests.update(part_digests)
-    return tables, digests
+    return _Packed.join([part for part, _, _ in parts]), digests
 
 
 def import_vk(dump_dir: Path | str, out_dir: Path | str, as_of: date | None = None, skip_bad_files: bool = False,
