@@ -21,21 +21,26 @@ from gospub_analysis.reports.build import build_report, format_failures
 def run(label: str, data_dir: Path, year: int, jobs: int | None, all_municipalities: bool) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-report-") as out:
         start = time.perf_counter()
-        result = build_report(year, data_dir, reports_dir=out, all_municipalities=all_municipalities, jobs=jobs,
-                              progress=False)
+        result = build_report(
+            year, data_dir, reports_dir=out, all_municipalities=all_municipalities, jobs=jobs, progress=False
+        )
         wall = time.perf_counter() - start
         if not result.ok:
             raise SystemExit(format_failures(result))
     t = result.build["timings"]
     each = ", ".join(f"{name} {s:.1f} s" for name, s in t["main_notebooks_seconds"].items())
-    print(f"{label}: wall {wall:.1f} s (build.json {t['wall_seconds']:.1f} s); "
-          f"main notebooks phase {t['main_phase_seconds']:.1f} s ({each})")
+    print(
+        f"{label}: wall {wall:.1f} s (build.json {t['wall_seconds']:.1f} s); "
+        f"main notebooks phase {t['main_phase_seconds']:.1f} s ({each})"
+    )
     if all_municipalities:
         districts = [n for n in result.build["notebooks"] if n["name"].startswith("municipality:")]
         per = sorted(n["seconds"] for n in districts)
-        print(f"  municipality inputs ready at {t['municipality_inputs_seconds']:.1f} s; "
-              f"{len(districts)} municipality notebooks in {t['municipality_phase_seconds']:.1f} s "
-              f"(each {per[0]:.1f}-{per[-1]:.1f} s, median {per[len(per) // 2]:.1f} s)")
+        print(
+            f"  municipality inputs ready at {t['municipality_inputs_seconds']:.1f} s; "
+            f"{len(districts)} municipality notebooks in {t['municipality_phase_seconds']:.1f} s "
+            f"(each {per[0]:.1f}-{per[-1]:.1f} s, median {per[len(per) // 2]:.1f} s)"
+        )
     return t
 
 

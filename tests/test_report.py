@@ -36,8 +36,10 @@ LABEL = "СИНТЕТИЧЕСКИЕ ДАННЫЕ"
 # Anything that would make a browser fetch from the network.
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
 
-PARAMETER_ASSIGNMENT = re.compile(r"\b(data_dir|out_dir|year|train_year|target_year|municipality|ranking_file|growth_file)"
-                                  r"\s*=\s*\S")
+PARAMETER_ASSIGNMENT = re.compile(
+    r"\b(data_dir|out_dir|year|train_year|target_year|municipality|ranking_file|growth_file)"
+    r"\s*=\s*\S"
+)
 
 _BUILDS: dict[str, report_build.BuildResult] = {}
 
@@ -49,8 +51,9 @@ def build_small_report(reports_dir: Path, data_dir: Path) -> report_build.BuildR
         before = os.environ.get("VK_TOKEN")
         os.environ["VK_TOKEN"] = FAKE_TOKEN
         try:
-            _BUILDS[key] = report_build.build_report(YEAR, data_dir, reports_dir=reports_dir, municipalities=DISTRICTS,
-                                                     jobs=2, progress=False)
+            _BUILDS[key] = report_build.build_report(
+                YEAR, data_dir, reports_dir=reports_dir, municipalities=DISTRICTS, jobs=2, progress=False
+            )
         finally:
             if before is None:
                 os.environ.pop("VK_TOKEN")
@@ -86,6 +89,7 @@ class Links(HTMLParser):
 
 # --- the real build --------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_report_has_every_page_notebook_and_file(small_report):
     d = small_report.report_dir
@@ -109,8 +113,12 @@ def test_build_json_records_version_parameters_fingerprint_timings(small_report,
     build = json.loads((small_report.report_dir / "build.json").read_text(encoding="utf-8"))
     assert build["status"] == "ok" and build["errors"] == []
     assert build["package_version"] == report_build.package_version() != "unknown"
-    assert build["parameters"] == {"year": YEAR, "data_dir": str(Path(small_dataset_dir).resolve()),
-                                   "municipalities": DISTRICTS, "jobs": 2}
+    assert build["parameters"] == {
+        "year": YEAR,
+        "data_dir": str(Path(small_dataset_dir).resolve()),
+        "municipalities": DISTRICTS,
+        "jobs": 2,
+    }
     assert build["dataset"]["fingerprint"] == fingerprint(small_dataset_dir)
     assert build["dataset"]["synthetic"] is True
     assert build["methodology"]["name"] == "quality_mark" and build["methodology"]["version"]
@@ -157,8 +165,13 @@ def test_index_links_resolve_and_show_headline_and_provenance(small_report, smal
     parser = Links()
     parser.feed(text)
     targets = {unquote(urlparse(h).path) for h in parser.hrefs}
-    for name in (*[f"{n}.html" for n in main_names()], "ranking.ipynb", "build.json", "growth/headline.csv",
-                 *[f"municipalities/{SLUGS[m]}.html" for m in DISTRICTS]):
+    for name in (
+        *[f"{n}.html" for n in main_names()],
+        "ranking.ipynb",
+        "build.json",
+        "growth/headline.csv",
+        *[f"municipalities/{SLUGS[m]}.html" for m in DISTRICTS],
+    ):
         assert name in targets
     for target in targets:
         assert (d / target).is_file(), f"index.html links to a missing {target}"
@@ -183,6 +196,7 @@ def test_municipality_page_shows_ranks_growth_and_who_needs_help(small_report):
 
 # --- the municipality notebook alone ---------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_municipality_without_pages_renders_a_sensible_page(small_report, small_dataset_dir, tmp_path):
     inputs = small_report.report_dir / "municipalities" / "data"
@@ -191,11 +205,21 @@ def test_municipality_without_pages_renders_a_sensible_page(small_report, small_
     ranking[ranking["municipality"] != "Северный"].to_parquet(tmp_path / "ranking.parquet")
     growth[growth["municipality"] != "Северный"].to_parquet(tmp_path / "growth.parquet")
     out = tmp_path / "severnoe.ipynb"
-    pm.execute_notebook(str(config.NOTEBOOKS_DIR / "municipality.ipynb"), str(out),
-                        parameters={"data_dir": str(small_dataset_dir), "year": YEAR, "municipality": "Северный",
-                                    "out_dir": str(tmp_path), "ranking_file": str(tmp_path / "ranking.parquet"),
-                                    "growth_file": str(tmp_path / "growth.parquet")},
-                        kernel_name=config.KERNEL_NAME, cwd=str(tmp_path), progress_bar=False)
+    pm.execute_notebook(
+        str(config.NOTEBOOKS_DIR / "municipality.ipynb"),
+        str(out),
+        parameters={
+            "data_dir": str(small_dataset_dir),
+            "year": YEAR,
+            "municipality": "Северный",
+            "out_dir": str(tmp_path),
+            "ranking_file": str(tmp_path / "ranking.parquet"),
+            "growth_file": str(tmp_path / "growth.parquet"),
+        },
+        kernel_name=config.KERNEL_NAME,
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
     page = notebook_to_html(out, tmp_path / "severnoe.html", "Северный", banner_label=LABEL)
     text = page.read_text(encoding="utf-8")
     assert "нет ни одной страницы" in text
@@ -229,8 +253,9 @@ FAILS = table.ReportNotebook("breaks", "Ошибка", lambda year, data_dir: {"
 
 
 def tiny_build(reports_dir, data_dir, notebook):
-    return report_build.build_report(YEAR, data_dir, reports_dir=reports_dir, main_notebooks=(notebook,),
-                                     jobs=1, progress=False)
+    return report_build.build_report(
+        YEAR, data_dir, reports_dir=reports_dir, main_notebooks=(notebook,), jobs=1, progress=False
+    )
 
 
 def test_failed_build_keeps_previous_report_and_the_failed_notebook(tmp_path, small_dataset_dir):
@@ -269,8 +294,9 @@ def test_missing_notebook_or_parameter_stops_before_running(tmp_path, small_data
     missing = table.ReportNotebook("ghost", "Нет", lambda year, data_dir: {"year": year}, FIXTURES / "ghost.ipynb")
     with pytest.raises(ValueError, match="ghost.ipynb does not exist"):
         tiny_build(tmp_path, small_dataset_dir, missing)
-    undeclared = table.ReportNotebook("checks", "Проверка", lambda year, data_dir: {"target_year": year},
-                                      FIXTURES / "report_ok.ipynb")
+    undeclared = table.ReportNotebook(
+        "checks", "Проверка", lambda year, data_dir: {"target_year": year}, FIXTURES / "report_ok.ipynb"
+    )
     with pytest.raises(ValueError, match="target_year"):
         tiny_build(tmp_path, small_dataset_dir, undeclared)
     assert not list(tmp_path.iterdir())
@@ -289,14 +315,26 @@ def test_cli_exits_non_zero_and_names_notebook_cell_and_error(tmp_path, small_da
 
 
 def test_cli_rejects_unknown_municipality(tmp_path, small_dataset_dir, capsys):
-    code = cli.main(["report", "--year", str(YEAR), "--data", str(small_dataset_dir), "--out", str(tmp_path),
-                     "--municipality", "Атлантида"])
+    code = cli.main(
+        [
+            "report",
+            "--year",
+            str(YEAR),
+            "--data",
+            str(small_dataset_dir),
+            "--out",
+            str(tmp_path),
+            "--municipality",
+            "Атлантида",
+        ]
+    )
     assert code == 2 and "Атлантида" in capsys.readouterr().err
 
 
 def test_parameters_must_be_plain_values(tmp_path, small_dataset_dir):
-    odd = table.ReportNotebook("checks", "Проверка", lambda year, data_dir: {"year": object()},
-                               FIXTURES / "report_ok.ipynb")
+    odd = table.ReportNotebook(
+        "checks", "Проверка", lambda year, data_dir: {"year": object()}, FIXTURES / "report_ok.ipynb"
+    )
     with pytest.raises(TypeError, match="plain value"):
         tiny_build(tmp_path, small_dataset_dir, odd)
 
@@ -307,9 +345,16 @@ def test_shared_kernel_runs_start_from_a_clean_namespace(tmp_path):
     outputs = []
     try:
         for year in (2023, 2024):
-            job = runner.Job(name=f"run-{year}", title="Проверка", notebook=FIXTURES / "report_no_leftovers.ipynb",
-                             executed=tmp_path / f"{year}.ipynb", html=tmp_path / f"{year}.html",
-                             parameters={"year": year, "out_dir": "out"}, cwd=tmp_path, reuse_kernel=True)
+            job = runner.Job(
+                name=f"run-{year}",
+                title="Проверка",
+                notebook=FIXTURES / "report_no_leftovers.ipynb",
+                executed=tmp_path / f"{year}.ipynb",
+                html=tmp_path / f"{year}.html",
+                parameters={"year": year, "out_dir": "out"},
+                cwd=tmp_path,
+                reuse_kernel=True,
+            )
             outcome = runner.run_job(job)
             assert outcome.ok, outcome.error
             nb = nbformat.read(job.executed, as_version=4)

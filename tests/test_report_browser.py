@@ -19,15 +19,22 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote, urlparse
 
 import pytest
+from test_report import DISTRICTS, LABEL, build_small_report, main_names
 
 from gospub_analysis import config
-from test_report import DISTRICTS, LABEL, build_small_report, main_names
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SCREENSHOT = config.REPORTS_DIR / "test-artefacts" / "report-index.png"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def chromium_or_skip() -> str:
@@ -63,56 +70,65 @@ def served_report(tmp_path_factory, small_dataset_dir):
     server.server_close()
 
 
+def page_problems(browser, base: str, name: str) -> list[str]:
+    """Load one page; everything a reader would see go wrong, as messages."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    seen: list[str] = []
+
+    def off_host(route):
+        seen.append(f"{name}: request to another host {route.request.url[:100]}")
+        route.abort()
+
+    page.route(
+        lambda url: urlparse(url).scheme in ("http", "https") and urlparse(url).hostname != "127.0.0.1", off_host
+    )
+    page.on("console", lambda m: seen.append(f"{name}: console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen.append(f"{name}: page error {e}"))
+    page.on("requestfailed", lambda r: seen.append(f"{name}: failed request {r.url[:100]}"))
+    page.on("response", lambda r: seen.append(f"{name}: HTTP {r.status} {r.url}") if r.status >= 400 else None)
+    response = page.goto(base + quote(name), wait_until="load")
+    if response is None or not response.ok:
+        seen.append(f"{name}: not served")
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
+    )
+    seen += [f"{name}: image not loaded {src}" for src in broken]
+    code = page.evaluate(
+        "document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-InputArea-editor, "
+        ".jp-InputPrompt, .CodeMirror, .cm-editor').length"
+    )
+    if code:
+        seen.append(f"{name}: {code} code input areas")
+    text = page.inner_text("body")
+    if "Traceback" in text:
+        seen.append(f"{name}: 'Traceback' on the page")
+    if LABEL not in text:
+        seen.append(f"{name}: no synthetic-data label")
+    with_figures = name.endswith(("growth.html", "ranking.html")) or name.startswith("municipalities/")
+    if with_figures and not page.evaluate("document.images.length"):
+        seen.append(f"{name}: no figure")
+    if name == "index.html":
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.close()
+    return seen
+
+
 def test_every_page_loads_offline_in_chromium(served_report):
     executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     report_dir, base = served_report
-    pages = ["index.html"] + sorted(str(p.relative_to(report_dir)) for p in report_dir.rglob("*.html")
-                                    if p.name != "index.html")
+    pages = ["index.html"] + sorted(
+        str(p.relative_to(report_dir)) for p in report_dir.rglob("*.html") if p.name != "index.html"
+    )
     assert len(pages) == 1 + len(main_names()) + len(DISTRICTS)
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
             for name in pages:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                seen: list[str] = []
-
-                def off_host(route, name=name):
-                    seen.append(f"{name}: request to another host {route.request.url[:100]}")
-                    route.abort()
-
-                page.route(lambda url: urlparse(url).scheme in ("http", "https")
-                           and urlparse(url).hostname != "127.0.0.1", off_host)
-                page.on("console", lambda m, name=name: seen.append(f"{name}: console {m.type}: {m.text}")
-                        if m.type == "error" else None)
-                page.on("pageerror", lambda e, name=name: seen.append(f"{name}: page error {e}"))
-                page.on("requestfailed", lambda r, name=name: seen.append(f"{name}: failed request {r.url[:100]}"))
-                page.on("response", lambda r, name=name: seen.append(f"{name}: HTTP {r.status} {r.url}")
-                        if r.status >= 400 else None)
-                response = page.goto(base + quote(name), wait_until="load")
-                assert response is not None and response.ok, name
-                broken = page.evaluate("Array.from(document.images)"
-                                       ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
-                seen += [f"{name}: image not loaded {src}" for src in broken]
-                code = page.evaluate("document.querySelectorAll('.jp-CodeCell .jp-InputArea, .jp-InputArea-editor, "
-                                     ".jp-InputPrompt, .CodeMirror, .cm-editor').length")
-                if code:
-                    seen.append(f"{name}: {code} code input areas")
-                text = page.inner_text("body")
-                if "Traceback" in text:
-                    seen.append(f"{name}: 'Traceback' on the page")
-                if LABEL not in text:
-                    seen.append(f"{name}: no synthetic-data label")
-                if name.endswith(("growth.html", "ranking.html")) or name.startswith("municipalities/"):
-                    if not page.evaluate("document.images.length"):
-                        seen.append(f"{name}: no figure")
-                if name == "index.html":
-                    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(SCREENSHOT), full_page=True)
-                problems += seen
-                page.close()
+                problems += page_problems(browser, base, name)
         finally:
             browser.close()
     assert not problems, "\n".join(problems)

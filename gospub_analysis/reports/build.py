@@ -86,7 +86,8 @@ def _swap_in(new: Path, target: Path) -> None:
         return
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        exchanged = libc.renameat2(-100, os.fsencode(new), -100, os.fsencode(target), 2) == 0  # AT_FDCWD, RENAME_EXCHANGE
+        # renameat2(AT_FDCWD, new, AT_FDCWD, target, RENAME_EXCHANGE)
+        exchanged = libc.renameat2(-100, os.fsencode(new), -100, os.fsencode(target), 2) == 0
     except (AttributeError, OSError):
         exchanged = False
     if exchanged:
@@ -112,26 +113,55 @@ def _methodology() -> dict:
     return {"name": m.name, "version": m.version, "title": m.title, "file": Path(m.path).name}
 
 
-def _jobs(work: Path, year: int, data_dir: Path, names: list[str], label: str | None,
-          main_notebooks: tuple[ReportNotebook, ...], municipality_notebook: ReportNotebook) -> tuple[list[Job], list[Job]]:
+def _jobs(
+    work: Path,
+    year: int,
+    data_dir: Path,
+    names: list[str],
+    label: str | None,
+    main_notebooks: tuple[ReportNotebook, ...],
+    municipality_notebook: ReportNotebook,
+) -> tuple[list[Job], list[Job]]:
     footer = f"Отчёт за {year} год · gospub-analysis {package_version()}"
-    main = [Job(
-        name=nb.name, title=nb.title, notebook=nb.path, executed=work / f"{nb.name}.ipynb", html=work / f"{nb.name}.html",
-        parameters={"data_dir": str(data_dir), "out_dir": nb.name, **nb.year_parameters(year, data_dir)},
-        cwd=work, banner=label, nav_html='<a href="index.html">← к оглавлению отчёта</a>', footer_html=footer,
-    ) for nb in main_notebooks]
+    main = [
+        Job(
+            name=nb.name,
+            title=nb.title,
+            notebook=nb.path,
+            executed=work / f"{nb.name}.ipynb",
+            html=work / f"{nb.name}.html",
+            parameters={"data_dir": str(data_dir), "out_dir": nb.name, **nb.year_parameters(year, data_dir)},
+            cwd=work,
+            banner=label,
+            nav_html='<a href="index.html">← к оглавлению отчёта</a>',
+            footer_html=footer,
+        )
+        for nb in main_notebooks
+    ]
     slugs = {m.name: m.slug for m in MUNICIPALITIES}
-    districts = [Job(
-        name=f"{municipality_notebook.name}:{slugs[name]}", title=f"{name}: {municipality_notebook.title.lower()}",
-        notebook=municipality_notebook.path,
-        executed=work / MUNICIPALITIES_DIR / f"{slugs[name]}.ipynb", html=work / MUNICIPALITIES_DIR / f"{slugs[name]}.html",
-        parameters={"data_dir": str(data_dir), "municipality": name, "out_dir": MUNICIPALITIES_DIR,
-                    "ranking_file": f"{MUNICIPALITY_INPUTS_DIR}/{municipal.RANKING_FILE}",
-                    "growth_file": f"{MUNICIPALITY_INPUTS_DIR}/{municipal.GROWTH_FILE}",
-                    **municipality_notebook.year_parameters(year, data_dir)},
-        cwd=work, banner=label, nav_html='<a href="../index.html">← к оглавлению отчёта</a>', footer_html=footer,
-        reuse_kernel=True,
-    ) for name in names]
+    districts = [
+        Job(
+            name=f"{municipality_notebook.name}:{slugs[name]}",
+            title=f"{name}: {municipality_notebook.title.lower()}",
+            notebook=municipality_notebook.path,
+            executed=work / MUNICIPALITIES_DIR / f"{slugs[name]}.ipynb",
+            html=work / MUNICIPALITIES_DIR / f"{slugs[name]}.html",
+            parameters={
+                "data_dir": str(data_dir),
+                "municipality": name,
+                "out_dir": MUNICIPALITIES_DIR,
+                "ranking_file": f"{MUNICIPALITY_INPUTS_DIR}/{municipal.RANKING_FILE}",
+                "growth_file": f"{MUNICIPALITY_INPUTS_DIR}/{municipal.GROWTH_FILE}",
+                **municipality_notebook.year_parameters(year, data_dir),
+            },
+            cwd=work,
+            banner=label,
+            nav_html='<a href="../index.html">← к оглавлению отчёта</a>',
+            footer_html=footer,
+            reuse_kernel=True,
+        )
+        for name in names
+    ]
     return main, districts
 
 
@@ -146,8 +176,10 @@ def preflight(jobs: list[Job]) -> None:
         declared = declared_parameters(job.notebook)
         missing = sorted(set(job.parameters) - declared)
         if missing:
-            problems.append(f"{job.name}: {job.notebook.name} does not declare parameter(s) {missing} in its cell "
-                            f"tagged 'parameters' (it declares {sorted(declared)})")
+            problems.append(
+                f"{job.name}: {job.notebook.name} does not declare parameter(s) {missing} in its cell "
+                f"tagged 'parameters' (it declares {sorted(declared)})"
+            )
     if problems:
         raise ValueError("the report cannot be built:\n  " + "\n  ".join(problems))
 
@@ -158,13 +190,24 @@ def _prepare(data_dir: str, year: int, out_dir: str) -> Outcome:
         municipal.prepare_inputs(data_dir, year, out_dir)
         return Outcome(INPUTS_TASK, ok=True, seconds=time.perf_counter() - started)
     except Exception as exc:  # reported with the notebooks' failures
-        return Outcome(INPUTS_TASK, ok=False, seconds=time.perf_counter() - started, error={
-            "notebook": "gospub_analysis.reports.municipality.prepare_inputs", "cell_index": None,
-            "execution_count": None, "cell_source": "", "ename": type(exc).__name__, "evalue": str(exc)})
+        return Outcome(
+            INPUTS_TASK,
+            ok=False,
+            seconds=time.perf_counter() - started,
+            error={
+                "notebook": "gospub_analysis.reports.municipality.prepare_inputs",
+                "cell_index": None,
+                "execution_count": None,
+                "cell_source": "",
+                "ename": type(exc).__name__,
+                "evalue": str(exc),
+            },
+        )
 
 
-def _run(main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, data_dir: Path, jobs: int,
-         progress: bool) -> tuple[dict[str, Outcome], dict[str, float]]:
+def _run(
+    main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, data_dir: Path, jobs: int, progress: bool
+) -> tuple[dict[str, Outcome], dict[str, float]]:
     """Run every job on `jobs` worker processes; (outcomes by name, phase timings in seconds).
 
     Phases: `main_phase_seconds` from the start until the last main notebook ended;
@@ -181,10 +224,13 @@ def _run(main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, 
     # fork: workers start at once with everything imported, and scripts need no __main__ guard.
     context = multiprocessing.get_context("fork")
     slots = context.Value("i", 0)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker,
-                             initargs=(slots, str(work / "build.log"), show_cells)) as pool:
-        bar = tqdm(total=total, desc=f"Отчёт {year}", unit="блокнот", position=0, disable=not progress,
-                   file=sys.stderr)
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=init_worker,
+        initargs=(slots, str(work / "build.log"), show_cells),
+    ) as pool:
+        bar = tqdm(total=total, desc=f"Отчёт {year}", unit="блокнот", position=0, disable=not progress, file=sys.stderr)
         pending: dict[Future, str] = {}
         if district_jobs:
             pending[pool.submit(_prepare, str(data_dir), year, str(work / MUNICIPALITY_INPUTS_DIR))] = INPUTS_TASK
@@ -223,10 +269,18 @@ def _run(main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, 
     return outcomes, phases
 
 
-def build_report(year: int, data_dir: Path | str | None = None, *, reports_dir: Path | str = REPORTS_DIR,
-                 municipalities: list[str] | None = None, all_municipalities: bool = False, jobs: int | None = None,
-                 progress: bool = True, main_notebooks: tuple[ReportNotebook, ...] | None = None,
-                 municipality_notebook: ReportNotebook | None = None) -> BuildResult:
+def build_report(
+    year: int,
+    data_dir: Path | str | None = None,
+    *,
+    reports_dir: Path | str = REPORTS_DIR,
+    municipalities: list[str] | None = None,
+    all_municipalities: bool = False,
+    jobs: int | None = None,
+    progress: bool = True,
+    main_notebooks: tuple[ReportNotebook, ...] | None = None,
+    municipality_notebook: ReportNotebook | None = None,
+) -> BuildResult:
     """Build `reports_dir/<year>` (see the module docstring); never leaves a half-built report.
 
     `main_notebooks` and `municipality_notebook` default to the table in `notebooks`.
@@ -253,12 +307,20 @@ def build_report(year: int, data_dir: Path | str | None = None, *, reports_dir: 
     work.mkdir(parents=True)
 
     build = {
-        "package": "gospub-analysis", "package_version": package_version(),
+        "package": "gospub-analysis",
+        "package_version": package_version(),
         "parameters": {"year": year, "data_dir": str(data_dir), "municipalities": names, "jobs": jobs},
-        "dataset": {"path": str(data_dir), "fingerprint": fingerprint(data_dir), "synthetic": dataset.is_synthetic,
-                    "label": dataset.data_label, "manifest": manifest},
+        "dataset": {
+            "path": str(data_dir),
+            "fingerprint": fingerprint(data_dir),
+            "synthetic": dataset.is_synthetic,
+            "label": dataset.data_label,
+            "manifest": manifest,
+        },
         "methodology": _methodology(),
-        "kernel": KERNEL_NAME, "python": platform.python_version(), "cpu_count": os.cpu_count(),
+        "kernel": KERNEL_NAME,
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
         "started_at": started_at.isoformat(timespec="seconds"),
     }
 
@@ -279,29 +341,41 @@ def build_report(year: int, data_dir: Path | str | None = None, *, reports_dir: 
             continue
         o = outcomes[name]
         job = jobs_by_name.get(name)
-        record = {"name": name, "status": "ok" if o.ok else "failed", "seconds": round(o.seconds, 2),
-                  "execute_seconds": round(o.execute_seconds, 2), "html_seconds": round(o.html_seconds, 2)}
+        record = {
+            "name": name,
+            "status": "ok" if o.ok else "failed",
+            "seconds": round(o.seconds, 2),
+            "execute_seconds": round(o.execute_seconds, 2),
+            "html_seconds": round(o.html_seconds, 2),
+        }
         if job is not None:
-            record.update(notebook=str(job.notebook), executed=str(job.executed.relative_to(work)),
-                          html=str(job.html.relative_to(work)), parameters=job.parameters)
+            record.update(
+                notebook=str(job.notebook),
+                executed=str(job.executed.relative_to(work)),
+                html=str(job.html.relative_to(work)),
+                parameters=job.parameters,
+            )
         if not o.ok:
             record["error"] = o.error
-            failures.append({"name": name, **(o.error or {}),
-                             "executed": record.get("executed", "")})
+            failures.append({"name": name, **(o.error or {}), "executed": record.get("executed", "")})
         records.append(record)
 
     wall = time.perf_counter() - t0
-    build.update({
-        "status": "ok" if not failures else "failed",
-        "notebooks": records,
-        "errors": failures,
-        "timings": {
-            "wall_seconds": round(wall, 2),
-            **{k: round(v, 2) for k, v in phases.items()},
-            "main_notebooks_seconds": {j.name: round(outcomes[j.name].seconds, 2) for j in main_jobs if j.name in outcomes},
-        },
-        "finished_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
-    })
+    build.update(
+        {
+            "status": "ok" if not failures else "failed",
+            "notebooks": records,
+            "errors": failures,
+            "timings": {
+                "wall_seconds": round(wall, 2),
+                **{k: round(v, 2) for k, v in phases.items()},
+                "main_notebooks_seconds": {
+                    j.name: round(outcomes[j.name].seconds, 2) for j in main_jobs if j.name in outcomes
+                },
+            },
+            "finished_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+        }
+    )
 
     if failures:
         kept = _kept(reports_dir, year, stamp)
@@ -309,9 +383,19 @@ def build_report(year: int, data_dir: Path | str | None = None, *, reports_dir: 
         os.replace(work, kept)
         return BuildResult(False, kept, build, failures)
 
-    main_links = [{"name": j.name, "title": j.title, "html": j.html.name, "executed": j.executed.name,
-                   "out_dir": j.parameters["out_dir"]} for j in main_jobs]
-    district_links = [{"name": j.parameters["municipality"], "html": str(j.html.relative_to(work))} for j in district_jobs]
+    main_links = [
+        {
+            "name": j.name,
+            "title": j.title,
+            "html": j.html.name,
+            "executed": j.executed.name,
+            "out_dir": j.parameters["out_dir"],
+        }
+        for j in main_jobs
+    ]
+    district_links = [
+        {"name": j.parameters["municipality"], "html": str(j.html.relative_to(work))} for j in district_jobs
+    ]
     write_index(work, build, main_links, district_links)
     (work / "build.json").write_text(dumps(build), encoding="utf-8")
     _swap_in(work, target)
@@ -322,16 +406,22 @@ def format_failures(result: BuildResult, shown: int = FAILURES_SHOWN) -> str:
     """One screen saying which notebooks failed, in which cell, with which error."""
     year = result.build["parameters"]["year"]
     failures = result.failures
-    lines = [f"The {year} report was NOT built: {len(failures)} notebook(s) failed; the previous report "
-             f"(if any) is unchanged.",
-             f"Failed build kept in: {result.report_dir}"]
+    total = len(result.build.get("notebooks", []))
+    lines = [
+        f"The {year} report was NOT built: {len(failures)} of {total} notebooks failed; "
+        f"{result.report_dir.parent / str(year)} was left as it was.",
+        f"Failed build kept in: {result.report_dir}",
+    ]
     for f in failures[:shown]:
         lines.append("")
         lines.append(f"✗ {f['name']}  ({f.get('notebook', '')})")
         if f.get("executed") and (result.report_dir / f["executed"]).exists():
             lines.append(f"  executed notebook: {result.report_dir / f['executed']}")
         if f.get("cell_index") is not None:
-            lines.append(f"  failing cell: #{f['cell_index']} (In [{f.get('execution_count')}])")
+            lines.append(
+                f"  failing cell: In [{f.get('execution_count')}] "
+                f"(cell index {f['cell_index']} of the executed notebook)"
+            )
             lines.extend("    | " + line for line in (f.get("cell_source") or "").splitlines())
         lines.append(f"  error: {f.get('ename')}: {f.get('evalue')}")
     if len(failures) > shown:

@@ -29,7 +29,8 @@ HIDDEN_TAGS = ("parameters", "injected-parameters")
 _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.S)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
-_TEMPLATE = r"""
+_TEMPLATE = (
+    r"""
 {%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
@@ -38,7 +39,9 @@ _TEMPLATE = r"""
 {%- block extra_css -%}
 <link rel="icon" href="data:,">
 <style type="text/css">
-""" + "{{ resources.gospub_css }}" + r"""
+"""
+    + "{{ resources.gospub_css }}"
+    + r"""
 </style>
 {%- endblock extra_css -%}
 {%- block body_header -%}
@@ -50,6 +53,7 @@ _TEMPLATE = r"""
 {{ super() }}
 {%- endblock body_footer -%}
 """
+)
 
 CSS = """
 body.jp-Notebook main { max-width: 1280px; margin: 0 auto; }
@@ -94,8 +98,15 @@ def exporter() -> HTMLExporter:
     return exp
 
 
-def notebook_to_html(notebook: Path | str, html: Path | str, title: str, *, banner_label: str | None = None,
-                     nav_html: str = "", footer_html: str = "") -> Path:
+def notebook_to_html(
+    notebook: Path | str,
+    html: Path | str,
+    title: str,
+    *,
+    banner_label: str | None = None,
+    nav_html: str = "",
+    footer_html: str = "",
+) -> Path:
     """Render an executed notebook to a self-contained HTML page and return its path.
 
     `banner_label`: text of the data banner (None: no banner). `nav_html` goes right

@@ -15,8 +15,18 @@ from urllib.parse import quote
 from .html import banner
 
 HEADLINE_FILE = "headline.csv"
-OUTPUT_SUFFIXES = {".csv": "CSV", ".xlsx": "Excel", ".joblib": "модель", ".pkl": "модель", ".skops": "модель",
-                   ".json": "JSON", ".md": "текст", ".png": "рисунок", ".parquet": "Parquet", ".toml": "TOML"}
+OUTPUT_SUFFIXES = {
+    ".csv": "CSV",
+    ".xlsx": "Excel",
+    ".joblib": "модель",
+    ".pkl": "модель",
+    ".skops": "модель",
+    ".json": "JSON",
+    ".md": "текст",
+    ".png": "рисунок",
+    ".parquet": "Parquet",
+    ".toml": "TOML",
+}
 
 PAGE = """<!DOCTYPE html>
 <html lang="ru">
@@ -26,9 +36,11 @@ PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <link rel="icon" href="data:,">
 <style>
-body {{ font-family: sans-serif; max-width: 1100px; margin: 0 auto; padding: 0 1em 2em; color: #222; line-height: 1.45; }}
+body {{ font-family: sans-serif; max-width: 1100px; margin: 0 auto; padding: 0 1em 2em; color: #222;
+  line-height: 1.45; }}
 h1 {{ font-size: 1.7em; }} h2 {{ margin-top: 1.6em; border-bottom: 1px solid #ddd; }}
-table {{ border-collapse: collapse; }} td, th {{ padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }}
+table {{ border-collapse: collapse; }}
+td, th {{ padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }}
 td.value {{ text-align: right; white-space: nowrap; font-weight: bold; }}
 .rule {{ color: #666; font-size: 0.85em; }}
 .gospub-banner {{ background: #fff3cd; border: 2px solid #d39e00; color: #5c4400; padding: 0.6em 1em; margin: 0.8em 0;
@@ -65,9 +77,15 @@ def read_headline(report_dir: Path, growth_out: str) -> list[dict]:
     if not files:
         return []
     frame = pd.read_csv(files[0])
-    return [{"figure": r.figure, "label": LABELS.get(r.figure, r.figure),
-             "value": "—" if pd.isna(r.value) else format_figure(r.figure, r.value), "rule": r.rule}
-            for r in frame.itertuples()]
+    return [
+        {
+            "figure": r.figure,
+            "label": LABELS.get(r.figure, r.figure),
+            "value": "—" if pd.isna(r.value) else format_figure(r.figure, r.value),
+            "rule": r.rule,
+        }
+        for r in frame.itertuples()
+    ]
 
 
 def output_files(report_dir: Path, folder: str) -> list[str]:
@@ -90,19 +108,29 @@ def _provenance(build: dict) -> str:
         ("Происхождение", ", ".join(f"{k}: {v}" for k, v in prov.items() if not isinstance(v, (list, dict)))),
         ("Версия схемы данных", manifest.get("schema_version", "—")),
         ("Отпечаток набора (SHA-256)", f"<code>{ds['fingerprint']}</code>"),
-        ("Методика рейтинга", f"{build['methodology']['title']} ({build['methodology']['name']}, версия "
-                              f"{build['methodology']['version']})"),
+        (
+            "Методика рейтинга",
+            f"{build['methodology']['title']} ({build['methodology']['name']}, версия "
+            f"{build['methodology']['version']})",
+        ),
         ("Версия пакета gospub-analysis", build["package_version"]),
         ("Отчёт собран", build["started_at"]),
     ]
-    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{v if '<code>' in str(v) else html.escape(str(v))}</td></tr>"
-                   for k, v in rows)
+    body = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{v if '<code>' in str(v) else html.escape(str(v))}</td></tr>"
+        for k, v in rows
+    )
     counts = manifest.get("row_counts") or {}
     if counts:
-        body += "<tr><th>Строк в таблицах</th><td>" + ", ".join(
-            f"{html.escape(t)}: {n:,}".replace(",", "\u202f") for t, n in counts.items()) + "</td></tr>"
-    return (f"<table>{body}</table><p>Полный манифест набора данных, параметры сборки и время выполнения "
-            f"каждого блокнота: {_link('build.json', 'build.json')}.</p>")
+        body += (
+            "<tr><th>Строк в таблицах</th><td>"
+            + ", ".join(f"{html.escape(t)}: {n:,}".replace(",", "\u202f") for t, n in counts.items())
+            + "</td></tr>"
+        )
+    return (
+        f"<table>{body}</table><p>Полный манифест набора данных, параметры сборки и время выполнения "
+        f"каждого блокнота: {_link('build.json', 'build.json')}.</p>"
+    )
 
 
 def write_index(report_dir: Path, build: dict, main: list[dict], municipalities: list[dict]) -> Path:
@@ -120,8 +148,10 @@ def write_index(report_dir: Path, build: dict, main: list[dict], municipalities:
     parts.append("<h2>Главные цифры года</h2>")
     if headline:
         rows = "".join(
-            f"<tr><td>{html.escape(r['label'])}<div class=\"rule\">{html.escape(str(r['rule']))}</div></td>"
-            f"<td class=\"value\">{html.escape(r['value'])}</td></tr>" for r in headline)
+            f'<tr><td>{html.escape(r["label"])}<div class="rule">{html.escape(str(r["rule"]))}</div></td>'
+            f'<td class="value">{html.escape(r["value"])}</td></tr>'
+            for r in headline
+        )
         parts.append(f'<table class="headline">{rows}</table>')
     else:
         parts.append("<p>Блокнот роста не записал главные цифры (headline.csv).</p>")
@@ -130,24 +160,35 @@ def write_index(report_dir: Path, build: dict, main: list[dict], municipalities:
     for m in main:
         files = output_files(report_dir, m["out_dir"])
         listed = ", ".join(_link(f, f"{Path(f).name} ({OUTPUT_SUFFIXES.get(Path(f).suffix, 'файл')})") for f in files)
-        parts.append(f"<li><strong>{_link(m['html'], m['title'])}</strong> — "
-                     f"{_link(m['executed'], 'выполненный блокнот .ipynb')}"
-                     + (f"<br><span class=\"rule\">Файлы: {listed}</span>" if files else "") + "</li>")
+        parts.append(
+            f"<li><strong>{_link(m['html'], m['title'])}</strong> — "
+            f"{_link(m['executed'], 'выполненный блокнот .ipynb')}"
+            + (f'<br><span class="rule">Файлы: {listed}</span>' if files else "")
+            + "</li>"
+        )
     parts.append("</ul>")
 
     parts.append("<h2>Отчёты муниципалитетов</h2>")
     if municipalities:
-        parts.append('<ul class="columns">' + "".join(f"<li>{_link(m['html'], m['name'])}</li>" for m in municipalities)
-                     + "</ul>")
+        parts.append(
+            '<ul class="columns">'
+            + "".join(f"<li>{_link(m['html'], m['name'])}</li>" for m in municipalities)
+            + "</ul>"
+        )
     else:
-        parts.append("<p>В этой сборке отчёты муниципалитетов не строились "
-                     "(<code>gospub report --all-municipalities</code> или <code>--municipality ИМЯ</code>).</p>")
+        parts.append(
+            "<p>В этой сборке отчёты муниципалитетов не строились "
+            "(<code>gospub report --all-municipalities</code> или <code>--municipality ИМЯ</code>).</p>"
+        )
 
     parts.append("<h2>Откуда данные</h2>")
     parts.append(_provenance(build))
 
-    page = PAGE.format(title=html.escape(title), banner=banner(build["dataset"]["label"] if build["dataset"]["synthetic"] else None),
-                       body="\n".join(parts))
+    page = PAGE.format(
+        title=html.escape(title),
+        banner=banner(build["dataset"]["label"] if build["dataset"]["synthetic"] else None),
+        body="\n".join(parts),
+    )
     out = report_dir / "index.html"
     out.write_text(page, encoding="utf-8")
     return out

@@ -63,8 +63,9 @@ def prepare_inputs(data_dir: Path | str, year: int, out_dir: Path | str) -> dict
     return {"ranking_file": str(ranking_file), "growth_file": str(growth_file)}
 
 
-def load_inputs(data_dir: Path | str, year: int, ranking_file: Path | str | None = None,
-                growth_file: Path | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_inputs(
+    data_dir: Path | str, year: int, ranking_file: Path | str | None = None, growth_file: Path | str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(ranking, monthly growth per municipality), read from files when given, else computed."""
     ranking = pd.read_parquet(ranking_file) if ranking_file else compute_ranking(data_dir, year)
     growth = pd.read_parquet(growth_file) if growth_file else compute_growth(data_dir, year)
@@ -74,7 +75,8 @@ def load_inputs(data_dir: Path | str, year: int, ranking_file: Path | str | None
 def district_ranking(ranking: pd.DataFrame, municipality: str) -> pd.DataFrame:
     """The district's pages, best first, with the region rank and a rank within the district."""
     pages = ranking[ranking["municipality"] == municipality].sort_values(
-        ["eligible", "score"], ascending=[False, False], kind="stable", ignore_index=True)
+        ["eligible", "score"], ascending=[False, False], kind="stable", ignore_index=True
+    )
     eligible = pages["eligible"].astype(bool)
     district_rank = pd.Series(pd.NA, index=pages.index, dtype="Int64")
     district_rank[eligible] = range(1, int(eligible.sum()) + 1)
@@ -95,8 +97,9 @@ def summary(pages: pd.DataFrame, ranking: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def needs_help(pages: pd.DataFrame, criteria: dict[str, str], reasons: dict[str, str],
-               n: int = NEEDS_HELP_SHOWN) -> pd.DataFrame:
+def needs_help(
+    pages: pd.DataFrame, criteria: dict[str, str], reasons: dict[str, str], n: int = NEEDS_HELP_SHOWN
+) -> pd.DataFrame:
     """The n lowest-scoring pages and why: their weakest criteria and the gates they fail.
 
     `criteria`: criterion column -> Russian label; `reasons`: gate code -> Russian label.
@@ -114,14 +117,16 @@ def needs_help(pages: pd.DataFrame, criteria: dict[str, str], reasons: dict[str,
     def not_admitted(codes: str) -> str:
         return "; ".join(reasons.get(c, c) for c in str(codes).split("; ") if c)
 
-    return pd.DataFrame({
-        "community_id": worst["community_id"],
-        "name": worst["name"],
-        "sector": worst["sector"],
-        "score": worst["score"],
-        "weakest": scores.apply(weakest, axis=1),
-        "not_admitted": worst["exclusion_reason"].map(not_admitted),
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "community_id": worst["community_id"],
+            "name": worst["name"],
+            "sector": worst["sector"],
+            "score": worst["score"],
+            "weakest": scores.apply(weakest, axis=1),
+            "not_admitted": worst["exclusion_reason"].map(not_admitted),
+        }
+    ).reset_index(drop=True)
 
 
 def district_growth(growth: pd.DataFrame, municipality: str) -> pd.DataFrame:

@@ -2,9 +2,10 @@
 
 This module owns the execution of a single report notebook: papermill with the
 project's kernel named explicitly, the working directory set, parameters checked to be
-plain values, a per-cell progress bar, then the HTML page (`html.notebook_to_html`). A failure is returned, not raised, as an
-`Outcome` whose `error` names the notebook, the failing cell and the error, so a build
-can run many notebooks in worker processes and report all failures together.
+plain values, a per-cell progress bar, then the HTML page (`html.notebook_to_html`).
+A failure is returned, not raised, as an `Outcome` whose `error` names the notebook,
+the failing cell and the error, so a build can run many notebooks in worker processes
+and report all failures together.
 
 Jobs marked `reuse_kernel` (the 35 runs of the municipality notebook) share one kernel
 per worker process: starting a kernel and importing pandas and matplotlib cost about as
@@ -72,8 +73,9 @@ def check_parameters(parameters: dict) -> None:
     for key, value in parameters.items():
         values = value if isinstance(value, (list, tuple)) else [value]
         if not all(isinstance(v, PLAIN) for v in values):
-            raise TypeError(f"parameter {key!r} must be a plain value (str, int, float, bool, None), "
-                            f"got {type(value).__name__}")
+            raise TypeError(
+                f"parameter {key!r} must be a plain value (str, int, float, bool, None), got {type(value).__name__}"
+            )
 
 
 def declared_parameters(notebook: Path) -> set[str]:
@@ -107,22 +109,38 @@ def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
             bar = {"desc": job.name, "position": slot.position, "leave": False, "file": sys.stderr}
         shared = {"km": shared_kernel(job.cwd)} if job.reuse_kernel else {}
         pm.execute_notebook(
-            str(job.notebook), str(job.executed), parameters=dict(job.parameters),
-            kernel_name=KERNEL_NAME, cwd=str(job.cwd), progress_bar=bar, log_output=False, **shared,
+            str(job.notebook),
+            str(job.executed),
+            parameters=dict(job.parameters),
+            kernel_name=KERNEL_NAME,
+            cwd=str(job.cwd),
+            progress_bar=bar,
+            log_output=False,
+            **shared,
         )
         outcome.execute_seconds = time.perf_counter() - started
         t = time.perf_counter()
         job.html.parent.mkdir(parents=True, exist_ok=True)
-        notebook_to_html(job.executed, job.html, job.title, banner_label=job.banner,
-                         nav_html=job.nav_html, footer_html=job.footer_html)
+        notebook_to_html(
+            job.executed,
+            job.html,
+            job.title,
+            banner_label=job.banner,
+            nav_html=job.nav_html,
+            footer_html=job.footer_html,
+        )
         outcome.html_seconds = time.perf_counter() - t
         outcome.ok = True
     except PapermillExecutionError as exc:
         outcome.error = _cell_error(exc, job.notebook)
     except Exception as exc:  # a build reports every failure, whatever it is
         outcome.error = {
-            "notebook": str(job.notebook), "cell_index": None, "execution_count": None, "cell_source": "",
-            "ename": type(exc).__name__, "evalue": str(exc),
+            "notebook": str(job.notebook),
+            "cell_index": None,
+            "execution_count": None,
+            "cell_source": "",
+            "ename": type(exc).__name__,
+            "evalue": str(exc),
             "where": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
         }
     outcome.seconds = time.perf_counter() - started
@@ -157,8 +175,9 @@ def _shutdown(key: str) -> None:
 
 def shared_kernel(cwd: Path):
     """This process's kernel for `cwd`, started on first use, reset before every later use."""
-    from jupyter_client.manager import AsyncKernelManager
     from multiprocessing.util import Finalize
+
+    from jupyter_client.manager import AsyncKernelManager
 
     key = str(cwd)
     km = _KERNELS.get(key)
