@@ -43,13 +43,13 @@ from .report import ImportFileError, ImportReport
 try:  # orjson parses several times faster; json is the fallback
     import orjson as _json
 
-    def _loads(data: bytes):
+    def _loads(data: bytes | memoryview):
         return _json.loads(data)
 except ImportError:  # pragma: no cover
     import json as _json
 
-    def _loads(data: bytes):
-        return _json.loads(data)
+    def _loads(data: bytes | memoryview):
+        return _json.loads(bytes(data))
 
 EXPECTED = ("one VK API 5.x response per .json file (one per line in .jsonl): groups.getById "
             "(a list of groups or {\"groups\": [...]}), a wall.get or wall.getComments page "
@@ -137,6 +137,23 @@ def _classify(body: object) -> str | None:
 _METHOD_KIND = {"groups.getById": "groups", "wall.get": "posts", "wall.getComments": "comments"}
 
 
+_BLANK = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.strip() removes
+
+
+def _jsonl_lines(data: bytes) -> list[tuple[str, memoryview]]:
+    """("line <n>", line) for every line that is not blank, as views into `data`: splitting would copy
+    the whole file (a tenth of the reading time)."""
+    view, lines, start, number = memoryview(data), [], 0, 1
+    while start <= len(data):
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = len(data)
+        if end > start and (data[start] not in _BLANK or data[start:end].strip()):
+            lines.append((f"line {number}", view[start:end]))
+        start, number = end + 1, number + 1
+    return lines
+
+
 def _responses_of(path: Path, index: int, as_of: datetime | None) -> tuple[list[Response], str]:
     """Every response in one file and the file's SHA-256, or ImportFileError; nothing is kept from a bad file."""
     try:
@@ -147,7 +164,7 @@ def _responses_of(path: Path, index: int, as_of: datetime | None) -> tuple[list[
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if path.suffix == ".jsonl":
-        chunks = [(f"line {i}", line) for i, line in enumerate(data.split(b"\n"), start=1) if line.strip()]
+        chunks = _jsonl_lines(data)
     else:
         chunks = [("", data)]
     if not chunks:
