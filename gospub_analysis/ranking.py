@@ -398,9 +398,20 @@ def perturbed_weights(methodology: Methodology, n_draws: int, spread: float,
             for _ in range(n_draws)]
 
 
+def week_replicates(data_dir: Path | str, year: int, n_draws: int, random_state: int | None = 0,
+                    until=None) -> pd.DataFrame:
+    """Indicators of `n_draws` week-bootstrap replicates, to share between several `stability` calls.
+
+    The replicates query is most of the cost of a stability check; computing it once and
+    passing it as `stability(..., replicates=...)` makes each further check cheap.
+    """
+    return metrics.page_year_replicates(data_dir, year, week_weights(n_draws, random_state),
+                                        data=metrics.YearData(data_dir, year, until))
+
+
 def stability(data_dir: Path | str, year: int, methodology: Methodology, n_winners: int | None = None,
               n_draws: int = 200, resample_weeks: bool = True, weight_spread: float | None = 0.2,
-              random_state: int | None = 0, until=None) -> pd.DataFrame:
+              random_state: int | None = 0, until=None, replicates: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rank interval and probability of winning per page under resampled weeks and/or perturbed weights.
 
     Each of `n_draws` replicates recomputes the indicators from a bootstrap sample of the
@@ -409,15 +420,20 @@ def stability(data_dir: Path | str, year: int, methodology: Methodology, n_winne
     methodology's rule. Returns per page: `p_top_n` (share of replicates in which it is a
     winner), `rank_low`, `rank_median`, `rank_high` (5th, 50th and 95th percentiles of its
     rank among eligible pages; NA for pages never eligible), `p_eligible`.
+    `replicates` (from `week_replicates`) reuses week-bootstrap indicators computed once;
+    it implies `resample_weeks` and fixes `n_draws` to its number of replicates.
     Deterministic for a given `random_state`.
     """
     n_winners = methodology.n_winners if n_winners is None else n_winners
     rng = np.random.default_rng(random_state)
-    data = metrics.YearData(data_dir, year, until)
-    if resample_weeks:
-        replicates = metrics.page_year_replicates(data_dir, year, week_weights(n_draws, rng), data=data)
+    if replicates is not None:
+        n_draws, resample_weeks = int(replicates["replicate"].nunique()), True
+    elif resample_weeks:
+        replicates = metrics.page_year_replicates(data_dir, year, week_weights(n_draws, rng),
+                                                  data=metrics.YearData(data_dir, year, until))
     else:
-        one = metrics.page_year_replicates(data_dir, year, metrics.unit_weights(), data=data)
+        one = metrics.page_year_replicates(data_dir, year, metrics.unit_weights(),
+                                           data=metrics.YearData(data_dir, year, until))
         replicates = pd.concat([one.assign(replicate=r) for r in range(n_draws)], ignore_index=True)
     weight_sets = (perturbed_weights(methodology, n_draws, weight_spread, rng) if weight_spread
                    else [methodology.weights] * n_draws)

@@ -198,3 +198,15 @@ def test_stability_is_deterministic_and_consistent(tmp_path, method):
     assert (ranked["rank_low"] <= ranked["rank_high"]).all()
     summary = ranking.stability_summary(one)
     assert sum(summary.values()) == len(one)
+
+
+def test_shared_week_replicates_give_the_same_stability(tmp_path, method):
+    data_dir = fx.write(tmp_path / "ds")
+    from dataclasses import replace
+    m = replace(method, gates=tuple(g for g in method.gates if g.code != "too_few_posts"))
+    own = ranking.stability(data_dir, 2023, m, n_winners=1, n_draws=15, random_state=4, weight_spread=0)
+    weeks = ranking.week_replicates(data_dir, 2023, 15, random_state=4)
+    shared = ranking.stability(data_dir, 2023, m, n_winners=1, random_state=4, weight_spread=0, replicates=weeks)
+    pd.testing.assert_frame_equal(own, shared, check_like=True)
+    assert shared.attrs["n_draws"] == 15
+    assert weeks["replicate"].nunique() == 15
