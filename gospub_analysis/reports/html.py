@@ -76,9 +76,15 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
+SYNTHETIC_NOTE = "набор сгенерирован для разработки и обучения; его цифры не являются фактами о реальном регионе"
+
+
 def banner(label: str | None) -> str:
     """The data banner shown on top of a page; empty for non-synthetic data."""
-    return f'<div class="gospub-banner" role="note">{label}</div>' if label else ""
+    if not label:
+        return ""
+    return f'<div class="gospub-banner" role="note"><strong>{label}</strong>: {SYNTHETIC_NOTE}</div>'
+
 
 
 def exporter() -> HTMLExporter:

@@ -90,10 +90,17 @@ def ogrn(rng: np.random.Generator, n: int) -> list[str]:
     return out
 
 
-def institution_name(rng: np.random.Generator, sector: str, level: str, muni: Municipality, serial: int) -> tuple[str, str, str]:
-    """(name, founder, screen-name stem) of one invented institution."""
+def institution_name(rng: np.random.Generator, sector: str, level: str, muni: Municipality, serial: int,
+                     village_offset: int = 0) -> tuple[str, str, str]:
+    """(name, founder, screen-name stem) of one invented institution.
+
+    Villages follow the serial number from a per-municipality offset, so that two
+    institutions of one sector in one district do not share a village name.
+    """
     city = muni.kind == "urban_okrug"
-    village = VILLAGES[rng.integers(len(VILLAGES))]
+    village = VILLAGES[(village_offset + serial) % len(VILLAGES)]
+    # Past the list of villages, a number keeps names apart («Озёрная СОШ № 2»).
+    nth = f" № {serial // len(VILLAGES) + 1}" if serial >= len(VILLAGES) else ""
     place = translit(village[:-2]) if not city else muni.slug
     admin = f"Администрация {muni.genitive}"
     founder = REGIONAL_FOUNDERS.get(sector, admin) if level == "regional" else admin
@@ -102,20 +109,20 @@ def institution_name(rng: np.random.Generator, sector: str, level: str, muni: Mu
             return (f"ГБПОУ НСО «{muni.adjective.replace('ая', 'ий')} колледж № {serial}»", founder, f"college{serial}_{muni.slug}")
         pick = rng.random()
         if pick < 0.45:
-            return ((f"МБОУ СОШ № {serial} {muni.genitive}" if city else f"МКОУ «{village} СОШ»"), founder,
+            return ((f"МБОУ СОШ № {serial} {muni.genitive}" if city else f"МКОУ «{village} СОШ{nth}»"), founder,
                     f"school{serial}_{place}")
         if pick < 0.8:
             garden = KINDERGARTENS[rng.integers(len(KINDERGARTENS))]
             return (f"МБДОУ детский сад № {serial} «{garden}»", founder, f"ds{serial}_{place}")
         if pick < 0.9:
-            return (f"МКОУ «{village} ООШ»", founder, f"oosh_{place}{serial}")
-        return (f"МБУ ДО «Дом детского творчества» {muni.genitive}", founder, f"ddt_{muni.slug}{serial}")
+            return (f"МКОУ «{village} ООШ{nth}»", founder, f"oosh_{place}{serial}")
+        return (f"МБУ ДО «Дом детского творчества № {serial}» {muni.genitive}", founder, f"ddt_{muni.slug}{serial}")
     if sector == "culture":
         pick = rng.random()
         if level == "regional":
             return (f"ГАУК НСО «Областной центр народного творчества», филиал № {serial}", founder, f"ocnt{serial}")
         if pick < 0.5 and not city:
-            return (f"МКУК «{masculine(village)} СДК»", founder, f"sdk_{place}{serial}")
+            return (f"МКУК «{masculine(village)} СДК{nth}»", founder, f"sdk_{place}{serial}")
         if pick < 0.7:
             return (f"МКУК «КДЦ {muni.genitive}» № {serial}", founder, f"kdc{serial}_{muni.slug}")
         if pick < 0.85:
@@ -136,7 +143,7 @@ def institution_name(rng: np.random.Generator, sector: str, level: str, muni: Mu
     if sector == "municipal_admin":
         if serial == 1:
             return (f"Администрация {muni.genitive}", "Совет депутатов", f"admin_{muni.slug}")
-        return (f"Администрация {genitive(village)} сельсовета {muni.genitive}", admin, f"adm_{place}{serial}")
+        return (f"Администрация {genitive(village)} сельсовета{nth} {muni.genitive}", admin, f"adm_{place}{serial}")
     if sector == "government":
         name = MINISTRIES[serial % len(MINISTRIES)] + ("" if serial < len(MINISTRIES) else f" (отдел {serial})")
         return name, "Правительство Новосибирской области", f"gov_nso{serial}"

@@ -76,11 +76,12 @@ def build_organizations(rng: np.random.Generator, n_orgs: int) -> pd.DataFrame:
         sectors = list(mix)
         counts = allocate(int(count), np.array([mix[s] for s in sectors]))
         serial = {s: 0 for s in sectors}
+        village_offset = int(rng.integers(len(names.VILLAGES)))
         for sector, k in zip(sectors, counts):
             for _ in range(k):
                 serial[sector] += 1
                 level = "regional" if rng.random() < REGIONAL_SHARE[sector] else "municipal"
-                name, founder, stem = names.institution_name(rng, sector, level, muni, serial[sector])
+                name, founder, stem = names.institution_name(rng, sector, level, muni, serial[sector], village_offset)
                 rows.append((name, level, founder, sector, muni.name, stem))
     orgs = pd.DataFrame(rows, columns=["name", "level", "founder", "sector", "municipality", "stem"])
     orgs["ogrn"] = names.ogrn(rng, len(orgs))
