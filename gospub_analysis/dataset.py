@@ -275,6 +275,9 @@ class Dataset:
 
 def read_manifest(path: Path | str) -> dict:
     path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"dataset folder {path} does not exist; build one with `gospub generate --out {path}` "
+                                f"or import data with `gospub import ... --out {path}`")
     manifest_file = path / MANIFEST
     if not manifest_file.exists():
         raise DatasetError(path, [_problem("manifest", None, f"{MANIFEST} is missing: is {path} a dataset folder?")])
@@ -290,8 +293,6 @@ def load_dataset(path: Path | str, tables: Iterable[str] | None = None) -> Datas
     Raises DatasetError naming the table, the column and up to 5 offending rows.
     """
     path = Path(path)
-    if not path.is_dir():
-        raise FileNotFoundError(f"dataset folder {path} does not exist; build one with `gospub generate --out {path}`")
     manifest = read_manifest(path)
     raw: dict[str, pd.DataFrame] = {}
     for name in TABLES:
