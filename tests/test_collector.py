@@ -254,3 +254,14 @@ def test_groups_file_errors_name_the_line(tmp_path):
         read_groups_file(path)
     path.write_text("101\nclub101\nvk.com/school1\n", encoding="utf-8")
     assert read_groups_file(path) == ["101", "school1"]
+
+
+def test_page_without_comments_leaves_no_empty_comments_file(tmp_path):
+    with FakeVk() as server:
+        server.world["posts"][202][0]["comments"] = {"count": 0}
+        collect_vk(_client(server), ["202"], SINCE, tmp_path / "dump", now=_now, log=lambda _: None)
+        methods = [method for _, method, _ in server.log]
+    assert "wall.getComments" not in methods
+    assert not list((tmp_path / "dump").rglob("wall.getComments.jsonl"))
+    report = import_vk(tmp_path / "dump", tmp_path / "ds")
+    assert report.unbalanced() == {} and report.counts["post"]["imported"] == 1

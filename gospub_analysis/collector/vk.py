@@ -180,66 +180,55 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _collect_wall(client: VkClient, dump: _Dump, gid: int, since_ts: int, folder: Path) -> dict:
-    posts_with_comments: list[int] = []
-    counts = {"wall_pages": 0, "posts": 0, "comment_pages": 0}
-    with open(folder / "wall.get.jsonl", "wb") as wall:
-        offset = 0
-        while True:
-            params = {"owner_id": -gid, "offset": offset, "count": PAGE}
-            answer = client.call("wall.get", params)
-            wall.write(dump.envelope("wall.get", params, answer) + b"\n")
-            counts["wall_pages"] += 1
-            if "error" in answer:
-                return counts
-            body = answer["response"]
-            items = body.get("items") or []
-            regular = [p for p in items if not p.get("is_pinned")]
-            for post in items:
-                if post.get("date", 0) >= since_ts and (post.get("comments") or {}).get("count", 0) > 0:
-                    posts_with_comments.append(post["id"])
-            counts["posts"] += len(items)
-            offset += PAGE
-            if not items or offset >= body.get("count", 0) or (regular and regular[-1].get("date", 0) < since_ts):
-                break
-    with open(folder / "wall.getComments.jsonl", "wb") as comments:
-        for post_id in dict.fromkeys(posts_with_comments):
-            offset = 0
-            while True:
-                params = {"owner_id": -gid, "post_id": post_id, "offset": offset, "count": PAGE, "sort": "asc",
-                          "thread_items_count": THREAD_ITEMS}
-                answer = client.call("wall.getComments", params)
-                comments.write(dump.envelope("wall.getComments", params, answer) + b"\n")
-                counts["comment_pages"] += 1
-                if "error" in answer:
-                    break
-                body = answer["response"]
-                items = body.get("items") or []
-                for item in items:
-                    thread = item.get("thread") or {}
-                    if thread.get("count", 0) > len(thread.get("items") or []):
-                        _collect_thread(client, dump, gid, post_id, item["id"], comments, counts)
-                offset += PAGE
-                if not items or offset >= body.get("current_level_count", body.get("count", 0)):
-                    break
-    return counts
+def _pages(client: VkClient, dump: _Dump, method: str, params: dict, out, counts: dict, counter: str):
+    """Offset pages of one method, each saved to `out` as it arrives: yields (body, items); stops at an error.
 
-
-def _collect_thread(client, dump, gid, post_id, comment_id, out, counts) -> None:
+    The last page is the one that brings the offset to the total (`current_level_count`
+    for comment threads, `count` otherwise) or comes back empty.
+    """
     offset = 0
     while True:
-        params = {"owner_id": -gid, "post_id": post_id, "comment_id": comment_id, "offset": offset, "count": PAGE,
-                  "sort": "asc"}
-        answer = client.call("wall.getComments", params)
-        out.write(dump.envelope("wall.getComments", params, answer) + b"\n")
-        counts["comment_pages"] += 1
+        page_params = {**params, "offset": offset, "count": PAGE}
+        answer = client.call(method, page_params)
+        out.write(dump.envelope(method, page_params, answer) + b"\n")
+        counts[counter] += 1
         if "error" in answer:
             return
         body = answer["response"]
         items = body.get("items") or []
+        yield body, items
         offset += PAGE
         if not items or offset >= body.get("current_level_count", body.get("count", 0)):
             return
+
+
+def _collect_wall(client: VkClient, dump: _Dump, gid: int, since_ts: int, folder: Path) -> dict:
+    posts_with_comments: list[int] = []
+    counts = {"wall_pages": 0, "posts": 0, "comment_pages": 0}
+    with open(folder / "wall.get.jsonl", "wb") as wall:
+        for _body, items in _pages(client, dump, "wall.get", {"owner_id": -gid}, wall, counts, "wall_pages"):
+            for post in items:
+                if post.get("date", 0) >= since_ts and (post.get("comments") or {}).get("count", 0) > 0:
+                    posts_with_comments.append(post["id"])
+            counts["posts"] += len(items)
+            regular = [p for p in items if not p.get("is_pinned")]
+            if regular and regular[-1].get("date", 0) < since_ts:
+                break  # the wall is newest first: the rest is older than --since
+    if not posts_with_comments:
+        return counts  # no file at all: the importer refuses an empty one
+    with open(folder / "wall.getComments.jsonl", "wb") as comments:
+        for post_id in dict.fromkeys(posts_with_comments):
+            params = {"owner_id": -gid, "post_id": post_id, "sort": "asc", "thread_items_count": THREAD_ITEMS}
+            for _body, items in _pages(client, dump, "wall.getComments", params, comments, counts, "comment_pages"):
+                for item in items:
+                    thread = item.get("thread") or {}
+                    if thread.get("count", 0) > len(thread.get("items") or []):
+                        # A long thread comes back cut: fetch the rest of it on its own.
+                        thread_params = {"owner_id": -gid, "post_id": post_id, "comment_id": item["id"], "sort": "asc"}
+                        for _ in _pages(client, dump, "wall.getComments", thread_params, comments, counts,
+                                        "comment_pages"):
+                            pass
+    return counts
 
 
 def collect_vk(client: VkClient, pages: list[str], since: date, out: Path | str,
