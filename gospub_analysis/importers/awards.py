@@ -118,3 +118,26 @@ def import_awards(file: Path | str, out_dir: Path | str, year: int, award: str =
     report.imported("award", len(frames["awards"]))
     write_import(out_dir, frames, [source_entry(path)], report, {"awards": "award"})
     return report
+
+
+def export_awards(dataset: Path | str, year: int, out: Path | str, award: str = "quality_mark") -> dict:
+    """`gospub export awards`: the dataset's `award` list for `year` as a CSV the importer reads back.
+
+    Columns «Ссылка на госпаблик ВК» (https://vk.com/club<id>; other platforms' pages are
+    named by «ID госпаблика», e.g. ok:123), «Номинация» and «Награда». Rows sorted by page.
+    """
+    from ..dataset import load_dataset
+
+    ds = load_dataset(dataset)
+    awards = ds.awards[(ds.awards["year"] == year) & (ds.awards["award"] == award)].sort_values("community_id")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Ссылка на госпаблик ВК", "ID госпаблика", "Номинация", "Награда"])
+        for row in awards.itertuples(index=False):
+            platform, _, platform_id = row.community_id.partition(":")
+            link = f"https://vk.com/club{platform_id}" if platform == "vk" else ""
+            writer.writerow([link, "" if platform == "vk" else row.community_id,
+                             "" if pd.isna(row.category) else row.category, row.award])
+    return {"file": str(out), "awards": int(len(awards)), "year": year}

@@ -1,4 +1,4 @@
-"""`gospub import vk|monitoring|telegram|awards` and `gospub export vk`."""
+"""`gospub import vk|monitoring|telegram|awards` and `gospub export vk|monitoring|awards`."""
 
 from __future__ import annotations
 
@@ -56,6 +56,21 @@ def _export_vk(args) -> int:
     return 0
 
 
+def _export_monitoring(args) -> int:
+    from .monitoring_export import export_monitoring
+    summary = export_monitoring(args.dataset, args.out, weeks=args.weeks, until=args.until)
+    print(f"gospub export monitoring: {summary['weeks']} weekly file(s), {summary['rows']:,} rows "
+          f"({summary['organizations']:,} organisations, {summary['pages']:,} VK pages) written to {args.out}")
+    return 0
+
+
+def _export_awards(args) -> int:
+    from .awards import export_awards
+    summary = export_awards(args.dataset, args.year, args.out, award=args.award)
+    print(f"gospub export awards: {summary['awards']:,} award(s) for {summary['year']} written to {summary['file']}")
+    return 0
+
+
 def register(subparsers) -> None:
     imp = subparsers.add_parser("import", help="bring real data into a dataset folder (merges, newest wins)")
     sources = imp.add_subparsers(dest="source", required=True)
@@ -95,4 +110,17 @@ def register(subparsers) -> None:
     p.add_argument("dataset", help="dataset folder")
     p.add_argument("--out", required=True, help="dump folder to write")
     p.set_defaults(func=_export_vk)
+    p = targets.add_parser("monitoring", help="weekly monitoring Excel exports, as `import monitoring` reads them")
+    p.add_argument("dataset", help="dataset folder")
+    p.add_argument("--out", required=True, help="folder for the monitoring_<YYYY-MM-DD>.xlsx files")
+    p.add_argument("--weeks", type=int, default=4, help="number of weekly files (default 4)")
+    p.add_argument("--until", type=_date, help="last day covered (default: the dataset's last day); files are "
+                                               "dated by the Monday of each week")
+    p.set_defaults(func=_export_monitoring)
+    p = targets.add_parser("awards", help="an award list (CSV of page links) for one year, as `import awards` reads it")
+    p.add_argument("dataset", help="dataset folder")
+    p.add_argument("--year", type=int, required=True, help="year of the awards")
+    p.add_argument("--award", default="quality_mark", help="award code (default quality_mark)")
+    p.add_argument("--out", required=True, help="CSV file to write")
+    p.set_defaults(func=_export_awards)
 
