@@ -53,7 +53,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from . import config, excel, metrics, ranking
+from . import availability, config, excel, metrics, ranking
 from .dataset import Dataset, read_manifest, table_file
 from .region import AWARD_SECTORS, SECTORS, TIMEZONE
 from .reasons import Feature, best_improvement, consistent, contributions, page_reasons
@@ -96,6 +96,17 @@ FEATURES: tuple[Feature, ...] = (
 FEATURE_COLUMNS = [f.column for f in FEATURES]
 CATEGORICAL = ["sector"]
 ID_COLUMNS = ["community_id", "name", "org_name", "sector", "municipality"]
+NEUTRAL_PERCENTILE = 0.5
+MIN_TRAIN_WINNERS = 2
+
+
+class NotReady(ValueError):
+    """The data cannot train or apply the classifier. `str()` says why in English, `message_ru` for readers."""
+
+    def __init__(self, message: str, message_ru: str, code: str):
+        super().__init__(message)
+        self.message_ru = message_ru
+        self.code = code
 
 
 # --- the as-of cut and the candidates -------------------------------------------------------
@@ -144,6 +155,9 @@ class YearData:
     candidates: pd.DataFrame
     awards_known: bool
     winners_outside: int = 0
+    # features no candidate of the training year has a value of (e.g. the госметка of a VK-only
+    # import): the model input holds them as the neutral percentile 0.5, so they carry no weight
+    features_without_data: tuple[str, ...] = ()
 
     @property
     def values(self) -> pd.DataFrame:
@@ -153,7 +167,10 @@ class YearData:
     @property
     def X(self) -> pd.DataFrame:
         """Model input: each feature as a percentile within the sector, plus the sector."""
-        return peer_percentiles(self.candidates).assign(sector=self.candidates["sector"])
+        pct = peer_percentiles(self.candidates)
+        if self.features_without_data:
+            pct[list(self.features_without_data)] = NEUTRAL_PERCENTILE
+        return pct.assign(sector=self.candidates["sector"])
 
     @property
     def y(self) -> np.ndarray:
@@ -528,11 +545,44 @@ def run(data_dir: Path | str, train_year: int = 2023, target_year: int = 2024,
 def _run(data_dir, train_year, target_year, as_of_month, k, random_state, methodology_path, sectors,
          n_near) -> Result:
     methodology = ranking.load_methodology(methodology_path or config.METHODOLOGY_DIR / "quality_mark.toml")
+    winners = awarded_pages(data_dir, train_year)
+    if winners is None or winners.empty:
+        raise NotReady(f"no {AWARD} awards for the training year {train_year} in {data_dir}",
+                       f"В наборе нет наград «знак качества» за {train_year} год (год обучения): импортируйте "
+                       f"список награждённых (gospub import awards ФАЙЛ --year {train_year}).", "no_awards")
     sectors = tuple(sectors) if sectors is not None else award_sectors(data_dir, train_year)
+    if not sectors:
+        raise NotReady(
+            f"{len(winners)} {AWARD} awards for {train_year} exist in {data_dir}, but no awarded page has a known "
+            "sector (the pages are not linked to organisations: import the monitoring export)",
+            f"Награды за {train_year} год есть ({len(winners)}), но ни у одной награждённой страницы не известна "
+            "сфера: страницы не связаны с организациями. Импортируйте выгрузку мониторинга (gospub import "
+            "monitoring), чтобы у страниц появились сфера и муниципалитет.", "no_award_sectors")
     train = load_year(data_dir, train_year, as_of_month, sectors)
-    if not train.awards_known or not train.y.any():
-        raise ValueError(f"no {AWARD} awards for the training year {train_year} in {data_dir}")
+    if train.y.sum() < MIN_TRAIN_WINNERS:
+        raise NotReady(
+            f"{len(winners)} {AWARD} awards for {train_year} exist in {data_dir}, but only {int(train.y.sum())} "
+            f"awarded page(s) are candidates (pages of the sectors {', '.join(sectors)} running from 1 January to "
+            f"the cut); at least {MIN_TRAIN_WINNERS} are needed to train",
+            f"Награды за {train_year} год есть ({len(winners)}), но кандидатами (страницы сфер, где выдают знак, "
+            f"работавшие с 1 января до даты среза) из награждённых оказались {int(train.y.sum())}: для обучения "
+            f"нужно не меньше {MIN_TRAIN_WINNERS}. Проверьте, что данные страниц за {train_year} год импортированы "
+            "(gospub import vk) и связаны с организациями (gospub import monitoring).", "too_few_winners")
+    if not availability.check(data_dir, target_year).has_year:
+        raise NotReady(
+            f"no data (posts or snapshots) for the target year {target_year} in {data_dir}",
+            f"В наборе нет данных за {target_year} год (год прогноза): ни публикаций, ни снимков страниц. "
+            f"Импортируйте данные за {target_year} год (gospub import vk, gospub import monitoring).",
+            "no_target_data")
     target = load_year(data_dir, target_year, as_of_month, sectors)
+    if not len(target.candidates):
+        raise NotReady(
+            f"no candidate pages in the target year {target_year} in {data_dir}",
+            f"В {target_year} году (год прогноза) нет страниц-кандидатов: нет данных о страницах сфер, где выдают "
+            f"знак, работавших с 1 января. Импортируйте данные за {target_year} год (gospub import vk, gospub "
+            "import monitoring).", "no_target_candidates")
+    empty = tuple(c for c in FEATURE_COLUMNS if train.candidates[c].isna().all())
+    train.features_without_data = target.features_without_data = empty
     k = int(train.y.sum()) if k is None else int(k)
     folds = cv_folds(train, random_state)
 
@@ -581,6 +631,7 @@ def _run(data_dir, train_year, target_year, as_of_month, k, random_state, method
         "target_winners": int(target.y.sum()) if target.awards_known else None,
         "target_winners_outside_candidates": target.winners_outside if target.awards_known else None,
         "cv_folds": int(len(np.unique(folds))), "cv_groups": "municipality",
+        "features_without_data": list(empty),
     }
     threshold = float(flagged.loc[flagged["flagged"], "probability"].min()) if k else None
     report = {
@@ -658,6 +709,34 @@ def write_outputs(result: Result, out_dir: Path | str) -> dict[str, Path]:
     paths["metrics.json"].write_text(json.dumps(result.metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     joblib.dump(result.model, paths[MODEL_FILE])
     paths["model_card.md"].write_text(model_card(result), encoding="utf-8")
+    return paths
+
+
+def missing_features_note(result: Result) -> str | None:
+    """A Russian note naming the features without data in the training year (None when all have data)."""
+    empty = result.metrics["data"].get("features_without_data") or []
+    if not empty:
+        return None
+    labels = {f.column: f.label for f in FEATURES}
+    return (f"До даты среза {result.params['train_year']} года нет данных о признаках: "
+            f"{', '.join(labels[c] for c in empty)}. Модель их не учитывает. Они приходят из еженедельной выгрузки "
+            "мониторинга: импортируйте выгрузки за весь год (gospub import monitoring), чтобы модель их учла.")
+
+
+def write_not_run(problem: NotReady, out_dir: Path | str, params: dict | None = None) -> dict[str, Path]:
+    """When the classifier cannot run: flagged.csv with its headers only, metrics.json and model_card.md
+    saying why (in English and in Russian). Returns name -> path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {name: out / name for name in ("flagged.csv", "metrics.json", "model_card.md")}
+    columns = [*ID_COLUMNS, "probability", "rank", "flagged", "near_threshold", "reasons", "improvement",
+               "improvement_feature", "probability_after", "awarded"]
+    pd.DataFrame(columns=columns).to_csv(paths["flagged.csv"], index=False, encoding="utf-8")
+    status = {"status": "not_run", "reason": problem.code, "message": str(problem), "message_ru": problem.message_ru,
+              "params": params or {}}
+    paths["metrics.json"].write_text(json.dumps(status, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    paths["model_card.md"].write_text(f"# Model card: quality-mark award classifier\n\nNot trained: {problem}.\n\n"
+                                      f"{problem.message_ru}\n", encoding="utf-8")
     return paths
 
 
