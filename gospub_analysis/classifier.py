@@ -600,7 +600,9 @@ def _run(data_dir, train_year, target_year, as_of_month, k, random_state, method
 
     cv = _evaluate(train.y, train_scores, k, folds)
     chosen = max(MODEL_NAMES, key=lambda m: cv[m]["average_precision"])
-    oot = _evaluate(target.y, target_scores, k, None) if target.awards_known and target.y.any() else None
+    # Flagging the training year itself would judge the model on what it learnt from: no out-of-time check.
+    out_of_time = target_year != train_year and target.awards_known and target.y.any()
+    oot = _evaluate(target.y, target_scores, k, None) if out_of_time else None
     # importance is measured where the model is judged: out of time when the awards are known
     judged = target if oot is not None else train
     imp = {kind: importance(model, judged, random_state) for kind, model in models.items()}

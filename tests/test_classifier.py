@@ -203,3 +203,10 @@ def test_unknown_target_awards(small_dataset_dir, tmp_path):
     assert r.metrics["models"]["logistic"]["out_of_time"] is None
     assert r.metrics["summary"]["beats_subscribers_only"] is None
     assert r.flagged["awarded"].isna().all() and r.flagged["flagged"].sum() == r.k
+
+
+def test_flagging_the_training_year_claims_no_out_of_time_check(small_dataset_dir):
+    r = clf.run(small_dataset_dir, train_year=2023, target_year=2023, random_state=0)
+    assert r.metrics["summary"]["out_of_time_average_precision"] is None
+    assert all(m["out_of_time"] is None for m in r.metrics["models"].values())
+    assert r.metrics["models"]["logistic"]["cross_validation"]["average_precision"] > 0

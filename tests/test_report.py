@@ -242,8 +242,11 @@ def test_municipality_names_are_checked():
 def test_classifier_learns_from_the_previous_award_year(small_dataset_dir):
     years = table.award_years(small_dataset_dir)
     assert 2023 in years and 2022 not in years
-    assert table.classifier_years(2023, small_dataset_dir) == {"train_year": 2023, "target_year": 2023}
+    # the first award year has nothing earlier: learn from it and flag the next, covered year
+    assert table.classifier_years(2023, small_dataset_dir) == {"train_year": 2023, "target_year": 2024}
     assert table.classifier_years(2024, small_dataset_dir) == {"train_year": 2023, "target_year": 2024}
+    # the latest earlier award year is the one to learn from
+    assert table.classifier_years(2025, small_dataset_dir) == {"train_year": 2024, "target_year": 2025}
 
 
 # --- atomicity and failures (tiny fixture notebooks) --------------------------------------------

@@ -48,14 +48,24 @@ def award_years(data_dir: Path) -> set[int]:
 
 
 def classifier_years(year: int, data_dir: Path) -> dict:
-    """The award classifier learns from the previous year's awards and predicts the report year.
+    """Which year the award classifier learns from and which it flags, for a report of `year`.
 
-    When the dataset has no awards for the previous year (2023, the first award year, is
-    the usual case) it learns from the report year itself; the notebook's page says
-    which years it used.
+    - It learns from the latest earlier year with awards and flags the report year, so
+      that the report year's own awards, when known, judge it out of time.
+    - In the first award year (2023 in the usual case) nothing earlier exists: it learns
+      from the report year and flags the next one when the dataset covers it, which is
+      what curators act on.
+    - Otherwise it learns and flags the same year; the notebook then says that no
+      out-of-time check is possible.
     """
-    train = year - 1 if year - 1 in award_years(data_dir) else year
-    return {"train_year": train, "target_year": year}
+    from ..growth import covered_years
+
+    earlier = [y for y in award_years(data_dir) if y < year]
+    if earlier:
+        return {"train_year": max(earlier), "target_year": year}
+    if year + 1 in covered_years(data_dir):
+        return {"train_year": year, "target_year": year + 1}
+    return {"train_year": year, "target_year": year}
 
 
 MAIN_NOTEBOOKS: tuple[ReportNotebook, ...] = (
