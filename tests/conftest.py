@@ -6,8 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from gospub_analysis.synthetic import generate
+
+# CI runs the property-based tests on a fixed sequence of examples, so that a run is
+# reproducible; elsewhere hypothesis keeps exploring (and remembers what it found).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SMALL = {"seed": 7, "years": (2023, 2024), "scale": 0.05}
 

@@ -89,6 +89,10 @@ def date_from_name(path: Path) -> date | None:
     return None
 
 
+# A count beyond this is no subscriber or reach figure, and would not fit the int64 columns.
+MAX_COUNT = 2**53
+
+
 class _Cells:
     """Cell parsers that record what they could not read."""
 
@@ -148,8 +152,9 @@ class _Cells:
         number = self.number(value, header)
         if number is None:
             return None
-        if number < 0 or not float(number).is_integer() or (upper is not None and number > upper):
-            self.problem(header, value, f"a whole number{'' if upper is None else f' from 0 to {upper}'}")
+        limit = MAX_COUNT if upper is None else upper
+        if number < 0 or not float(number).is_integer() or number > limit:
+            self.problem(header, value, f"a whole number from 0 to {limit:,}")
             return None
         return int(number)
 
