@@ -15,3 +15,11 @@ METHODOLOGY_DIR = PROJECT_ROOT / "methodology"
 KERNEL_NAME = "gospub"
 DEFAULT_SEED = 2023
 DEFAULT_YEARS = (2023, 2025)
+
+
+def notebook_output_dir(name: str, year: int) -> Path:
+    """Where a notebook run by hand writes its files by default: reports/notebooks/<name>-<year>.
+
+    Kept apart from reports/<year>, which `gospub report` builds and replaces as a whole.
+    """
+    return REPORTS_DIR / "notebooks" / f"{name}-{year}"
