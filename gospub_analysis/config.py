@@ -14,7 +14,6 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 METHODOLOGY_DIR = PROJECT_ROOT / "methodology"
 KERNEL_NAME = "gospub"
 DEFAULT_SEED = 2023
-DEFAULT_YEARS = (2023, 2025)
 
 
 def notebook_output_dir(name: str, year: int) -> Path:

@@ -19,14 +19,6 @@ def year_bounds(year: int, tz: str = TIMEZONE) -> tuple[pd.Timestamp, pd.Timesta
     return start.tz_convert("UTC"), end.tz_convert("UTC")
 
 
-def period_bounds(start: str | pd.Timestamp, end: str | pd.Timestamp, tz: str = TIMEZONE) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """[start, end) of local dates (naive dates are read as local midnight), as UTC."""
-    def utc(value):
-        ts = pd.Timestamp(value)
-        return (ts.tz_localize(tz) if ts.tzinfo is None else ts).tz_convert("UTC")
-    return utc(start), utc(end)
-
-
 def local_month(ts: pd.Series, tz: str = TIMEZONE) -> pd.Series:
     """First day (naive date) of the local month of each UTC timestamp."""
     local = ts.dt.tz_convert(tz).dt.tz_localize(None)

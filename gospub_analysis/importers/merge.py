@@ -151,7 +151,6 @@ def write_import(out_dir: Path | str, new: dict[str, pd.DataFrame], sources: lis
     out = Path(out_dir)
     old, manifest = _existing(out)
     tables: dict[str, pd.DataFrame] = {}
-    fresh_rows: dict[str, pd.Series] = {}
     for name, spec in TABLES.items():
         if name == "quarantine":
             continue
