@@ -10,16 +10,10 @@ computed and still write their files. The messages are in Russian, for report re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import duckdb
-import pandas as pd
-
-from .dataset import read_manifest, table_file
+from .dataset import Source, require_source
 from .localtime import year_bounds
-from .region import TIMEZONE, UNKNOWN_MUNICIPALITY
-
-QUALITY_MARK = "quality_mark"
+from .region import QUALITY_MARK, UNKNOWN_MUNICIPALITY
 
 NO_ORGANISATIONS = ("У страниц нет сферы и муниципалитета: импортируйте выгрузку мониторинга "
                     "(gospub import monitoring), чтобы связать страницы с организациями.")
@@ -83,27 +77,30 @@ class Availability:
         return out
 
 
-def check(data_dir: Path | str, year: int) -> Availability:
-    """What `data_dir` holds for `year` (see `Availability`)."""
-    tz = read_manifest(data_dir).get("timezone", TIMEZONE)
-    comms = pd.read_parquet(table_file(data_dir, "communities"), columns=["community_id", "org_id"])
-    orgs = pd.read_parquet(table_file(data_dir, "organizations"), columns=["org_id", "sector", "municipality"])
-    pages = comms.merge(orgs, on="org_id", how="left")
-    start, end = year_bounds(year, tz)
-    with duckdb.connect() as con:
-        posts = con.execute("select count(*) from read_parquet(?) where published_at >= ? and published_at < ?",
-                            [str(table_file(data_dir, "posts")), start.to_pydatetime(), end.to_pydatetime()]).fetchone()[0]
-    snaps = pd.read_parquet(table_file(data_dir, "snapshots"), columns=["as_of"])
-    awards = pd.read_parquet(table_file(data_dir, "awards"), columns=["year", "award"])
+def check(source: Source, year: int) -> Availability:
+    """What the dataset holds for `year` (see `Availability`); computed once per source and year."""
+    source = require_source(source)
+    return source.cached(("availability", year), lambda: _check(source, int(year)))
+
+
+def _check(source: Source, year: int) -> Availability:
+    pages = source.pages()
+    start, end = year_bounds(year, source.timezone)
+    counts = source.sql(
+        """
+        SELECT (SELECT count(*) FROM posts WHERE published_at >= $start AND published_at < $end) AS posts,
+               (SELECT count(*) FROM snapshots WHERE year(as_of) = $year) AS snapshots
+        """, {"start": start.to_pydatetime(), "end": end.to_pydatetime(), "year": year}).iloc[0]
+    awards = source.awards()
     return Availability(
-        year=int(year),
+        year=year,
         pages=len(pages),
         pages_with_sector=int(pages["sector"].notna().sum()),
         pages_with_municipality=int((pages["municipality"].notna()
                                      & (pages["municipality"] != UNKNOWN_MUNICIPALITY)).sum()),
-        organizations=len(orgs),
-        posts=int(posts),
-        snapshots=int((snaps["as_of"].dt.year == year).sum()),
+        organizations=len(source.organizations()),
+        posts=int(counts["posts"]),
+        snapshots=int(counts["snapshots"]),
         awards=int(((awards["year"] == year) & (awards["award"] == QUALITY_MARK)).sum()),
     )
 

@@ -21,36 +21,18 @@ Every indicator column is documented in `COLUMNS`.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import numpy as np
 import pandas as pd
 
 from . import workcalendar
-from .dataset import read_manifest, table_file
+from .dataset import Source, require_source
 from .localtime import year_bounds
-from .region import TIMEZONE
 
 REPLY_WITHIN_HOURS = 24
 POSTS_PER_WEEK_NORM = 3
 
 
 # --- plumbing --------------------------------------------------------------------------
-
-def _timezone(data_dir: Path | str) -> str:
-    return read_manifest(data_dir).get("timezone", TIMEZONE)
-
-
-def _connect() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    try:
-        con.execute("SET enable_progress_bar = false")
-    except duckdb.InvalidInputException:
-        pass  # in Jupyter without ipywidgets DuckDB keeps the bar off and refuses the setting
-    return con
-
 
 def _utc(value) -> pd.Timestamp | None:
     if value is None:
@@ -63,14 +45,9 @@ def _py(ts: pd.Timestamp | None):
     return None if ts is None else ts.to_pydatetime()
 
 
-def _has_column(con: duckdb.DuckDBPyConnection, file: Path, column: str) -> bool:
-    names = con.execute("SELECT name FROM parquet_schema(?)", [str(file)]).fetchall()
-    return any(n == column for (n,) in names)
-
-
 # --- replies to residents ----------------------------------------------------------------
 
-def resident_replies(data_dir: Path | str, start=None, end=None, until=None) -> pd.DataFrame:
+def resident_replies(source: Source, start=None, end=None, until=None) -> pd.DataFrame:
     """One row per resident comment (not deleted) written in [start, end), with its answer.
 
     A comment is answered by the first page comment whose `reply_to_comment_id` is this
@@ -84,14 +61,13 @@ def resident_replies(data_dir: Path | str, start=None, end=None, until=None) -> 
     Russian production calendar, see `workcalendar`), answered, answered_within_24h
     (answered within 24 calendar hours).
     """
+    source = require_source(source)
     start, end, until = _utc(start), _utc(end), _utc(until)
-    comments = table_file(data_dir, "comments")
-    con = _connect()
-    not_deleted = "NOT coalesce(deleted, false)" if _has_column(con, comments, "deleted") else "true"
+    not_deleted = "NOT coalesce(deleted, false)" if source.has_column("comments", "deleted") else "true"
     query = f"""
         WITH c AS (
             SELECT community_id, post_id, comment_id, created_at, author_kind, reply_to_comment_id
-            FROM read_parquet($file)
+            FROM comments
             WHERE {not_deleted} AND ($until IS NULL OR created_at < $until)
         ),
         replies AS (
@@ -109,10 +85,8 @@ def resident_replies(data_dir: Path | str, start=None, end=None, until=None) -> 
           AND ($end IS NULL OR c.created_at < $end)
         ORDER BY c.community_id, c.created_at, c.comment_id
     """
-    frame = con.execute(query, {"file": str(comments), "start": _py(start), "end": _py(end),
-                                "until": _py(until)}).df()
-    con.close()
-    return _with_reply_times(frame, _timezone(data_dir))
+    frame = source.sql(query, {"start": _py(start), "end": _py(end), "until": _py(until)})
+    return _with_reply_times(frame, source.timezone)
 
 
 def _with_reply_times(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
@@ -217,19 +191,9 @@ def _calendar_cells(year: int, tz: str) -> pd.DataFrame:
                         end_utc=to_utc(cells["last"] + pd.Timedelta(days=1)))[["week", "month", "start_utc", "end_utc"]]
 
 
-def _pages(data_dir: Path | str) -> pd.DataFrame:
-    """Communities with organisation attributes and municipality population."""
-    from .region import MUNICIPALITY_BY_NAME
-
-    comms = pd.read_parquet(table_file(data_dir, "communities"),
-                            columns=["community_id", "platform", "name", "org_id", "created_at", "closed_at"])
-    orgs = pd.read_parquet(table_file(data_dir, "organizations"),
-                           columns=["org_id", "name", "sector", "municipality", "level"]).rename(columns={"name": "org_name"})
-    pages = comms.merge(orgs, on="org_id", how="left", validate="many_to_one")
-    population = pages["municipality"].map({k: m.population for k, m in MUNICIPALITY_BY_NAME.items()})
-    return pages.assign(municipality_population=population.astype("Int64"),
-                        created_at=pages["created_at"].astype("datetime64[us, UTC]"),
-                        closed_at=pages["closed_at"].astype("datetime64[us, UTC]"))
+def weeks_in_year(year: int) -> int:
+    """How many weeks the year has for the week-based indicators and the week bootstrap."""
+    return N_WEEKS
 
 
 def unit_weights(n_weeks: int = N_WEEKS) -> pd.DataFrame:
@@ -258,7 +222,7 @@ def _cells_query(kind: str) -> str:
         ),
         posts_local AS (
             SELECT community_id, kind, is_live, views, likes, comments, reposts, {week_month}
-            FROM read_parquet($posts)
+            FROM posts
             WHERE published_at >= $start AND published_at < $end
               AND ($until IS NULL OR published_at < $until)
         ),
@@ -360,42 +324,41 @@ def _cells_query(kind: str) -> str:
 class YearData:
     """Everything page_year and page_month need for one dataset, year and as-of cut."""
 
-    def __init__(self, data_dir: Path | str, year: int, until=None):
-        self.data_dir, self.year = Path(data_dir), year
-        self.tz = _timezone(data_dir)
+    def __init__(self, source: Source, year: int, until=None):
+        self.source, self.year = require_source(source), year
+        self.tz = self.source.timezone
         self.start, self.end = year_bounds(year, self.tz)
         self.until = _utc(until)
         self.stop = self.end if self.until is None else min(self.end, self.until)
-        self.pages = _pages(data_dir)
+        self.pages = self.source.pages()
         self.cal = _calendar_cells(year, self.tz)
         if self.until is not None and self.until <= self.start:
             self.replies = _with_reply_times(pd.DataFrame({
                 c: pd.Series(dtype="datetime64[us, UTC]" if c in ("created_at", "replied_at") else "object")
                 for c in ("community_id", "post_id", "comment_id", "created_at", "replied_at")}), self.tz)
         else:
-            self.replies = resident_replies(data_dir, self.start, self.end, self.until)
+            self.replies = resident_replies(self.source, self.start, self.end, self.until)
         local = self.replies["created_at"].dt.tz_convert(self.tz).dt.tz_localize(None)
         self.replies = self.replies.assign(
             week=np.minimum((local.dt.day_of_year - 1) // 7, N_WEEKS - 1).astype("int64"),
             month=local.dt.month.astype("int64"))
 
     def query(self, kind: str, weights: pd.DataFrame | None = None) -> pd.DataFrame:
-        con = _connect()
-        con.register("pages", self.pages[["community_id", "created_at", "closed_at"]])
-        con.register("cal", self.cal)
-        con.register("replies", self.replies[["community_id", "week", "month", "answered", "answered_within_24h",
-                                              "reply_hours", "reply_working_hours"]])
+        frames = {
+            "pages": self.pages[["community_id", "created_at", "closed_at"]],
+            "cal": self.cal,
+            "replies": self.replies[["community_id", "week", "month", "answered", "answered_within_24h",
+                                     "reply_hours", "reply_working_hours"]],
+        }
         if weights is not None:
-            con.register("weights", weights[["replicate", "week", "weight"]].astype("int64"))
-        params = {"posts": str(table_file(self.data_dir, "posts")), "start": _py(self.start),
-                  "end": _py(self.end), "until": _py(self.until), "tz": self.tz, "year": self.year}
-        frame = con.execute(_cells_query(kind), params).df()
-        con.close()
-        return frame
+            frames["weights"] = weights[["replicate", "week", "weight"]].astype("int64")
+        params = {"start": _py(self.start), "end": _py(self.end), "until": _py(self.until), "tz": self.tz,
+                  "year": self.year}
+        return self.source.sql(_cells_query(kind), params, frames)
 
     def snapshots(self) -> pd.DataFrame:
         """The year's snapshots (local dates in the year, before `until`)."""
-        snaps = pd.read_parquet(table_file(self.data_dir, "snapshots"))
+        snaps = self.source.cached(("snapshots",), lambda: self.source.read("snapshots"))
         as_of = snaps["as_of"]
         keep = (as_of >= pd.Timestamp(self.year, 1, 1)) & (as_of < pd.Timestamp(self.year + 1, 1, 1))
         if self.until is not None:
@@ -469,34 +432,47 @@ def _indicators(sums: pd.DataFrame, data: YearData) -> pd.DataFrame:
     return frame[(["replicate"] if "replicate" in frame.columns else []) + columns]
 
 
-def page_year_replicates(data_dir: Path | str, year: int, weights: pd.DataFrame, until=None,
-                         data: YearData | None = None) -> pd.DataFrame:
+def year_data(source: Source, year: int, until=None) -> YearData:
+    """The `YearData` of a year and as-of cut, built once per `source` (its replies are the costly part)."""
+    until = _utc(until)
+    return require_source(source).cached(("year_data", year, until), lambda: YearData(source, year, until))
+
+
+def page_year_replicates(data: YearData, weights: pd.DataFrame) -> pd.DataFrame:
     """page_year recomputed for re-weighted weeks: one block of rows per replicate.
 
-    `weights`: columns replicate, week (0-51), weight (how many times the week counts;
-    0 drops it). Unit weights reproduce `page_year` exactly. Snapshot-based indicators
-    (design, audience) describe page state and are not resampled.
+    `data`: `year_data(source, year, until)`; `weights`: columns replicate, week (0-51),
+    weight (how many times the week counts; 0 drops it). Unit weights reproduce
+    `page_year` exactly. Snapshot-based indicators (design, audience) describe page state
+    and are not resampled.
     """
-    data = data or YearData(data_dir, year, until)
     return _indicators(data.query("sums", weights), data)
 
 
-def page_year(data_dir: Path | str, year: int, until=None) -> pd.DataFrame:
+def page_year(source: Source, year: int, until=None) -> pd.DataFrame:
     """Indicators per page for one local calendar year: one row per page active in the year.
 
     Columns are documented in `COLUMNS`. `until` (UTC) drops everything at or after it.
+    Computed once per source, year and cut (`Source.cached`, shared through its
+    `cache_dir`); each call returns a copy the caller may change.
     """
-    frame = page_year_replicates(data_dir, year, unit_weights(), until).drop(columns="replicate")
+    source = require_source(source)
+    until = _utc(until)
+
+    def compute() -> pd.DataFrame:
+        return page_year_replicates(year_data(source, year, until), unit_weights()).drop(columns="replicate")
+
+    frame = source.cached(("page_year", year, until), compute, share=True).copy()
     frame.attrs["year"] = year
     return frame
 
 
-def page_month(data_dir: Path | str, year: int, until=None) -> pd.DataFrame:
+def page_month(source: Source, year: int, until=None) -> pd.DataFrame:
     """Indicators per page and local calendar month of `year` (months the page existed in).
 
     Columns are documented in `MONTH_COLUMNS`.
     """
-    data = YearData(data_dir, year, until)
+    data = year_data(source, year, until)
     sums = data.query("months")
     snaps = data.snapshots()
     members = (snaps.assign(month=snaps["as_of"].dt.month)

@@ -1,4 +1,4 @@
-"""Charts with Russian labels, and the Russian number wording used on them and in texts.
+"""Charts with Russian labels (their wording comes from `wording`).
 
 Each chart function takes a tidy table plus column names and Russian titles, draws one
 figure and returns it, so a notebook shows it and a report saves it. `label` (the
@@ -8,7 +8,7 @@ cut out of a report still says what data it shows.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from typing import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -17,73 +17,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-NNBSP = "\u202f"  # narrow no-break space: thousands separator in Russian typography
-MONTHS_RU = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
-MONTHS_GENITIVE_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
-                      "сентября", "октября", "ноября", "декабря")
-MONTHS_PREPOSITIONAL_RU = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе",
-                           "сентябре", "октябре", "ноябре", "декабре")
-WEEKDAYS_RU = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
-
-
-# --- Russian number wording ----------------------------------------------------------------
-
-def fmt_int(value: float) -> str:
-    """3465 -> '3 465' (narrow no-break space); '—' for a missing value."""
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{value:,.0f}".replace(",", NNBSP)
-
-
-def fmt_num(value: float, digits: int = 1) -> str:
-    """14.24 -> '14,2'; '—' for a missing value."""
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{value:,.{digits}f}".replace(",", NNBSP).replace(".", ",")
-
-
-def fmt_share(value: float, digits: int = 0) -> str:
-    """0.549 -> '55%'; '—' for a missing value."""
-    if value is None or pd.isna(value):
-        return "—"
-    return fmt_num(100 * value, digits) + "%"
-
-
-def fmt_signed(value: float, formatter=fmt_int) -> str:
-    """+12 / −3 with a true minus sign."""
-    if value is None or pd.isna(value):
-        return "—"
-    return ("+" if value > 0 else "−" if value < 0 else "") + formatter(abs(value))
-
-
-def plural_ru(n: float, one: str, few: str, many: str) -> str:
-    """The noun form for n: plural_ru(21, 'страница', 'страницы', 'страниц') -> 'страница'."""
-    n = abs(int(n))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def month_ru(ts: pd.Timestamp, case: str = "short") -> str:
-    """'янв 2023' (short), 'январе' (prepositional) or 'января' (genitive)."""
-    if case == "short":
-        return f"{MONTHS_RU[ts.month - 1]} {ts.year}"
-    names = MONTHS_PREPOSITIONAL_RU if case == "prepositional" else MONTHS_GENITIVE_RU
-    return names[ts.month - 1]
-
-
-def readable(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Callable | None]], index: str | None = None) -> pd.DataFrame:
-    """A table for readers: the chosen columns, renamed to Russian headers, values formatted.
-
-    `columns`: column -> (header, formatter or None to keep the value); `index`: a header
-    to use as the index.
-    """
-    out = pd.DataFrame({header: frame[column].map(fmt) if fmt else frame[column]
-                        for column, (header, fmt) in columns.items()})
-    return out.set_index(index) if index else out
-
+from .wording import WEEKDAYS_RU, fmt_int, fmt_num, fmt_share, month_ru
 
 # --- charts --------------------------------------------------------------------------------
 

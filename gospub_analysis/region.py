@@ -27,6 +27,10 @@ POPULATION_SOURCE = (
 )
 
 UNKNOWN_MUNICIPALITY = "не определено"
+UNKNOWN_SECTOR = "не определена"  # growth tables: pages whose organisation (and so sector) is unknown
+
+# The award code of the region's quality mark in the `awards` table.
+QUALITY_MARK = "quality_mark"
 
 
 @dataclass(frozen=True)
@@ -120,8 +124,3 @@ def population_table():
             "population": [m.population for m in MUNICIPALITIES],
         }
     ).assign(population_source=POPULATION_SOURCE)
-
-
-def sector_label(sector: str) -> str:
-    """Russian label of a sector code; the code itself when unknown."""
-    return SECTORS.get(sector, sector)

@@ -1,15 +1,13 @@
-"""The canonical dataset: a folder of Parquet tables plus manifest.json.
+"""Casting and validating a dataset's tables against `schema.TABLES`.
 
-This module owns reading, casting, validating and writing that folder, and the
-`Dataset` object the notebooks work with (tables as pandas DataFrames with the
-dtypes declared in `schema.TABLES`, plus a few selection helpers).
+This module owns turning raw frames into tables with the declared dtypes and finding
+every problem at once: missing tables and columns, wrong types, failed pandera checks,
+duplicate keys and dangling references. `DatasetError` names the table, the column and
+up to five offending rows.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -17,10 +15,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandas.api import types as ptypes
 
-from .region import TIMEZONE
-from .schema import DATE, SCHEMA_VERSION, TABLES, UTC_TS, Col, Table, empty_table, pandera_schema
+from ..schema import DATE, TABLES, UTC_TS, Col, empty_table, pandera_schema
 
-MANIFEST = "manifest.json"
 MAX_ROWS_SHOWN = 5
 
 
@@ -177,11 +173,21 @@ def _reference_problems(tables: dict[str, pd.DataFrame]) -> list[dict]:
     return problems
 
 
-def validate_tables(tables: dict[str, pd.DataFrame], path: Path | str = "<memory>") -> dict[str, pd.DataFrame]:
-    """Cast every table to its declared dtypes and validate; raise DatasetError listing all problems."""
+def validate_tables(tables: dict[str, pd.DataFrame], path: Path | str = "<memory>",
+                    names: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Cast every table to its declared dtypes and validate; raise DatasetError listing all problems.
+
+    `names`: the tables to validate (default: all of `schema.TABLES`); references are
+    checked between the tables validated.
+    """
     problems: list[dict] = []
     cast: dict[str, pd.DataFrame] = {}
-    for name, spec in TABLES.items():
+    wanted = list(TABLES) if names is None else list(names)
+    unknown = sorted(set(wanted) - set(TABLES))
+    if unknown:
+        raise KeyError(f"unknown table(s) {unknown}; the dataset has {list(TABLES)}")
+    for name in wanted:
+        spec = TABLES[name]
         if name not in tables:
             if spec.required:
                 problems.append(_problem(name, None, f"table is missing (expected {name}.parquet: {spec.description})"))
@@ -199,137 +205,3 @@ def validate_tables(tables: dict[str, pd.DataFrame], path: Path | str = "<memory
     if problems:
         raise DatasetError(path, problems)
     return cast
-
-
-# --- the Dataset object ----------------------------------------------------------------
-
-@dataclass
-class Dataset:
-    """Tables of one dataset plus its manifest. Tables are pandas DataFrames."""
-
-    tables: dict[str, pd.DataFrame]
-    manifest: dict = field(default_factory=dict)
-    path: Path | None = None
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
-
-    @property
-    def timezone(self) -> str:
-        return self.manifest.get("timezone", TIMEZONE)
-
-    @property
-    def is_synthetic(self) -> bool:
-        return self.manifest.get("provenance", {}).get("kind") == "synthetic"
-
-    @property
-    def data_label(self) -> str:
-        """How reports must label the data: 'СИНТЕТИЧЕСКИЕ ДАННЫЕ' or 'импортированные данные'."""
-        return "СИНТЕТИЧЕСКИЕ ДАННЫЕ" if self.is_synthetic else "импортированные данные"
-
-    def summary(self) -> pd.DataFrame:
-        """One row per table: Russian-facing name, rows, columns and what the table holds."""
-        return pd.DataFrame(
-            [(name, len(frame), len(frame.columns), TABLES[name].description) for name, frame in self.tables.items()],
-            columns=["Таблица", "Строк", "Столбцов", "Что содержит"],
-        )
-
-    def pages(self) -> pd.DataFrame:
-        """Communities with their organisation's sector, municipality, level and name."""
-        orgs = self.organizations[["org_id", "name", "level", "sector", "municipality"]].rename(
-            columns={"name": "org_name"})
-        return self.communities.merge(orgs, on="org_id", how="left", validate="many_to_one")
-
-    def select(self, municipality: str | Iterable[str] | None = None, sector: str | Iterable[str] | None = None,
-               community_id: str | Iterable[str] | None = None) -> "Dataset":
-        """A dataset restricted to some municipalities, sectors or pages (all tables stay consistent)."""
-        def as_list(v):
-            return None if v is None else ([v] if isinstance(v, str) else list(v))
-
-        orgs = self.organizations
-        for column, wanted in (("municipality", as_list(municipality)), ("sector", as_list(sector))):
-            if wanted is not None:
-                unknown = sorted(set(wanted) - set(orgs[column]))
-                if unknown:
-                    raise KeyError(f"no organisation has {column} {unknown}; known: {sorted(orgs[column].unique())}")
-                orgs = orgs[orgs[column].isin(wanted)]
-        comms = self.communities[self.communities["org_id"].isin(orgs["org_id"])
-                                 | ((municipality is None and sector is None) & self.communities["org_id"].isna())]
-        wanted_ids = as_list(community_id)
-        if wanted_ids is not None:
-            unknown = sorted(set(wanted_ids) - set(self.communities["community_id"]))
-            if unknown:
-                raise KeyError(f"no page with community_id {unknown}")
-            comms = comms[comms["community_id"].isin(wanted_ids)]
-            orgs = orgs[orgs["org_id"].isin(comms["org_id"])]
-        ids = comms["community_id"]
-        tables = {"organizations": orgs, "communities": comms}
-        for name, frame in self.tables.items():
-            if name not in tables:
-                tables[name] = frame[frame["community_id"].isin(ids)] if "community_id" in frame.columns else frame
-        return replace(self, tables={k: v.reset_index(drop=True) for k, v in tables.items()})
-
-
-def read_manifest(path: Path | str) -> dict:
-    path = Path(path)
-    if not path.is_dir():
-        raise FileNotFoundError(f"dataset folder {path} does not exist; build one with `gospub generate --out {path}` "
-                                f"or import data with `gospub import ... --out {path}`")
-    manifest_file = path / MANIFEST
-    if not manifest_file.exists():
-        raise DatasetError(path, [_problem("manifest", None, f"{MANIFEST} is missing: is {path} a dataset folder?")])
-    try:
-        return json.loads(manifest_file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DatasetError(path, [_problem("manifest", None, f"{MANIFEST} is not valid JSON: {exc}")]) from exc
-
-
-def load_dataset(path: Path | str, tables: Iterable[str] | None = None) -> Dataset:
-    """Read a dataset folder, cast every column to its declared dtype and validate it.
-
-    Raises DatasetError naming the table, the column and up to 5 offending rows.
-    """
-    path = Path(path)
-    manifest = read_manifest(path)
-    raw: dict[str, pd.DataFrame] = {}
-    for name in TABLES:
-        file = path / f"{name}.parquet"
-        if file.exists():
-            raw[name] = pd.read_parquet(file)
-    return Dataset(validate_tables(raw, path), manifest, path)
-
-
-def table_file(path: Path | str, table: str) -> Path:
-    """Path of one table's Parquet file in a dataset folder (for DuckDB scans)."""
-    return Path(path) / f"{table}.parquet"
-
-
-def write_dataset(path: Path | str, tables: dict[str, pd.DataFrame], manifest: dict) -> Path:
-    """Validate and write tables plus manifest; output bytes depend only on the inputs."""
-    path = Path(path)
-    cast = validate_tables(tables, path)
-    path.mkdir(parents=True, exist_ok=True)
-    for name, frame in cast.items():
-        spec: Table = TABLES[name]
-        frame = frame[spec.column_names + [c for c in frame.columns if c not in spec.column_names]]
-        frame.reset_index(drop=True).to_parquet(path / f"{name}.parquet", index=False, compression="zstd")
-    full = {
-        **manifest,
-        "schema_version": SCHEMA_VERSION,
-        "timezone": manifest.get("timezone", TIMEZONE),
-        "row_counts": {name: int(len(frame)) for name, frame in cast.items()},
-    }
-    (path / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
-
-
-def fingerprint(path: Path | str) -> str:
-    """SHA-256 over the dataset's table files and manifest, in name order."""
-    digest = hashlib.sha256()
-    for file in sorted(Path(path).glob("*.parquet")) + [Path(path) / MANIFEST]:
-        digest.update(file.name.encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()

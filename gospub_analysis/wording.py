@@ -1,0 +1,151 @@
+"""Everything a reader sees in words: Russian numbers, dates, plurals, labels.
+
+This module owns the one number style of the project (decimal comma, a narrow no-break
+space between thousands, a no-break space before «%», a true minus sign, «—» for a
+missing value), month and weekday names, plural forms, «да»/«нет», the data labels
+(«СИНТЕТИЧЕСКИЕ ДАННЫЕ»), and the Russian labels of sectors, platforms and exclusion
+reasons. Every notebook, HTML page, chart and Excel writer takes its wording from here.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import pandas as pd
+
+from .region import PLATFORMS, SECTORS
+
+NNBSP = "\u202f"  # narrow no-break space: thousands separator in Russian typography
+NBSP = "\u00a0"  # no-break space: between a number and «%»
+MINUS = "\u2212"
+MISSING = "—"
+
+SYNTHETIC_LABEL = "СИНТЕТИЧЕСКИЕ ДАННЫЕ"
+IMPORTED_LABEL = "импортированные данные"
+
+MONTHS_RU = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+MONTHS_NOMINATIVE_RU = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+                        "сентябрь", "октябрь", "ноябрь", "декабрь")
+MONTHS_GENITIVE_RU = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+                      "сентября", "октября", "ноября", "декабря")
+MONTHS_PREPOSITIONAL_RU = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе",
+                           "сентябре", "октябре", "ноябре", "декабре")
+WEEKDAYS_RU = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
+YES, NO = "да", "нет"
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or bool(pd.isna(value))
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+def fmt_num(value: float, digits: int = 1) -> str:
+    """14.24 -> '14,2'; -3.5 -> '−3,5'; 12345.6 -> '12 345,6'; '—' for a missing value."""
+    if _missing(value):
+        return MISSING
+    return f"{value:,.{digits}f}".replace(",", NNBSP).replace(".", ",").replace("-", MINUS)
+
+
+def fmt_int(value: float) -> str:
+    """3465 -> '3 465' (narrow no-break space); '—' for a missing value."""
+    return fmt_num(value, 0)
+
+
+def fmt_share(value: float, digits: int = 0) -> str:
+    """0.549 -> '55 %' (no-break space before the sign); '—' for a missing value."""
+    if _missing(value):
+        return MISSING
+    return f"{fmt_num(100 * value, digits)}{NBSP}%"
+
+
+def fmt_signed(value: float, formatter: Callable[[float], str] = fmt_int) -> str:
+    """+12 / −3 with a true minus sign; '—' for a missing value."""
+    if _missing(value):
+        return MISSING
+    return ("+" if value > 0 else MINUS if value < 0 else "") + formatter(abs(value))
+
+
+def fmt_points(difference: float) -> str:
+    """A change of a share in percentage points: 0.125 -> '+12,5 п.п.'."""
+    return fmt_signed(100 * difference, lambda v: f"{fmt_num(v)}{NBSP}п.п.")
+
+
+def fmt_hours(value: float, digits: int = 1) -> str:
+    """14.24 -> '14,2 ч'."""
+    return MISSING if _missing(value) else f"{fmt_num(value, digits)}{NBSP}ч"
+
+
+def fmt_place(value) -> str:
+    """A rank: 7 -> '7'; '—' for a page without one."""
+    return MISSING if _missing(value) else fmt_int(value)
+
+
+def fmt_date(value) -> str:
+    """A date as readers write it: '31.12.2023'."""
+    return MISSING if _missing(value) else pd.Timestamp(value).strftime("%d.%m.%Y")
+
+
+def yes_no(value) -> str:
+    """True -> 'да', False -> 'нет', missing -> '—'."""
+    return MISSING if _missing(value) else (YES if bool(value) else NO)
+
+
+def plural_ru(n: float, one: str, few: str, many: str) -> str:
+    """The noun form for n: plural_ru(21, 'страница', 'страницы', 'страниц') -> 'страница'."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def count_ru(n: float, one: str, few: str, many: str) -> str:
+    """'3 465 страниц', '21 страница'."""
+    return f"{fmt_int(n)} {plural_ru(n, one, few, many)}"
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+def month_ru(ts: pd.Timestamp, case: str = "short") -> str:
+    """'янв 2023' (short), 'январь 2023' (nominative), 'январе' (prepositional) or 'января' (genitive)."""
+    if case == "short":
+        return f"{MONTHS_RU[ts.month - 1]} {ts.year}"
+    if case == "nominative":
+        return f"{MONTHS_NOMINATIVE_RU[ts.month - 1]} {ts.year}"
+    names = MONTHS_PREPOSITIONAL_RU if case == "prepositional" else MONTHS_GENITIVE_RU
+    return names[ts.month - 1]
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+def sector_label(sector: str) -> str:
+    """Russian label of a sector code; the value itself when it is not a code (e.g. «не определено»)."""
+    return MISSING if _missing(sector) else SECTORS.get(sector, sector)
+
+
+def platform_label(platform: str) -> str:
+    """'vk' -> 'ВКонтакте'."""
+    return MISSING if _missing(platform) else PLATFORMS.get(platform, platform)
+
+
+def reason_text(codes: str | None, labels: Mapping[str, str]) -> str:
+    """Gate codes joined by '; ' (as `ranking` stores them) as Russian labels joined by ', '; '' for none."""
+    if _missing(codes) or not str(codes):
+        return ""
+    return ", ".join(labels.get(code, code) for code in str(codes).split("; ") if code)
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+def readable(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Callable | None]], index: str | None = None
+             ) -> pd.DataFrame:
+    """A table for readers: the chosen columns, renamed to Russian headers, values formatted.
+
+    `columns`: column -> (header, formatter or None to keep the value); `index`: a header
+    to use as the index.
+    """
+    out = pd.DataFrame({header: frame[column].map(fmt) if fmt else frame[column]
+                        for column, (header, fmt) in columns.items()})
+    return out.set_index(index) if index else out
