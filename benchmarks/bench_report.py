@@ -37,7 +37,7 @@ def run(label: str, data_dir: Path, year: int, jobs: int | None, all_municipalit
         districts = [n for n in result.build["notebooks"] if n["name"].startswith("municipality:")]
         per = sorted(n["seconds"] for n in districts)
         print(
-            f"  municipality inputs ready at {t['municipality_inputs_seconds']:.1f} s; "
+            f"  shared inputs ready at {t['shared_inputs_seconds']:.1f} s; "
             f"{len(districts)} municipality notebooks in {t['municipality_phase_seconds']:.1f} s "
             f"(each {per[0]:.1f}-{per[-1]:.1f} s, median {per[len(per) // 2]:.1f} s)"
         )

@@ -29,7 +29,7 @@ def _schema(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("validate", help="check a dataset folder against the schema; non-zero exit on failure")
-    p.add_argument("dataset", help="dataset folder (Parquet tables + manifest.json)")
+    p.add_argument("dataset", help="dataset folder (its Parquet tables and manifest)")
     p.set_defaults(func=_validate)
     p = subparsers.add_parser("info", help="print a dataset's manifest")
     p.add_argument("dataset")

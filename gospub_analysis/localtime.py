@@ -34,3 +34,36 @@ def month_range(first: str, last: str) -> pd.DatetimeIndex:
     """Month starts from `first` to `last` inclusive (naive, local calendar)."""
     return pd.date_range(pd.Timestamp(first).to_period("M").start_time,
                          pd.Timestamp(last).to_period("M").start_time, freq="MS")
+
+
+# --- weeks -----------------------------------------------------------------------------------
+# A week is an ISO week, Monday to Sunday in local time, named by its Monday. For the
+# indicators of a calendar year, the year's weeks are the complete weeks inside it: the
+# days before its first Monday and after its last complete week lie in weeks shared with
+# the neighbouring year; they count in the year's totals and months, in none of its weeks.
+
+NO_WEEK = -1  # week index of the days of a year that lie in no complete week of it
+
+
+def first_monday(year: int) -> pd.Timestamp:
+    """The first Monday on or after 1 January (naive local date)."""
+    jan1 = pd.Timestamp(year=year, month=1, day=1)
+    return jan1 + pd.Timedelta(days=(7 - jan1.day_of_week) % 7)
+
+
+def weeks_in_year(year: int) -> int:
+    """Complete Monday-to-Sunday weeks inside the calendar year (51 or 52)."""
+    return ((pd.Timestamp(year=year, month=12, day=31) - first_monday(year)).days + 1) // 7
+
+
+def week_index(local_dates: pd.Series, year: int) -> pd.Series:
+    """0-based index of each local date's week among the year's complete weeks; NO_WEEK outside them."""
+    days = (pd.Series(local_dates).dt.normalize() - first_monday(year)).dt.days
+    index = days // 7
+    return index.where((days >= 0) & (index < weeks_in_year(year)), NO_WEEK).astype("int64")
+
+
+def week_monday(local_date) -> pd.Timestamp:
+    """The Monday (naive local date) that names the week of a date."""
+    day = pd.Timestamp(local_date).normalize()
+    return day - pd.Timedelta(days=day.day_of_week)

@@ -1,4 +1,4 @@
-"""Indicators of page management: per resident comment, per page-year, -month and -week.
+"""Indicators of page management per page and year (and month).
 
 This module owns the numbers the quality-mark ranking (and the growth and classifier
 modules) are built on. Posts and comments are aggregated by DuckDB directly over the
@@ -7,10 +7,13 @@ for one region (hundreds of thousands of posts) and for the whole country (tens 
 millions) on one machine; what comes back to pandas is one row per page (and period).
 Snapshots, communities and organisations are small and read with pandas.
 
-Calendar rules: years, months and weeks are local to the dataset's time zone (the
-manifest's "timezone", `region.TIMEZONE` by default); a week is a Monday-to-Sunday ISO
-week, and it belongs to the year of its Monday (so the partial week around New Year
-belongs to one year only). Response times in working hours follow `workcalendar`.
+Calendar rules: years, months and weeks are local to the dataset's time zone
+(`Source.timezone`). A week is an ISO week, Monday to Sunday, named by its Monday; the
+weeks of a year are the complete weeks inside it (51 or 52, `localtime.weeks_in_year`).
+The few days before a year's first Monday and after its last complete week count in the
+year's totals and months but in none of its weeks (`localtime.NO_WEEK`): a year's
+indicators use that year's days only. Response times in working hours follow
+`workcalendar`; the matching of replies is `replies.resident_replies`.
 
 `until` (a UTC timestamp) is an as-of cut: everything written at or after it (posts,
 comments, replies, snapshots) is ignored, so features computed "as of" a date carry no
@@ -24,86 +27,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import workcalendar
 from .dataset import Source, require_source
-from .localtime import year_bounds
+from .indicator_sql import MONTHS, POSTS_PER_WEEK_NORM, SUMS
+from .localtime import NO_WEEK, first_monday, week_index, weeks_in_year, year_bounds
+from .replies import REPLY_WITHIN_HOURS, py, resident_replies, utc, with_reply_times
 
-REPLY_WITHIN_HOURS = 24
-POSTS_PER_WEEK_NORM = 3
-
-
-# --- plumbing --------------------------------------------------------------------------
-
-def _utc(value) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    ts = pd.Timestamp(value)
-    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC"))
-
-
-def _py(ts: pd.Timestamp | None):
-    return None if ts is None else ts.to_pydatetime()
-
-
-# --- replies to residents ----------------------------------------------------------------
-
-def resident_replies(source: Source, start=None, end=None, until=None) -> pd.DataFrame:
-    """One row per resident comment (not deleted) written in [start, end), with its answer.
-
-    A comment is answered by the first page comment whose `reply_to_comment_id` is this
-    comment (deleted page comments do not count: the resident no longer sees them).
-    With `until`, comments and replies written at or after `until` do not exist, so a
-    reply that came later counts as no reply. `start`, `end`, `until`: UTC timestamps
-    (naive values are read as UTC) or None for no bound.
-
-    Columns: community_id, post_id, comment_id, created_at, replied_at (NaT when not
-    answered), reply_hours (calendar hours), reply_working_hours (working hours on the
-    Russian production calendar, see `workcalendar`), answered, answered_within_24h
-    (answered within 24 calendar hours).
-    """
-    source = require_source(source)
-    start, end, until = _utc(start), _utc(end), _utc(until)
-    not_deleted = "NOT coalesce(deleted, false)" if source.has_column("comments", "deleted") else "true"
-    query = f"""
-        WITH c AS (
-            SELECT community_id, post_id, comment_id, created_at, author_kind, reply_to_comment_id
-            FROM comments
-            WHERE {not_deleted} AND ($until IS NULL OR created_at < $until)
-        ),
-        replies AS (
-            SELECT community_id, reply_to_comment_id AS comment_id, min(created_at) AS replied_at
-            FROM c
-            WHERE author_kind = 'page' AND reply_to_comment_id IS NOT NULL
-            GROUP BY ALL
-        )
-        SELECT c.community_id, c.post_id, c.comment_id, c.created_at, r.replied_at
-        FROM c LEFT JOIN replies r
-          ON r.community_id = c.community_id AND r.comment_id = c.comment_id
-             AND r.replied_at >= c.created_at
-        WHERE c.author_kind = 'resident'
-          AND ($start IS NULL OR c.created_at >= $start)
-          AND ($end IS NULL OR c.created_at < $end)
-        ORDER BY c.community_id, c.created_at, c.comment_id
-    """
-    frame = source.sql(query, {"start": _py(start), "end": _py(end), "until": _py(until)})
-    return _with_reply_times(frame, source.timezone)
-
-
-def _with_reply_times(frame: pd.DataFrame, tz: str) -> pd.DataFrame:
-    frame = frame.astype({"created_at": "datetime64[us, UTC]", "replied_at": "datetime64[us, UTC]"})
-    reply_hours = (frame["replied_at"] - frame["created_at"]) / pd.Timedelta(hours=1)
-    answered = frame["replied_at"].notna()
-    return frame.assign(
-        reply_hours=reply_hours.astype("float64"),
-        reply_working_hours=workcalendar.working_hours_between(frame["created_at"], frame["replied_at"], tz),
-        answered=answered,
-        answered_within_24h=answered & (reply_hours <= REPLY_WITHIN_HOURS).fillna(False),
-    )
-
-
-# --- indicators per page and period -----------------------------------------------------
-
-N_WEEKS = 52
+__all__ = ["COLUMNS", "MONTH_COLUMNS", "POSTS_PER_WEEK_NORM", "REPLY_WITHIN_HOURS", "YearData", "page_month",
+           "page_year", "page_year_replicates", "resident_replies", "unit_weights", "weeks_in_year", "year_data"]
 
 COLUMNS: dict[str, str] = {
     # identity and peer-group attributes
@@ -122,7 +52,7 @@ COLUMNS: dict[str, str] = {
     # presence
     "active_share": "Share of the year (up to `until`) during which the page existed, 0-1.",
     "active_all_year": "The page existed for the whole year (up to `until`).",
-    "weeks_active": "Weeks of the year (7-day blocks from 1 January, the last one 8-9 days) in which the page existed.",
+    "weeks_active": "Weeks of the year (complete ISO weeks inside it, Monday to Sunday) in which the page existed.",
     "months_active": "Calendar months of the year in which the page existed.",
     # design (from snapshots dated in the year, before `until`)
     "snapshots": "Snapshots of the page dated in the year.",
@@ -143,7 +73,7 @@ COLUMNS: dict[str, str] = {
     # regularity
     "posts": "Posts published in the year.",
     "posts_per_week": "posts / weeks_active.",
-    "weeks_3plus_share": "Share of active weeks with at least 3 posts (the regional norm).",
+    "weeks_3plus_share": "Share of the active weeks of the year with at least 3 posts (the regional norm).",
     "months_without_posts": "Active months without a single post.",
     # content
     "original_share": "Share of posts that are original (not reposts); NaN without posts.",
@@ -178,147 +108,18 @@ MONTH_COLUMNS: dict[str, str] = {
 
 
 def _calendar_cells(year: int, tz: str) -> pd.DataFrame:
-    """(week, month) cells of the local year with their [start, end) in UTC and days count."""
-    days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D")
-    frame = pd.DataFrame({
-        "day": days,
-        "week": np.minimum((days.day_of_year - 1) // 7, N_WEEKS - 1),
-        "month": days.month,
-    })
+    """(week, month) cells of the local year with their [start, end) in UTC."""
+    days = pd.Series(pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D"))
+    frame = pd.DataFrame({"day": days, "week": week_index(days, year), "month": days.dt.month})
     cells = frame.groupby(["week", "month"], as_index=False).agg(first=("day", "min"), last=("day", "max"))
     to_utc = lambda s: s.dt.tz_localize(tz).dt.tz_convert("UTC").astype("datetime64[us, UTC]")  # noqa: E731
     return cells.assign(start_utc=to_utc(cells["first"]),
                         end_utc=to_utc(cells["last"] + pd.Timedelta(days=1)))[["week", "month", "start_utc", "end_utc"]]
 
 
-def weeks_in_year(year: int) -> int:
-    """How many weeks the year has for the week-based indicators and the week bootstrap."""
-    return N_WEEKS
-
-
-def unit_weights(n_weeks: int = N_WEEKS) -> pd.DataFrame:
-    """Weights of the observed year: replicate 0, every week once."""
+def unit_weights(n_weeks: int) -> pd.DataFrame:
+    """Weights of the observed year: replicate 0, every one of its `n_weeks` weeks once."""
     return pd.DataFrame({"replicate": 0, "week": np.arange(n_weeks), "weight": 1})
-
-
-_WEEK_MONTH_SQL = """
-    least(date_diff('day', make_date($year, 1, 1), CAST(timezone($tz, {ts}) AS DATE)) // 7, {last_week}) AS week,
-    month(timezone($tz, {ts})) AS month
-"""
-
-
-def _cells_query(kind: str) -> str:
-    """SQL over registered `pages`, `cal`, `weights`, `replies` and the posts file.
-
-    kind="sums": weighted sums per (replicate, page); kind="months": unit sums per (page, month).
-    """
-    week_month = _WEEK_MONTH_SQL.format(ts="published_at", last_week=N_WEEKS - 1)
-    cells = f"""
-        WITH active AS (
-            SELECT p.community_id, c.week, c.month
-            FROM pages p JOIN cal c
-              ON p.created_at < c.end_utc AND (p.closed_at IS NULL OR p.closed_at > c.start_utc)
-             AND ($until IS NULL OR c.start_utc < $until)
-        ),
-        posts_local AS (
-            SELECT community_id, kind, is_live, views, likes, comments, reposts, {week_month}
-            FROM posts
-            WHERE published_at >= $start AND published_at < $end
-              AND ($until IS NULL OR published_at < $until)
-        ),
-        post_cells AS (
-            SELECT community_id, week, month,
-                   count(*) AS posts,
-                   count(*) FILTER (WHERE kind = 'original') AS original_posts,
-                   count(*) FILTER (WHERE is_live) AS live_streams,
-                   count(views) AS posts_with_views,
-                   coalesce(sum(views), 0) AS views,
-                   coalesce(sum(likes + comments + reposts) FILTER (WHERE views IS NOT NULL), 0) AS interactions
-            FROM posts_local GROUP BY ALL
-        ),
-        reply_cells AS (
-            SELECT community_id, week, month,
-                   count(*) AS resident_comments,
-                   count(*) FILTER (WHERE answered) AS answered,
-                   count(*) FILTER (WHERE answered_within_24h) AS answered_24h
-            FROM replies GROUP BY ALL
-        ),
-        cells AS (
-            SELECT a.community_id, a.week, a.month,
-                   coalesce(pc.posts, 0) AS posts, coalesce(pc.original_posts, 0) AS original_posts,
-                   coalesce(pc.live_streams, 0) AS live_streams,
-                   coalesce(pc.posts_with_views, 0) AS posts_with_views, coalesce(pc.views, 0) AS views,
-                   coalesce(pc.interactions, 0) AS interactions,
-                   coalesce(rc.resident_comments, 0) AS resident_comments,
-                   coalesce(rc.answered, 0) AS answered, coalesce(rc.answered_24h, 0) AS answered_24h
-            FROM active a
-            LEFT JOIN post_cells pc USING (community_id, week, month)
-            LEFT JOIN reply_cells rc USING (community_id, week, month)
-        )
-    """
-    if kind == "months":
-        return cells + """
-        , med AS (
-            SELECT community_id, month, median(reply_working_hours) AS median_reply_working_hours
-            FROM replies WHERE answered GROUP BY ALL
-        )
-        SELECT community_id, month, sum(posts) AS posts, sum(original_posts) AS original_posts,
-               sum(live_streams) AS live_streams, sum(posts_with_views) AS posts_with_views,
-               sum(views) AS views, sum(interactions) AS interactions,
-               sum(resident_comments) AS resident_comments, sum(answered) AS answered,
-               sum(answered_24h) AS answered_24h, any_value(med.median_reply_working_hours) AS median_reply_working_hours
-        FROM cells LEFT JOIN med USING (community_id, month)
-        GROUP BY community_id, month ORDER BY community_id, month
-        """
-    sums = ", ".join(f"sum(w.weight * {c}) AS {c}" for c in (
-        "posts", "original_posts", "live_streams", "posts_with_views", "views", "interactions",
-        "resident_comments", "answered", "answered_24h"))
-    return cells + f"""
-        , wcells AS (
-            SELECT w.replicate, w.weight, c.* FROM cells c JOIN weights w USING (week) WHERE w.weight > 0
-        ),
-        totals AS (
-            SELECT replicate, community_id, {sums.replace('w.weight', 'weight')} FROM wcells GROUP BY ALL
-        ),
-        weekly AS (
-            SELECT replicate, community_id, week, any_value(weight) AS weight, sum(posts) AS posts
-            FROM wcells GROUP BY ALL
-        ),
-        by_week AS (
-            SELECT replicate, community_id, sum(weight) AS weeks_active,
-                   sum(weight * CAST(posts >= {POSTS_PER_WEEK_NORM} AS INTEGER)) AS weeks_3plus
-            FROM weekly GROUP BY ALL
-        ),
-        monthly AS (
-            SELECT replicate, community_id, month, sum(posts) AS posts, sum(live_streams) AS live_streams
-            FROM wcells GROUP BY ALL
-        ),
-        by_month AS (
-            SELECT replicate, community_id, count(*) AS months_drawn,
-                   count(*) FILTER (WHERE posts = 0) AS months_no_posts,
-                   count(*) FILTER (WHERE live_streams > 0) AS months_live
-            FROM monthly GROUP BY ALL
-        ),
-        months_active AS (
-            SELECT community_id, count(DISTINCT month) AS months_active FROM active GROUP BY ALL
-        ),
-        med AS (
-            SELECT replicate, community_id, median(reply_working_hours) AS median_reply_working_hours,
-                   median(reply_hours) AS median_reply_hours
-            FROM (
-                SELECT w.replicate, r.community_id, r.reply_working_hours, r.reply_hours, unnest(range(w.weight))
-                FROM replies r JOIN weights w USING (week) WHERE r.answered AND w.weight > 0
-            ) GROUP BY ALL
-        )
-        SELECT t.*, bw.weeks_active, bw.weeks_3plus, bm.months_drawn, bm.months_no_posts, bm.months_live,
-               ma.months_active, med.median_reply_working_hours, med.median_reply_hours
-        FROM totals t
-        JOIN by_week bw USING (replicate, community_id)
-        JOIN by_month bm USING (replicate, community_id)
-        JOIN months_active ma USING (community_id)
-        LEFT JOIN med USING (replicate, community_id)
-        ORDER BY replicate, community_id
-    """
 
 
 class YearData:
@@ -328,20 +129,19 @@ class YearData:
         self.source, self.year = require_source(source), year
         self.tz = self.source.timezone
         self.start, self.end = year_bounds(year, self.tz)
-        self.until = _utc(until)
+        self.until = utc(until)
         self.stop = self.end if self.until is None else min(self.end, self.until)
         self.pages = self.source.pages()
         self.cal = _calendar_cells(year, self.tz)
         if self.until is not None and self.until <= self.start:
-            self.replies = _with_reply_times(pd.DataFrame({
+            self.replies = with_reply_times(pd.DataFrame({
                 c: pd.Series(dtype="datetime64[us, UTC]" if c in ("created_at", "replied_at") else "object")
                 for c in ("community_id", "post_id", "comment_id", "created_at", "replied_at")}), self.tz)
         else:
             self.replies = resident_replies(self.source, self.start, self.end, self.until)
         local = self.replies["created_at"].dt.tz_convert(self.tz).dt.tz_localize(None)
-        self.replies = self.replies.assign(
-            week=np.minimum((local.dt.day_of_year - 1) // 7, N_WEEKS - 1).astype("int64"),
-            month=local.dt.month.astype("int64"))
+        self.replies = self.replies.assign(week=week_index(local, year), month=local.dt.month.astype("int64"))
+        self.n_weeks = weeks_in_year(year)
 
     def query(self, kind: str, weights: pd.DataFrame | None = None) -> pd.DataFrame:
         frames = {
@@ -351,10 +151,12 @@ class YearData:
                                      "reply_hours", "reply_working_hours"]],
         }
         if weights is not None:
-            frames["weights"] = weights[["replicate", "week", "weight"]].astype("int64")
-        params = {"start": _py(self.start), "end": _py(self.end), "until": _py(self.until), "tz": self.tz,
-                  "year": self.year}
-        return self.source.sql(_cells_query(kind), params, frames)
+            weights = weights[["replicate", "week", "weight"]].astype("int64")
+            outside = pd.DataFrame({"replicate": weights["replicate"].unique(), "week": NO_WEEK, "weight": 1})
+            frames["weights"] = pd.concat([weights, outside], ignore_index=True)
+        params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz,
+                  "first_monday": first_monday(self.year).date(), "n_weeks": self.n_weeks}
+        return self.source.sql(SUMS if kind == "sums" else MONTHS, params, frames)
 
     def snapshots(self) -> pd.DataFrame:
         """The year's snapshots (local dates in the year, before `until`)."""
@@ -434,15 +236,15 @@ def _indicators(sums: pd.DataFrame, data: YearData) -> pd.DataFrame:
 
 def year_data(source: Source, year: int, until=None) -> YearData:
     """The `YearData` of a year and as-of cut, built once per `source` (its replies are the costly part)."""
-    until = _utc(until)
+    until = utc(until)
     return require_source(source).cached(("year_data", year, until), lambda: YearData(source, year, until))
 
 
 def page_year_replicates(data: YearData, weights: pd.DataFrame) -> pd.DataFrame:
     """page_year recomputed for re-weighted weeks: one block of rows per replicate.
 
-    `data`: `year_data(source, year, until)`; `weights`: columns replicate, week (0-51),
-    weight (how many times the week counts; 0 drops it). Unit weights reproduce
+    `data`: `year_data(source, year, until)`; `weights`: columns replicate, week (0 to
+    `weeks_in_year(year)` - 1), weight (how many times the week counts; 0 drops it). Unit weights reproduce
     `page_year` exactly. Snapshot-based indicators (design, audience) describe page state
     and are not resampled.
     """
@@ -457,10 +259,11 @@ def page_year(source: Source, year: int, until=None) -> pd.DataFrame:
     `cache_dir`); each call returns a copy the caller may change.
     """
     source = require_source(source)
-    until = _utc(until)
+    until = utc(until)
 
     def compute() -> pd.DataFrame:
-        return page_year_replicates(year_data(source, year, until), unit_weights()).drop(columns="replicate")
+        weights = unit_weights(weeks_in_year(year))
+        return page_year_replicates(year_data(source, year, until), weights).drop(columns="replicate")
 
     frame = source.cached(("page_year", year, until), compute, share=True).copy()
     frame.attrs["year"] = year

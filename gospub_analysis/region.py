@@ -124,3 +124,10 @@ def population_table():
             "population": [m.population for m in MUNICIPALITIES],
         }
     ).assign(population_source=POPULATION_SOURCE)
+
+
+def municipality_named(name: str) -> Municipality:
+    """The municipality of that name; a ValueError listing the known names otherwise."""
+    if name not in MUNICIPALITY_BY_NAME:
+        raise ValueError(f"unknown municipality {name!r}; known: {', '.join(MUNICIPALITY_NAMES)}")
+    return MUNICIPALITY_BY_NAME[name]

@@ -1,6 +1,8 @@
 """A tiny hand-built dataset for the metrics and ranking tests (numbers worked out by hand).
 
-Time zone Asia/Novosibirsk (UTC+7). Year 2023. Weeks are 7-day blocks from 1 January.
+Time zone Asia/Novosibirsk (UTC+7). Year 2023. Weeks are ISO weeks (Monday to Sunday); the
+year's weeks are its 52 complete weeks, from Monday 2 January: week 0 is 2-8 January,
+Sunday 1 January lies in no week of 2023.
 
 Pages:
 - vk:1 education, Болотнинский: posts in weeks 1, 2 (3 each), 7 (2) and 9 (1 live); the
@@ -76,20 +78,20 @@ def tables() -> dict[str, pd.DataFrame]:
 
     post_rows = [
         # community, post_id, local time, kind, live, views, likes, reposts, comments
-        # vk:1: week 0 (1-7 Jan): 1 post at 02:00 on 1 January (still 2022 in UTC)
+        # vk:1: 1 post at 02:00 on Sunday 1 January (still 2022 in UTC): in 2023, in no week of it
         ("vk:1", 1, "2023-01-01 02:00", "original", False, 100, 5, 1, 4),
-        # week 1 (8-14 Jan): 3 posts
+        # week 1 (9-15 Jan): 3 posts
         ("vk:1", 2, "2023-01-09 12:00", "original", False, 200, 10, 2, 8),
         ("vk:1", 3, "2023-01-10 12:00", "original", False, 100, 5, 1, 4),
         ("vk:1", 4, "2023-01-11 12:00", "repost", False, None, 3, 0, 0),
-        # week 2 (15-21 Jan): 3 posts
+        # week 2 (16-22 Jan): 3 posts
         ("vk:1", 5, "2023-01-16 12:00", "original", False, 100, 5, 1, 4),
         ("vk:1", 6, "2023-01-17 12:00", "original", False, 100, 5, 1, 4),
         ("vk:1", 7, "2023-01-18 12:00", "original", False, 100, 5, 1, 4),
-        # week 7 (19-25 Feb): 2 posts
+        # week 7 (20-26 Feb): 2 posts
         ("vk:1", 8, "2023-02-20 12:00", "original", False, 100, 5, 1, 4),
         ("vk:1", 9, "2023-02-22 12:00", "original", False, 100, 5, 1, 4),
-        # week 9 (5-11 Mar): a live stream
+        # week 9 (6-12 Mar): a live stream
         ("vk:1", 10, "2023-03-06 12:00", "original", True, 300, 15, 3, 12),
         # vk:1 in 2024: ignored for 2023
         ("vk:1", 11, "2024-01-02 12:00", "original", False, 1000, 0, 0, 0),

@@ -48,7 +48,7 @@ import math
 import pandas as pd
 import pytest
 
-from gospub_analysis import growth
+from gospub_analysis import growth, open_source
 from gospub_analysis.dataset import write_dataset
 from gospub_analysis.published import published_figures
 
@@ -132,7 +132,7 @@ MANIFEST = {"name": "fixture", "region": "NSO",
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
-    return write_dataset(tmp_path_factory.mktemp("growth") / "ds", fixture_tables(), MANIFEST)
+    return open_source(write_dataset(tmp_path_factory.mktemp("growth") / "ds", fixture_tables(), MANIFEST))
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +278,7 @@ def test_change_needs_the_previous_year(data_dir, g):
 
 
 def test_covered_years(data_dir):
-    assert growth.covered_years(data_dir) == [2023]
+    assert data_dir.covered_years() == [2023]
 
 
 def test_year_before_the_law_is_refused(data_dir):

@@ -47,7 +47,8 @@ def test_stored_notebook_is_clean():
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
-    assert len(params) == 1 and params[0].source.split("\n") == ["data_dir = None", "year = 2023", "out_dir = None"]
+    assert len(params) == 1 and params[0].source.split("\n") == ["data_dir = None", "year = 2023", "out_dir = None",
+                                                                         "cache_dir = None"]
 
 
 @pytest.mark.slow

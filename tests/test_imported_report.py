@@ -91,7 +91,7 @@ def test_report_on_imported_data(imported, small_dataset_dir, tmp_path):
 
     # as many winners as the dataset has awards for the year (the methodology's 179 would take every page)
     n_winners = int((ds.awards["year"] == YEAR).sum())
-    main = tuple(table.ReportNotebook(nb.name, nb.title, lambda year, data_dir: {"year": year, "n_winners": n_winners})
+    main = tuple(table.ReportNotebook(nb.name, nb.title, lambda year, source: {"year": year, "n_winners": n_winners})
                  if nb.name == "ranking" else nb for nb in table.MAIN_NOTEBOOKS)
     result = build_report(YEAR, imported, reports_dir=tmp_path / "reports", municipalities=DISTRICTS, jobs=2,
                           progress=False, main_notebooks=main)

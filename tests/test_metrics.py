@@ -1,14 +1,15 @@
 import pandas as pd
 import pytest
 
-from gospub_analysis import metrics
+from gospub_analysis import metrics, open_source
+from gospub_analysis.dataset import write_dataset
 
 import quality_fixture as fx
 
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
-    return fx.write(tmp_path_factory.mktemp("quality") / "ds")
+    return open_source(fx.write(tmp_path_factory.mktemp("quality") / "ds"))
 
 
 def test_resident_replies(data_dir):
@@ -90,9 +91,9 @@ def test_page_year_until_cuts_everything(data_dir):
 
 
 def test_unit_weights_reproduce_and_weights_reweight(data_dir, year):
-    doubled = metrics.unit_weights().assign(replicate=1)
+    doubled = metrics.unit_weights(52).assign(replicate=1)
     doubled.loc[doubled["week"] == 1, "weight"] = 2  # week 1 counted twice
-    rep = metrics.page_year_replicates(data_dir, 2023, pd.concat([metrics.unit_weights(), doubled]))
+    rep = metrics.page_year_replicates(metrics.year_data(data_dir, 2023), pd.concat([metrics.unit_weights(52), doubled]))
     first = rep[rep["replicate"] == 0].drop(columns="replicate").set_index("community_id")
     pd.testing.assert_frame_equal(first, year, check_like=True)
     second = rep[rep["replicate"] == 1].set_index("community_id").loc["vk:1"]
@@ -109,3 +110,51 @@ def test_page_month(data_dir):
     assert jan["members"] == 1000
     assert len(months.loc["vk:1"]) == 12 and len(months.loc["vk:4"]) == 7
     assert list(months.reset_index().columns) == list(metrics.MONTH_COLUMNS)
+
+
+# --- weeks at a year boundary ------------------------------------------------------------------
+
+def _boundary_source(tmp_path, post_times: list[str]):
+    tables = fx.tables()
+    posts = tables["posts"].iloc[:0]
+    rows = pd.DataFrame({
+        "community_id": "vk:5", "post_id": range(100, 100 + len(post_times)),
+        "published_at": [fx.local(t) for t in post_times], "kind": "original", "text_length": 10,
+        "has_photo": False, "has_video": False, "is_live": False, "views": pd.array([None] * len(post_times), "Int64"),
+        "likes": 0, "reposts": 0, "comments": 0,
+    })
+    tables["posts"] = pd.concat([posts, rows.astype({"published_at": "datetime64[us, UTC]"})], ignore_index=True)
+    tables["comments"] = tables["comments"].iloc[:0]
+    return open_source(write_dataset(tmp_path / "ds", tables, fx.MANIFEST))
+
+
+def test_weeks_of_a_year_are_its_complete_iso_weeks():
+    from gospub_analysis.localtime import first_monday, weeks_in_year
+
+    # 2023 starts on a Sunday, 2024 on a Monday, 2025 on a Wednesday (and ends on one)
+    assert [first_monday(y).strftime("%Y-%m-%d") for y in (2023, 2024, 2025)] == ["2023-01-02", "2024-01-01",
+                                                                                  "2025-01-06"]
+    assert [weeks_in_year(y) for y in (2023, 2024, 2025)] == [52, 52, 51]
+
+
+def test_week_boundaries_at_new_year(tmp_path):
+    # Friday 29 - Sunday 31 December 2023 (the last at 23:30 local, 16:30 UTC): 3 posts in the last
+    # week of 2023 (25-31 Dec); Monday 1 - Wednesday 3 January 2024: 3 posts in the first week of 2024.
+    # Friday 13 - Sunday 15 January 2023: one ISO week (9-15 Jan); 7-day blocks from 1 January would
+    # split them (8-14 and 15-21).
+    source = _boundary_source(tmp_path, ["2023-12-29 12:00", "2023-12-30 12:00", "2023-12-31 23:30",
+                                         "2024-01-01 00:30", "2024-01-02 12:00", "2024-01-03 12:00",
+                                         "2023-01-13 12:00", "2023-01-14 12:00", "2023-01-15 12:00"])
+    y2023 = metrics.page_year(source, 2023).set_index("community_id").loc["vk:5"]
+    y2024 = metrics.page_year(source, 2024).set_index("community_id").loc["vk:5"]
+    assert y2023["posts"] == 6 and y2024["posts"] == 3
+    assert y2023["weeks_active"] == 52 and y2023["weeks_3plus_share"] == pytest.approx(2 / 52)
+    assert y2024["weeks_active"] == 52 and y2024["weeks_3plus_share"] == pytest.approx(1 / 52)
+
+
+def test_days_outside_complete_weeks_count_in_the_year_not_in_a_week(tmp_path):
+    # 1-3 January 2025 (Wednesday to Friday) lie in the week of Monday 30 December 2024, cut by New Year
+    source = _boundary_source(tmp_path, ["2025-01-01 12:00", "2025-01-02 12:00", "2025-01-03 12:00"])
+    p = metrics.page_year(source, 2025).set_index("community_id").loc["vk:5"]
+    assert p["posts"] == 3 and p["weeks_active"] == 51 and p["weeks_3plus_share"] == 0
+    assert p["months_without_posts"] == 11

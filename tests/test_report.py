@@ -19,11 +19,10 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from gospub_analysis import cli, config
-from gospub_analysis.dataset import fingerprint
+from gospub_analysis import classifier, cli, config, open_source, ranking
+from gospub_analysis.dataset import fingerprint, load_dataset, write_dataset
 from gospub_analysis.region import MUNICIPALITIES
 from gospub_analysis.reports import build as report_build
-from gospub_analysis.reports import municipality as mr
 from gospub_analysis.reports import notebooks as table
 from gospub_analysis.reports.html import notebook_to_html
 
@@ -37,7 +36,7 @@ LABEL = "СИНТЕТИЧЕСКИЕ ДАННЫЕ"
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
 
 PARAMETER_ASSIGNMENT = re.compile(
-    r"\b(data_dir|out_dir|year|train_year|target_year|municipality|ranking_file|growth_file)"
+    r"\b(data_dir|out_dir|cache_dir|year|train_year|target_year|municipality)"
     r"\s*=\s*\S"
 )
 
@@ -123,7 +122,7 @@ def test_build_json_records_version_parameters_fingerprint_timings(small_report,
     assert build["dataset"]["synthetic"] is True
     assert build["methodology"]["name"] == "quality_mark" and build["methodology"]["version"]
     names = [n["name"] for n in build["notebooks"]]
-    assert names == [*main_names(), "municipality-inputs", *[f"municipality:{SLUGS[d]}" for d in DISTRICTS]]
+    assert names == ["shared-inputs", *main_names(), *[f"municipality:{SLUGS[d]}" for d in DISTRICTS]]
     assert all(n["status"] == "ok" and n["seconds"] > 0 for n in build["notebooks"])
     assert set(build["timings"]["main_notebooks_seconds"]) == set(main_names())
     assert build["timings"]["wall_seconds"] > 0
@@ -178,16 +177,16 @@ def test_index_links_resolve_and_show_headline_and_provenance(small_report, smal
 
 
 @pytest.mark.slow
-def test_municipality_page_shows_ranks_growth_and_who_needs_help(small_report):
+def test_municipality_page_shows_ranks_growth_and_who_needs_help(small_report, small_dataset_dir):
     d = small_report.report_dir
-    ranking = pd.read_parquet(d / "municipalities" / "data" / "ranking.parquet")
-    district = ranking[ranking["municipality"] == "Болотнинский"]
+    ranked = ranking.rank_pages(open_source(small_dataset_dir), YEAR)
+    district = ranked[ranked["municipality"] == "Болотнинский"]
     text = (d / "municipalities" / f"{SLUGS['Болотнинский']}.html").read_text(encoding="utf-8")
     assert "Болотнинский: официальные страницы в 2023 году" in text
     assert "Кому нужна помощь" in text and "Слабые стороны" in text
     assert "&lt;NA&gt;" not in text and "NaN" not in text
     assert text.count('src="data:image/png;base64') == 1
-    table = pd.read_excel(d / "municipalities" / f"{SLUGS['Болотнинский']}.xlsx")
+    table = pd.read_excel(d / "municipalities" / f"{SLUGS['Болотнинский']}.xlsx", sheet_name="Страницы района")
     assert len(table) == len(district)
     assert set(table["Страница"]) == set(district["name"])
     eligible = table.dropna(subset=["Место в районе"])
@@ -198,23 +197,20 @@ def test_municipality_page_shows_ranks_growth_and_who_needs_help(small_report):
 
 
 @pytest.mark.slow
-def test_municipality_without_pages_renders_a_sensible_page(small_report, small_dataset_dir, tmp_path):
-    inputs = small_report.report_dir / "municipalities" / "data"
-    ranking = pd.read_parquet(inputs / mr.RANKING_FILE)
-    growth = pd.read_parquet(inputs / mr.GROWTH_FILE)
-    ranking[ranking["municipality"] != "Северный"].to_parquet(tmp_path / "ranking.parquet")
-    growth[growth["municipality"] != "Северный"].to_parquet(tmp_path / "growth.parquet")
+def test_municipality_without_pages_renders_a_sensible_page(small_dataset_dir, tmp_path):
+    ds = load_dataset(small_dataset_dir)
+    others = [m.name for m in MUNICIPALITIES if m.name != "Северный"]
+    without = ds.select(municipality=[m for m in others if m in set(ds.organizations["municipality"])])
+    data_dir = write_dataset(tmp_path / "without-severnoe", without.tables, ds.manifest)
     out = tmp_path / "severnoe.ipynb"
     pm.execute_notebook(
         str(config.NOTEBOOKS_DIR / "municipality.ipynb"),
         str(out),
         parameters={
-            "data_dir": str(small_dataset_dir),
+            "data_dir": str(data_dir),
             "year": YEAR,
             "municipality": "Северный",
             "out_dir": str(tmp_path),
-            "ranking_file": str(tmp_path / "ranking.parquet"),
-            "growth_file": str(tmp_path / "growth.parquet"),
         },
         kernel_name=config.KERNEL_NAME,
         cwd=str(tmp_path),
@@ -224,7 +220,7 @@ def test_municipality_without_pages_renders_a_sensible_page(small_report, small_
     text = page.read_text(encoding="utf-8")
     assert "нет ни одной страницы" in text
     assert "Traceback" not in text
-    assert pd.read_excel(tmp_path / "severnoe.xlsx").empty
+    assert pd.read_excel(tmp_path / "severnoe.xlsx", sheet_name="Страницы района").empty
 
 
 def test_the_report_runs_the_three_main_notebooks():
@@ -240,19 +236,20 @@ def test_municipality_names_are_checked():
 
 
 def test_classifier_learns_from_the_previous_award_year(small_dataset_dir):
-    years = table.award_years(small_dataset_dir)
+    source = open_source(small_dataset_dir)
+    years = source.award_years()
     assert 2023 in years and 2022 not in years
     # the first award year has nothing earlier: learn from it and flag the next, covered year
-    assert table.classifier_years(2023, small_dataset_dir) == {"train_year": 2023, "target_year": 2024}
-    assert table.classifier_years(2024, small_dataset_dir) == {"train_year": 2023, "target_year": 2024}
+    assert classifier.report_years(source, 2023) == {"train_year": 2023, "target_year": 2024}
+    assert classifier.report_years(source, 2024) == {"train_year": 2023, "target_year": 2024}
     # the latest earlier award year is the one to learn from
-    assert table.classifier_years(2025, small_dataset_dir) == {"train_year": 2024, "target_year": 2025}
+    assert classifier.report_years(source, 2025) == {"train_year": 2024, "target_year": 2025}
 
 
 # --- atomicity and failures (tiny fixture notebooks) --------------------------------------------
 
-OK = table.ReportNotebook("checks", "Проверка", lambda year, data_dir: {"year": year}, FIXTURES / "report_ok.ipynb")
-FAILS = table.ReportNotebook("breaks", "Ошибка", lambda year, data_dir: {"year": year}, FIXTURES / "report_fails.ipynb")
+OK = table.ReportNotebook("checks", "Проверка", lambda year, source: {"year": year}, FIXTURES / "report_ok.ipynb")
+FAILS = table.ReportNotebook("breaks", "Ошибка", lambda year, source: {"year": year}, FIXTURES / "report_fails.ipynb")
 
 
 def tiny_build(reports_dir, data_dir, notebook):
@@ -294,11 +291,11 @@ def test_a_new_build_replaces_the_old_one_whole(tmp_path, small_dataset_dir):
 
 
 def test_missing_notebook_or_parameter_stops_before_running(tmp_path, small_dataset_dir):
-    missing = table.ReportNotebook("ghost", "Нет", lambda year, data_dir: {"year": year}, FIXTURES / "ghost.ipynb")
+    missing = table.ReportNotebook("ghost", "Нет", lambda year, source: {"year": year}, FIXTURES / "ghost.ipynb")
     with pytest.raises(ValueError, match="ghost.ipynb does not exist"):
         tiny_build(tmp_path, small_dataset_dir, missing)
     undeclared = table.ReportNotebook(
-        "checks", "Проверка", lambda year, data_dir: {"target_year": year}, FIXTURES / "report_ok.ipynb"
+        "checks", "Проверка", lambda year, source: {"target_year": year}, FIXTURES / "report_ok.ipynb"
     )
     with pytest.raises(ValueError, match="target_year"):
         tiny_build(tmp_path, small_dataset_dir, undeclared)
@@ -336,7 +333,7 @@ def test_cli_rejects_unknown_municipality(tmp_path, small_dataset_dir, capsys):
 
 def test_parameters_must_be_plain_values(tmp_path, small_dataset_dir):
     odd = table.ReportNotebook(
-        "checks", "Проверка", lambda year, data_dir: {"year": object()}, FIXTURES / "report_ok.ipynb"
+        "checks", "Проверка", lambda year, source: {"year": object()}, FIXTURES / "report_ok.ipynb"
     )
     with pytest.raises(TypeError, match="plain value"):
         tiny_build(tmp_path, small_dataset_dir, odd)

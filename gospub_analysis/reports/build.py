@@ -1,12 +1,13 @@
 """The atomic build of a yearly report: every notebook succeeds, or nothing changes.
 
 This module owns the order of a build and its manifest:
-1. the main notebooks (`notebooks.MAIN_NOTEBOOKS`) and the municipality inputs
-   (`municipality.prepare_inputs`) start at once; the municipality notebooks follow as
-   soon as their inputs exist, all on `jobs` worker processes (each papermill run starts
-   its own kernel);
-2. every page is rendered without code (`html`); then `index.html` and `build.json`;
-3. the whole build happens in a hidden folder next to `reports/<year>` (same file
+1. the shared inputs (`notebooks.SHARED_INPUTS`: the year's indicators, the growth series
+   per municipality) are computed once into the report's cache folder;
+2. then the main notebooks (`notebooks.MAIN_NOTEBOOKS`) and one municipality notebook per
+   district run on `jobs` worker processes, each reading the shared inputs through its
+   `Source(data_dir, cache_dir)`;
+3. every page is rendered without code (`html`); then `index.html` and `build.json`;
+4. the whole build happens in a hidden folder next to `reports/<year>` (same file
    system) and is swapped in with one rename. If any notebook fails, the folder is
    renamed `reports/<year>.failed-<time>` (the failed executed notebook is in it, with
    the error cell marked by papermill) and `reports/<year>` is left as it was.
@@ -28,15 +29,14 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ..config import DEFAULT_DATASET, KERNEL_NAME, REPORTS_DIR
-from ..dataset import Dataset, fingerprint, read_manifest
+from ..dataset import Source, fingerprint
 from ..region import MUNICIPALITIES
-from . import municipality as municipal
 from . import notebooks as table
 from .index import dumps, write_index
-from .notebooks import MUNICIPALITIES_DIR, MUNICIPALITY_INPUTS_DIR, ReportNotebook
+from .notebooks import CACHE_DIR, MUNICIPALITIES_DIR, ReportNotebook
 from .runner import Job, Outcome, check_parameters, declared_parameters, init_worker, run_in_worker
 
-INPUTS_TASK = "municipality-inputs"
+INPUTS_TASK = "shared-inputs"
 FAILURES_SHOWN = 5
 
 
@@ -109,57 +109,45 @@ def _kept(reports_dir: Path, year: int, stamp: str) -> Path:
 
 
 def _methodology() -> dict:
-    m = municipal.methodology()
+    from ..ranking import load_methodology
+
+    m = load_methodology()
     return {"name": m.name, "version": m.version, "title": m.title, "file": Path(m.path).name}
 
 
-def _jobs(
-    work: Path,
-    year: int,
-    data_dir: Path,
-    names: list[str],
-    label: str | None,
-    main_notebooks: tuple[ReportNotebook, ...],
-    municipality_notebook: ReportNotebook,
-) -> tuple[list[Job], list[Job]]:
-    footer = f"Отчёт за {year} год · gospub-analysis {package_version()}"
-    main = [
-        Job(
-            name=nb.name,
-            title=nb.title,
-            notebook=nb.path,
-            executed=work / f"{nb.name}.ipynb",
-            html=work / f"{nb.name}.html",
-            parameters={"data_dir": str(data_dir), "out_dir": nb.name, **nb.year_parameters(year, data_dir)},
-            cwd=work,
-            banner=label,
-            nav_html='<a href="index.html">← к оглавлению отчёта</a>',
-            footer_html=footer,
-        )
-        for nb in main_notebooks
-    ]
+def _job(nb: ReportNotebook, name: str, work: Path, stem: str, parameters: dict, label: str | None, title: str,
+         depth: int, year: int) -> Job:
+    """The job of one notebook run: `stem` is its pages' path in the report, `depth` their folder depth."""
+    up = "../" * depth
+    return Job(
+        name=name,
+        title=title,
+        notebook=nb.path,
+        executed=work / f"{stem}.ipynb",
+        html=work / f"{stem}.html",
+        parameters=parameters,
+        cwd=work,
+        banner=label,
+        nav_html=f'<a href="{up}index.html">← к оглавлению отчёта</a>',
+        footer_html=f"Отчёт за {year} год · gospub-analysis {package_version()}",
+        reuse_kernel=bool(depth),
+    )
+
+
+def _jobs(work: Path, year: int, source: Source, names: list[str], label: str | None,
+          main_notebooks: tuple[ReportNotebook, ...], municipality_notebook: ReportNotebook
+          ) -> tuple[list[Job], list[Job]]:
+    """The main notebooks' jobs and one municipality job per district (sharing a kernel per worker)."""
+    common = {"data_dir": str(source.path), "cache_dir": CACHE_DIR}
+    main = [_job(nb, nb.name, work, nb.name, {**common, "out_dir": nb.name, **nb.year_parameters(year, source)}, label,
+                 nb.title, 0, year) for nb in main_notebooks]
     slugs = {m.name: m.slug for m in MUNICIPALITIES}
+    own = municipality_notebook.year_parameters(year, source)
     districts = [
-        Job(
-            name=f"{municipality_notebook.name}:{slugs[name]}",
-            title=f"{name}: {municipality_notebook.title.lower()}",
-            notebook=municipality_notebook.path,
-            executed=work / MUNICIPALITIES_DIR / f"{slugs[name]}.ipynb",
-            html=work / MUNICIPALITIES_DIR / f"{slugs[name]}.html",
-            parameters={
-                "data_dir": str(data_dir),
-                "municipality": name,
-                "out_dir": MUNICIPALITIES_DIR,
-                "ranking_file": f"{MUNICIPALITY_INPUTS_DIR}/{municipal.RANKING_FILE}",
-                "growth_file": f"{MUNICIPALITY_INPUTS_DIR}/{municipal.GROWTH_FILE}",
-                **municipality_notebook.year_parameters(year, data_dir),
-            },
-            cwd=work,
-            banner=label,
-            nav_html='<a href="../index.html">← к оглавлению отчёта</a>',
-            footer_html=footer,
-            reuse_kernel=True,
-        )
+        _job(municipality_notebook, f"{municipality_notebook.name}:{slugs[name]}", work,
+             f"{MUNICIPALITIES_DIR}/{slugs[name]}",
+             {**common, "municipality": name, "out_dir": MUNICIPALITIES_DIR, **own}, label,
+             f"{name}: {municipality_notebook.title.lower()}", 1, year)
         for name in names
     ]
     return main, districts
@@ -184,35 +172,28 @@ def preflight(jobs: list[Job]) -> None:
         raise ValueError("the report cannot be built:\n  " + "\n  ".join(problems))
 
 
-def _prepare(data_dir: str, year: int, out_dir: str) -> Outcome:
+def _prepare(data_dir: str, year: int, cache_dir: str) -> Outcome:
+    """Compute the shared inputs into the report's cache (`notebooks.SHARED_INPUTS`)."""
     started = time.perf_counter()
     try:
-        municipal.prepare_inputs(data_dir, year, out_dir)
+        source = Source(data_dir, cache_dir)
+        for compute in table.SHARED_INPUTS:
+            compute(source, year)
         return Outcome(INPUTS_TASK, ok=True, seconds=time.perf_counter() - started)
     except Exception as exc:  # reported with the notebooks' failures
-        return Outcome(
-            INPUTS_TASK,
-            ok=False,
-            seconds=time.perf_counter() - started,
-            error={
-                "notebook": "gospub_analysis.reports.municipality.prepare_inputs",
-                "cell_index": None,
-                "execution_count": None,
-                "cell_source": "",
-                "ename": type(exc).__name__,
-                "evalue": str(exc),
-            },
-        )
+        return Outcome(INPUTS_TASK, ok=False, seconds=time.perf_counter() - started, error={
+            "notebook": "gospub_analysis.reports.notebooks.SHARED_INPUTS", "cell_index": None,
+            "execution_count": None, "cell_source": "", "ename": type(exc).__name__, "evalue": str(exc)})
 
 
 def _run(
     main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, data_dir: Path, jobs: int, progress: bool
 ) -> tuple[dict[str, Outcome], dict[str, float]]:
-    """Run every job on `jobs` worker processes; (outcomes by name, phase timings in seconds).
+    """Run the shared inputs, then every job, on `jobs` worker processes; (outcomes by name, phase timings).
 
-    Phases: `main_phase_seconds` from the start until the last main notebook ended;
-    `municipality_phase_seconds` from the first municipality notebook's start (when the
-    inputs were ready) until the last one ended. The two overlap when cores are free.
+    Phases: `shared_inputs_seconds` until the shared inputs were ready; `main_phase_seconds`
+    from the start until the last main notebook ended; `municipality_phase_seconds` from
+    the shared inputs until the last municipality notebook ended (the two overlap).
     """
     from tqdm.auto import tqdm
 
@@ -220,23 +201,15 @@ def _run(
     outcomes: dict[str, Outcome] = {}
     marks: dict[str, float] = {}
     show_cells = progress and sys.stderr.isatty()
-    total = len(main_jobs) + len(district_jobs) + (1 if district_jobs else 0)
     # fork: workers start at once with everything imported, and scripts need no __main__ guard.
     context = multiprocessing.get_context("fork")
     slots = context.Value("i", 0)
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=init_worker,
-        initargs=(slots, str(work / "build.log"), show_cells),
-    ) as pool:
-        bar = tqdm(total=total, desc=f"Отчёт {year}", unit="блокнот", position=0, disable=not progress, file=sys.stderr)
-        pending: dict[Future, str] = {}
-        if district_jobs:
-            pending[pool.submit(_prepare, str(data_dir), year, str(work / MUNICIPALITY_INPUTS_DIR))] = INPUTS_TASK
-        for job in main_jobs:
-            pending[pool.submit(run_in_worker, job)] = "main"
-        main_failed = False
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker,
+                             initargs=(slots, str(work / "build.log"), show_cells)) as pool:
+        bar = tqdm(total=1 + len(main_jobs) + len(district_jobs), desc=f"Отчёт {year}", unit="блокнот", position=0,
+                   disable=not progress, file=sys.stderr)
+        pending: dict[Future, str] = {pool.submit(_prepare, str(data_dir), year, str(work / CACHE_DIR)): INPUTS_TASK}
+        failed = False
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -245,28 +218,65 @@ def _run(
                     continue
                 outcome = future.result()
                 outcomes[outcome.name] = outcome
+                failed = failed or not outcome.ok
                 bar.update(1)
                 bar.set_postfix_str(outcome.name, refresh=True)
-                now = time.perf_counter() - t0
-                if kind == "main":
-                    main_failed = main_failed or not outcome.ok
-                    marks["main_end"] = now
-                elif kind == INPUTS_TASK:
-                    marks["inputs_end"] = now
-                    if outcome.ok and not main_failed:
-                        for job in district_jobs:
-                            pending[pool.submit(run_in_worker, job)] = "district"
-                else:
-                    marks["districts_end"] = now
-            if main_failed:  # the report cannot succeed: don't start what is still queued
+                marks[f"{kind}_end"] = time.perf_counter() - t0
+                if kind == INPUTS_TASK and outcome.ok:
+                    pending.update({pool.submit(run_in_worker, job): "main" for job in main_jobs})
+                    pending.update({pool.submit(run_in_worker, job): "district" for job in district_jobs})
+            if failed:  # the report cannot succeed: don't start what is still queued
                 for future in [f for f in pending if f.cancel()]:
                     pending.pop(future)
         bar.close()
-    phases = {"main_phase_seconds": marks.get("main_end", 0.0)}
-    if "districts_end" in marks:
-        phases["municipality_inputs_seconds"] = marks["inputs_end"]
-        phases["municipality_phase_seconds"] = marks["districts_end"] - marks["inputs_end"]
+    phases = {"shared_inputs_seconds": marks.get(f"{INPUTS_TASK}_end", 0.0),
+              "main_phase_seconds": marks.get("main_end", 0.0)}
+    if "district_end" in marks:
+        phases["municipality_phase_seconds"] = marks["district_end"] - phases["shared_inputs_seconds"]
     return outcomes, phases
+
+
+def _provenance(source: Source, names: list[str], jobs: int, year: int, started_at: datetime) -> dict:
+    """The facts of a build that do not depend on how it went: package, parameters, dataset, methodology."""
+    return {
+        "package": "gospub-analysis",
+        "package_version": package_version(),
+        "parameters": {"year": year, "data_dir": str(source.path), "municipalities": names, "jobs": jobs},
+        "dataset": {
+            "path": str(source.path),
+            "fingerprint": fingerprint(source.path),
+            "synthetic": source.is_synthetic,
+            "label": source.data_label,
+            "manifest": source.manifest,
+        },
+        "methodology": _methodology(),
+        "kernel": KERNEL_NAME,
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "started_at": started_at.isoformat(timespec="seconds"),
+    }
+
+
+def _records(order: list[str], outcomes: dict[str, Outcome], jobs_by_name: dict[str, Job], work: Path
+             ) -> tuple[list[dict], list[dict]]:
+    """One record per task of the build (status, timings, files, parameters), and the failures."""
+    records, failures = [], []
+    for name in order:
+        if name not in outcomes:
+            records.append({"name": name, "status": "not run"})
+            continue
+        o = outcomes[name]
+        record = {"name": name, "status": "ok" if o.ok else "failed", "seconds": round(o.seconds, 2),
+                  "execute_seconds": round(o.execute_seconds, 2), "html_seconds": round(o.html_seconds, 2)}
+        job = jobs_by_name.get(name)
+        if job is not None:
+            record.update(notebook=str(job.notebook), executed=str(job.executed.relative_to(work)),
+                          html=str(job.html.relative_to(work)), parameters=job.parameters)
+        if not o.ok:
+            record["error"] = o.error
+            failures.append({"name": name, **(o.error or {}), "executed": record.get("executed", "")})
+        records.append(record)
+    return records, failures
 
 
 def build_report(
@@ -290,112 +300,55 @@ def build_report(
     municipality_notebook = municipality_notebook or table.MUNICIPALITY_NOTEBOOK
     started_at = datetime.now(timezone.utc).astimezone()
     t0 = time.perf_counter()
-    data_dir = Path(data_dir or DEFAULT_DATASET).resolve()
-    manifest = read_manifest(data_dir)
-    dataset = Dataset(tables={}, manifest=manifest)
+    source = Source(Path(data_dir or DEFAULT_DATASET).resolve())
     names = municipality_names(municipalities, all_municipalities)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     check_kernel()
 
     reports_dir = Path(reports_dir).resolve()
     stamp = started_at.strftime("%Y%m%d-%H%M%S")
-    target = reports_dir / str(year)
     work = reports_dir / f".{year}.building-{stamp}-{os.getpid()}"
-    label = dataset.data_label if dataset.is_synthetic else None
-    main_jobs, district_jobs = _jobs(work, year, data_dir, names, label, main_notebooks, municipality_notebook)
+    label = source.data_label if source.is_synthetic else None
+    main_jobs, district_jobs = _jobs(work, year, source, names, label, main_notebooks, municipality_notebook)
     preflight(main_jobs + district_jobs[:1])
     work.mkdir(parents=True)
-
-    build = {
-        "package": "gospub-analysis",
-        "package_version": package_version(),
-        "parameters": {"year": year, "data_dir": str(data_dir), "municipalities": names, "jobs": jobs},
-        "dataset": {
-            "path": str(data_dir),
-            "fingerprint": fingerprint(data_dir),
-            "synthetic": dataset.is_synthetic,
-            "label": dataset.data_label,
-            "manifest": manifest,
-        },
-        "methodology": _methodology(),
-        "kernel": KERNEL_NAME,
-        "python": platform.python_version(),
-        "cpu_count": os.cpu_count(),
-        "started_at": started_at.isoformat(timespec="seconds"),
-    }
-
+    build = _provenance(source, names, jobs, year, started_at)
     try:
-        outcomes, phases = _run(main_jobs, district_jobs, work, year, data_dir, jobs, progress)
+        outcomes, phases = _run(main_jobs, district_jobs, work, year, source.path, jobs, progress)
     except BaseException:
         # Keep whatever was built for inspection; reports/<year> is untouched.
         if work.exists():
             os.replace(work, _kept(reports_dir, year, stamp))
         raise
 
-    order = [j.name for j in main_jobs] + ([INPUTS_TASK] if district_jobs else []) + [j.name for j in district_jobs]
-    jobs_by_name = {j.name: j for j in main_jobs + district_jobs}
-    records, failures = [], []
-    for name in order:
-        if name not in outcomes:
-            records.append({"name": name, "status": "not run"})
-            continue
-        o = outcomes[name]
-        job = jobs_by_name.get(name)
-        record = {
-            "name": name,
-            "status": "ok" if o.ok else "failed",
-            "seconds": round(o.seconds, 2),
-            "execute_seconds": round(o.execute_seconds, 2),
-            "html_seconds": round(o.html_seconds, 2),
-        }
-        if job is not None:
-            record.update(
-                notebook=str(job.notebook),
-                executed=str(job.executed.relative_to(work)),
-                html=str(job.html.relative_to(work)),
-                parameters=job.parameters,
-            )
-        if not o.ok:
-            record["error"] = o.error
-            failures.append({"name": name, **(o.error or {}), "executed": record.get("executed", "")})
-        records.append(record)
+    order = [INPUTS_TASK] + [j.name for j in main_jobs + district_jobs]
+    records, failures = _records(order, outcomes, {j.name: j for j in main_jobs + district_jobs}, work)
+    build.update({
+        "status": "ok" if not failures else "failed",
+        "notebooks": records,
+        "errors": failures,
+        "timings": {
+            "wall_seconds": round(time.perf_counter() - t0, 2),
+            **{k: round(v, 2) for k, v in phases.items()},
+            "main_notebooks_seconds": {j.name: round(outcomes[j.name].seconds, 2) for j in main_jobs if j.name in outcomes},
+        },
+        "finished_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+    })
+    return _finish(build, work, reports_dir / str(year), main_jobs, district_jobs, failures,
+                   _kept(reports_dir, year, stamp))
 
-    wall = time.perf_counter() - t0
-    build.update(
-        {
-            "status": "ok" if not failures else "failed",
-            "notebooks": records,
-            "errors": failures,
-            "timings": {
-                "wall_seconds": round(wall, 2),
-                **{k: round(v, 2) for k, v in phases.items()},
-                "main_notebooks_seconds": {
-                    j.name: round(outcomes[j.name].seconds, 2) for j in main_jobs if j.name in outcomes
-                },
-            },
-            "finished_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
-        }
-    )
 
+def _finish(build: dict, work: Path, target: Path, main_jobs: list[Job], district_jobs: list[Job],
+            failures: list[dict], kept: Path) -> BuildResult:
+    """Keep a failed build aside, or write the index and swap the new report in."""
     if failures:
-        kept = _kept(reports_dir, year, stamp)
         (work / "build.json").write_text(dumps(build), encoding="utf-8")
         os.replace(work, kept)
         return BuildResult(False, kept, build, failures)
-
-    main_links = [
-        {
-            "name": j.name,
-            "title": j.title,
-            "html": j.html.name,
-            "executed": j.executed.name,
-            "out_dir": j.parameters["out_dir"],
-        }
-        for j in main_jobs
-    ]
-    district_links = [
-        {"name": j.parameters["municipality"], "html": str(j.html.relative_to(work))} for j in district_jobs
-    ]
+    main_links = [{"name": j.name, "title": j.title, "html": j.html.name, "executed": j.executed.name,
+                   "out_dir": j.parameters["out_dir"]} for j in main_jobs]
+    district_links = [{"name": j.parameters["municipality"], "html": str(j.html.relative_to(work))}
+                      for j in district_jobs]
     write_index(work, build, main_links, district_links)
     (work / "build.json").write_text(dumps(build), encoding="utf-8")
     _swap_in(work, target)

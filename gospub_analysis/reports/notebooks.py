@@ -1,10 +1,11 @@
-"""Which notebooks make the yearly report, and which parameters each one gets.
+"""Which notebooks make the yearly report, which parameters each gets, what they share.
 
 A small declarative table: adding a notebook to the report is one more row. Every
-notebook receives `data_dir` and `out_dir` (the folder of the files it writes, relative
-to the report folder, which is the kernel's working directory) plus the year
-parameters its row gives. Parameters are plain values only: strings, numbers, booleans.
-Nothing is taken from the environment.
+notebook receives `data_dir`, `out_dir` (the folder of the files it writes, relative to
+the report folder, which is the kernel's working directory) and `cache_dir` (the
+report's shared cache, see `SHARED_INPUTS`), plus the parameters its row gives; the
+municipality notebook also gets `municipality`, once per district. Parameters are plain
+values only: strings, numbers, booleans. Nothing is taken from the environment.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
-
 from ..config import NOTEBOOKS_DIR
-from ..dataset import table_file
+from ..dataset import Source
 
 
 @dataclass(frozen=True)
@@ -25,13 +24,13 @@ class ReportNotebook:
 
     name: file stem in notebooks/ and the stem of its HTML page and output folder.
     title: Russian page title, shown in the index.
-    year_parameters: (report year, dataset folder) -> the notebook's year parameters.
+    year_parameters: (report year, the dataset's Source) -> the notebook's own parameters.
     source: the notebook file, when not notebooks/<name>.ipynb (tests use their own).
     """
 
     name: str
     title: str
-    year_parameters: Callable[[int, Path], dict]
+    year_parameters: Callable[[int, Source], dict]
     source: Path | None = None
 
     @property
@@ -39,43 +38,41 @@ class ReportNotebook:
         return self.source or NOTEBOOKS_DIR / f"{self.name}.ipynb"
 
 
-def award_years(data_dir: Path) -> set[int]:
-    """Years for which the dataset holds quality-mark awards."""
-    from ..growth import QUALITY_MARK
-
-    awards = pd.read_parquet(table_file(data_dir, "awards"), columns=["year", "award"])
-    return set(awards.loc[awards["award"] == QUALITY_MARK, "year"].astype(int))
+def _year(year: int, source: Source) -> dict:
+    return {"year": year}
 
 
-def classifier_years(year: int, data_dir: Path) -> dict:
-    """Which year the award classifier learns from and which it flags, for a report of `year`.
+def _classifier_years(year: int, source: Source) -> dict:
+    from .. import classifier
 
-    - It learns from the latest earlier year with awards and flags the report year, so
-      that the report year's own awards, when known, judge it out of time.
-    - In the first award year (2023 in the usual case) nothing earlier exists: it learns
-      from the report year and flags the next one when the dataset covers it, which is
-      what curators act on.
-    - Otherwise it learns and flags the same year; the notebook then says that no
-      out-of-time check is possible.
-    """
-    from ..growth import covered_years
-
-    earlier = [y for y in award_years(data_dir) if y < year]
-    if earlier:
-        return {"train_year": max(earlier), "target_year": year}
-    if year + 1 in covered_years(data_dir):
-        return {"train_year": year, "target_year": year + 1}
-    return {"train_year": year, "target_year": year}
+    return classifier.report_years(source, year)
 
 
 MAIN_NOTEBOOKS: tuple[ReportNotebook, ...] = (
-    ReportNotebook("ranking", "Рейтинг страниц и знак качества", lambda year, data_dir: {"year": year}),
-    ReportNotebook("growth", "Рост сети официальных страниц", lambda year, data_dir: {"year": year}),
-    ReportNotebook("award_classifier", "Кто получает знак качества: классификатор", classifier_years),
+    ReportNotebook("ranking", "Рейтинг страниц и знак качества", _year),
+    ReportNotebook("growth", "Рост сети официальных страниц", _year),
+    ReportNotebook("award_classifier", "Кто получает знак качества: классификатор", _classifier_years),
 )
 
-MUNICIPALITY_NOTEBOOK = ReportNotebook("municipality", "Отчёт муниципалитета", lambda year, data_dir: {"year": year})
+MUNICIPALITY_NOTEBOOK = ReportNotebook("municipality", "Отчёт муниципалитета", _year)
+
+
+def _page_year(source: Source, year: int) -> None:
+    from ..metrics import page_year
+
+    page_year(source, year)
+
+
+def _growth_by_municipality(source: Source, year: int) -> None:
+    from ..growth import monthly_by
+
+    monthly_by(source, year, "municipality")
+
+
+# Computed once per build into the shared cache, before any notebook starts: what several
+# notebooks read (the ranking page and all 35 municipality pages use the year's indicators).
+SHARED_INPUTS: tuple[Callable[[Source, int], None], ...] = (_page_year, _growth_by_municipality)
 
 # Folder names inside a report.
 MUNICIPALITIES_DIR = "municipalities"
-MUNICIPALITY_INPUTS_DIR = "municipalities/data"
+CACHE_DIR = "data"

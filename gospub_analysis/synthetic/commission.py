@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..region import AWARD_SECTORS, SECTORS
+from ..region import AWARD_SECTORS, QUALITY_MARK, SECTORS
 from .network import allocate
 
 WEIGHTS = {"design": 0.20, "regularity": 0.25, "responsiveness": 0.25, "live": 0.10, "content": 0.20}
@@ -79,6 +79,6 @@ def judge(rng: np.random.Generator, year: int, n_awards: int, traits: pd.DataFra
     return pd.DataFrame({
         "year": year,
         "community_id": communities["community_id"].to_numpy()[chosen.index.to_numpy()],
-        "award": "quality_mark",
+        "award": QUALITY_MARK,
         "category": [SECTORS[s] for s in chosen["sector"]],
     })

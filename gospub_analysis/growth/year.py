@@ -1,0 +1,180 @@
+"""The figures of one year of the growth series: headline, change, sectors, municipalities.
+
+`Growth` is the monthly series (`series.MonthlySeries`) plus the year figures built from
+them. Stocks (pages active, subscribers, coverage) are taken at the end of 31 December;
+flows (created, posts, comments) are sums over the year's local months; reply figures
+cover residents' comments written in the year. Every figure's rule is `rules.RULES`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..region import QUALITY_MARK, UNKNOWN_MUNICIPALITY, population_table
+from ..wording import sector_label
+from .rules import COUNT_FIGURES, HEADLINE_FIGURES, LABELS, LAW_START_MONTH, NO_REASON, SCOPE, SHARE_FIGURES, rule
+from .series import MonthlySeries
+
+
+class Growth(MonthlySeries):
+    """Monthly growth series of one dataset and the figures of its years.
+
+    >>> g = Growth(open_source("data/nso-synthetic"), 2023)
+    >>> g.headline()                 # figure, value, rule for the year
+    >>> g.by_municipality()          # the 35 municipalities, with rates per 1,000 inhabitants
+    """
+
+    def year_figures(self, year: int | None = None, by: str | None = None) -> pd.DataFrame:
+        """Figures of one year (default: the series' year), for the region or per group.
+
+        Stocks (pages active, subscribers, coverage) are taken at the end of 31 December;
+        flows (created, posts, comments, ...) are sums over the year's local months; reply
+        figures cover residents' comments written in the year. Columns: `by` (when
+        given) and HEADLINE_FIGURES.
+        """
+        year = self.check_year(year)
+        keys = self._keys(by)[1:] or [SCOPE]
+        december = pd.Timestamp(year=year, month=12, day=1)
+        pages = self.pages.assign(**{SCOPE: SCOPE})[["community_id", *keys]]
+        pm = self.page_months.merge(pages, on="community_id", how="left")
+
+        # Subscribers at year end: each page active then, from its latest snapshot within the year.
+        snaps = self._snapshots[self._snapshots["month"].dt.year == year]
+        last_snapshot = snaps.sort_values("month").groupby("community_id")["members_count"].last()
+        at_end = pm[pm["month"] == december]
+        at_end = at_end.assign(members_count=at_end["community_id"].map(last_snapshot).where(at_end["active"]))
+        stocks = (at_end.assign(pages_without_snapshot=at_end["active"] & at_end["members_count"].isna())
+                  .groupby(keys).agg(pages_active=("active", "sum"), subscribers=("members_count", "sum"),
+                                     pages_without_snapshot=("pages_without_snapshot", "sum")))
+
+        months = pm[pm["month"].dt.year == year]
+        flows = months.groupby(keys).agg(
+            pages_created=("created", "sum"), pages_closed=("closed", "sum"), posts=("posts", "sum"),
+            live_streams=("live_streams", "sum"), page_comments=("page_comments", "sum"),
+            resident_comments=("resident_comments", "sum"))
+        live_pages = months.groupby(["community_id", *keys])["live_streams"].sum().gt(0)
+        flows["pages_with_live"] = live_pages.groupby(keys).sum()
+
+        coverage = self.coverage_monthly(by).assign(**{SCOPE: SCOPE})
+        coverage = coverage[coverage["month"] == december].set_index(keys)
+
+        replies = self.replies.assign(**{SCOPE: SCOPE})
+        replies = replies[replies["month"].dt.year == year].groupby(keys).agg(
+            base=("answered", "size"), answered=("answered", "sum"),
+            answered_24h=("answered_within_24h", "sum"), median_reply_hours=("reply_hours", "median"))
+        replies = replies.assign(answered_share=replies["answered"] / replies["base"],
+                                 answered_24h_share=replies["answered_24h"] / replies["base"])
+
+        awards = self.source.awards()
+        awards = awards[(awards["award"] == QUALITY_MARK) & (awards["year"] == year)].merge(pages, on="community_id")
+        winners = awards.groupby(keys).size().rename("winners")
+
+        out = pd.concat([stocks, flows, coverage, replies, winners], axis=1)
+        out = out.fillna({c: 0 for c in COUNT_FIGURES}).astype({c: "int64" for c in COUNT_FIGURES})
+        out = out[list(HEADLINE_FIGURES)].reset_index()
+        return out.drop(columns=SCOPE) if by is None else out
+
+    def headline(self, year: int | None = None) -> pd.DataFrame:
+        """The year's headline: one row per figure with its value and counting rule (figure, value, rule)."""
+        year = self.check_year(year)
+        values = self.year_figures(year).iloc[0]
+        return pd.DataFrame({
+            "figure": list(HEADLINE_FIGURES),
+            # counts stay integers in the CSV ("3465", not "3465.0")
+            "value": pd.Series([int(values[f]) if f in COUNT_FIGURES else float(values[f]) for f in HEADLINE_FIGURES],
+                               dtype=object),
+            "rule": [rule(f, year, self.tz) for f in HEADLINE_FIGURES],
+        })
+
+    def previous_year_available(self) -> bool:
+        """Whether the dataset covers the whole previous year (see `covered_years`)."""
+        return self.year - 1 >= LAW_START_MONTH.year and self.year - 1 in self.source.covered_years()
+
+    def change(self) -> pd.DataFrame | None:
+        """Year figures against the previous year (None when the dataset does not cover it).
+
+        Columns: figure, label, value, previous, change (difference), change_pct (for counts;
+        shares change in percentage points, shown in `change`).
+        """
+        if not self.previous_year_available():
+            return None
+        now, before = self.year_figures().iloc[0], self.year_figures(self.year - 1).iloc[0]
+        rows = []
+        for f in HEADLINE_FIGURES:
+            diff = now[f] - before[f]
+            pct = np.nan if f in SHARE_FIGURES or f == "median_reply_hours" or not before[f] else diff / before[f]
+            rows.append({"figure": f, "label": LABELS[f], "value": now[f], "previous": before[f],
+                         "change": diff, "change_pct": pct})
+        return pd.DataFrame(rows)
+
+    def by_sector(self, year: int | None = None) -> pd.DataFrame:
+        """Year figures per sector, with the Russian sector label."""
+        out = self.year_figures(year, by="sector")
+        return out.assign(sector_label=out["sector"].map(sector_label)).sort_values(
+            "pages_active", ascending=False, ignore_index=True)
+
+    def by_municipality(self, year: int | None = None) -> pd.DataFrame:
+        """Year figures for the 35 municipalities, with population and rates per 1,000 inhabitants.
+
+        Population figures and their source come from `gospub_analysis.region`
+        (POPULATION_SOURCE); pages without a municipality are left out here.
+        """
+        figures = self.year_figures(year, by="municipality")
+        out = population_table().merge(figures, on="municipality", how="left")
+        out = out.fillna({c: 0 for c in COUNT_FIGURES}).astype({c: "int64" for c in COUNT_FIGURES})
+        per_1000 = {f"{c}_per_1000": out[c] / out["population"] * 1000
+                    for c in ("pages_active", "subscribers", "posts", "page_comments")}
+        out = out.assign(**per_1000)
+        return out.assign(rank_pages_per_1000=out["pages_active_per_1000"].rank(ascending=False, method="min").astype("int64"))
+
+    def unassigned(self, year: int | None = None) -> pd.Series:
+        """Year figures of pages without a municipality (no matching organisation)."""
+        figures = self.year_figures(year, by="municipality").set_index("municipality")
+        if UNKNOWN_MUNICIPALITY in figures.index:
+            return figures.loc[UNKNOWN_MUNICIPALITY]
+        return pd.Series(0, index=figures.columns)
+
+    def no_page_reasons(self, year: int | None = None, by: str | None = None) -> pd.DataFrame:
+        """Organisations without an active page at the year's end, by the reason the list gives.
+
+        Reasons come from organizations.no_page_reason; organisations without a page and
+        without a reason are counted as 'причина не указана'.
+        """
+        year = self.check_year(year)
+        self._keys(by)
+        december = pd.Timestamp(year=year, month=12, day=1)
+        active = self.page_months[(self.page_months["month"] == december) & self.page_months["active"]]
+        with_page = set(self.pages.loc[self.pages["community_id"].isin(active["community_id"]), "org_id"].dropna())
+        orgs = self.organizations[~self.organizations["org_id"].isin(with_page)]
+        orgs = orgs.assign(reason=orgs["no_page_reason"].fillna(NO_REASON))
+        group = ["reason"] if by is None else [by, "reason"]
+        return (orgs.groupby(group).size().rename("organizations").reset_index()
+                .sort_values([*group[:-1], "organizations"], ascending=[True] * (len(group) - 1) + [False],
+                             ignore_index=True))
+
+    def posting_rhythm(self, year: int | None = None) -> pd.DataFrame:
+        """Posts of the year by local weekday (rows 0 = Monday ... 6 = Sunday) and hour (columns 0-23)."""
+        year = self.check_year(year)
+        start = pd.Timestamp(year=year, month=1, day=1, tz=self.tz).tz_convert("UTC")
+        end = pd.Timestamp(year=year + 1, month=1, day=1, tz=self.tz).tz_convert("UTC")
+        counts = self.source.sql(
+            """
+            select isodow(timezone($tz, published_at)) - 1 as weekday, hour(timezone($tz, published_at)) as hour,
+                   count(*) as posts
+            from posts where published_at >= $start and published_at < $end group by all
+            """,
+            {"tz": self.tz, "start": start, "end": end})
+        return (counts.pivot(index="weekday", columns="hour", values="posts")
+                .reindex(index=range(7), columns=range(24)).fillna(0).astype("int64"))
+
+
+def growth_of(source, year: int) -> Growth:
+    """The `Growth` of a source and year, built once per source (its inputs are cached on it)."""
+    return source.cached(("growth", int(year)), lambda: Growth(source, year))
+
+
+def monthly_by(source, year: int, by: str | None = None) -> pd.DataFrame:
+    """`Growth.monthly(by)`, computed once per source and shared through its `cache_dir` (the 35
+    municipality pages of a report read the series per municipality from there)."""
+    return source.cached(("growth_monthly", int(year), by), lambda: growth_of(source, year).monthly(by), share=True)

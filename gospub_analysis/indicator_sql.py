@@ -1,0 +1,128 @@
+"""The DuckDB query behind the page indicators: posts and replies summed per page-week-month cell.
+
+This module owns the SQL of `metrics`. It runs over the dataset's `posts` view and the
+frames `metrics.YearData` registers: `pages` (creation and closing), `cal` (the year's
+(week, month) cells with their bounds in UTC), `replies` (residents' comments with
+week, month and reply times) and, for the year sums, `weights` (replicate, week,
+weight). A cell is one page in one (week, month) of the local year in which the page
+existed; weeks follow `localtime` (complete ISO weeks, `NO_WEEK` for the days of the
+year outside them). Parameters: $start, $end, $until (UTC), $tz, $first_monday,
+$n_weeks.
+"""
+
+from __future__ import annotations
+
+from .localtime import NO_WEEK
+
+POSTS_PER_WEEK_NORM = 3
+SUMMED = ("posts", "original_posts", "live_streams", "posts_with_views", "views", "interactions",
+          "resident_comments", "answered", "answered_24h")
+
+CELLS = f"""
+    WITH active AS (
+        SELECT p.community_id, c.week, c.month
+        FROM pages p JOIN cal c
+          ON p.created_at < c.end_utc AND (p.closed_at IS NULL OR p.closed_at > c.start_utc)
+         AND ($until IS NULL OR c.start_utc < $until)
+    ),
+    posts_days AS (
+        SELECT community_id, kind, is_live, views, likes, comments, reposts,
+               date_diff('day', $first_monday, CAST(timezone($tz, published_at) AS DATE)) AS day_n,
+               month(timezone($tz, published_at)) AS month
+        FROM posts
+        WHERE published_at >= $start AND published_at < $end
+          AND ($until IS NULL OR published_at < $until)
+    ),
+    posts_local AS (
+        SELECT *, CASE WHEN day_n < 0 OR day_n // 7 >= $n_weeks THEN {NO_WEEK} ELSE day_n // 7 END AS week
+        FROM posts_days
+    ),
+    post_cells AS (
+        SELECT community_id, week, month,
+               count(*) AS posts,
+               count(*) FILTER (WHERE kind = 'original') AS original_posts,
+               count(*) FILTER (WHERE is_live) AS live_streams,
+               count(views) AS posts_with_views,
+               coalesce(sum(views), 0) AS views,
+               coalesce(sum(likes + comments + reposts) FILTER (WHERE views IS NOT NULL), 0) AS interactions
+        FROM posts_local GROUP BY ALL
+    ),
+    reply_cells AS (
+        SELECT community_id, week, month,
+               count(*) AS resident_comments,
+               count(*) FILTER (WHERE answered) AS answered,
+               count(*) FILTER (WHERE answered_within_24h) AS answered_24h
+        FROM replies GROUP BY ALL
+    ),
+    cells AS (
+        SELECT a.community_id, a.week, a.month,
+               {", ".join(f"coalesce({'pc' if c not in ('resident_comments', 'answered', 'answered_24h') else 'rc'}.{c}, 0) AS {c}"
+                          for c in SUMMED)}
+        FROM active a
+        LEFT JOIN post_cells pc USING (community_id, week, month)
+        LEFT JOIN reply_cells rc USING (community_id, week, month)
+    )
+"""
+
+# Unit sums per (page, month), for `metrics.page_month`.
+MONTHS = CELLS + f"""
+    , med AS (
+        SELECT community_id, month, median(reply_working_hours) AS median_reply_working_hours
+        FROM replies WHERE answered GROUP BY ALL
+    )
+    SELECT community_id, month, {", ".join(f"sum({c}) AS {c}" for c in SUMMED)},
+           any_value(med.median_reply_working_hours) AS median_reply_working_hours
+    FROM cells LEFT JOIN med USING (community_id, month)
+    GROUP BY community_id, month ORDER BY community_id, month
+"""
+
+# Weighted sums per (replicate, page), for `metrics.page_year_replicates`. The weights of
+# NO_WEEK are 1 in every replicate: those days are in the year but in none of its weeks.
+SUMS = CELLS + f"""
+    , wcells AS (
+        SELECT w.replicate, w.weight, c.* FROM cells c JOIN weights w USING (week) WHERE w.weight > 0
+    ),
+    totals AS (
+        SELECT replicate, community_id, {", ".join(f"sum(weight * {c}) AS {c}" for c in SUMMED)}
+        FROM wcells GROUP BY ALL
+    ),
+    weekly AS (
+        SELECT replicate, community_id, week, any_value(weight) AS weight, sum(posts) AS posts
+        FROM wcells WHERE week <> {NO_WEEK} GROUP BY ALL
+    ),
+    by_week AS (
+        SELECT replicate, community_id, sum(weight) AS weeks_active,
+               sum(weight * CAST(posts >= {POSTS_PER_WEEK_NORM} AS INTEGER)) AS weeks_3plus
+        FROM weekly GROUP BY ALL
+    ),
+    monthly AS (
+        SELECT replicate, community_id, month, sum(posts) AS posts, sum(live_streams) AS live_streams
+        FROM wcells GROUP BY ALL
+    ),
+    by_month AS (
+        SELECT replicate, community_id, count(*) AS months_drawn,
+               count(*) FILTER (WHERE posts = 0) AS months_no_posts,
+               count(*) FILTER (WHERE live_streams > 0) AS months_live
+        FROM monthly GROUP BY ALL
+    ),
+    months_active AS (
+        SELECT community_id, count(DISTINCT month) AS months_active FROM active GROUP BY ALL
+    ),
+    med AS (
+        SELECT replicate, community_id, median(reply_working_hours) AS median_reply_working_hours,
+               median(reply_hours) AS median_reply_hours
+        FROM (
+            SELECT w.replicate, r.community_id, r.reply_working_hours, r.reply_hours, unnest(range(w.weight))
+            FROM replies r JOIN weights w USING (week) WHERE r.answered AND w.weight > 0
+        ) GROUP BY ALL
+    )
+    SELECT t.*, coalesce(bw.weeks_active, 0) AS weeks_active, coalesce(bw.weeks_3plus, 0) AS weeks_3plus,
+           bm.months_drawn, bm.months_no_posts, bm.months_live,
+           ma.months_active, med.median_reply_working_hours, med.median_reply_hours
+    FROM totals t
+    LEFT JOIN by_week bw USING (replicate, community_id)
+    JOIN by_month bm USING (replicate, community_id)
+    JOIN months_active ma USING (community_id)
+    LEFT JOIN med USING (replicate, community_id)
+    ORDER BY replicate, community_id
+"""

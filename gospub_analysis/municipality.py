@@ -1,0 +1,153 @@
+"""One municipality's pages for its curator: their ranks, the district's growth, who needs help.
+
+This module owns the numbers of `notebooks/municipality.ipynb`: the district's pages
+from the year's ranking of the whole region, headline numbers against the region, the
+lowest-scoring pages with their weakest criteria, and the district's monthly series.
+The region-wide inputs come from the same `Source` (`ranking.rank_pages`,
+`growth.monthly_by`), so a report's 35 municipality pages share one computation through
+the source's `cache_dir`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import excel
+from .wording import YES, count_ru, fmt_int, fmt_num, fmt_place, readable, reason_text, sector_label
+
+WEAKEST_SHOWN = 2  # criteria named as the reason a page needs help
+NEEDS_HELP_SHOWN = 10
+
+
+def district_ranking(ranking: pd.DataFrame, municipality: str) -> pd.DataFrame:
+    """The district's pages, best first, with the region rank and a rank within the district."""
+    pages = ranking[ranking["municipality"] == municipality].sort_values(
+        ["eligible", "score"], ascending=[False, False], kind="stable", ignore_index=True
+    )
+    eligible = pages["eligible"].astype(bool)
+    district_rank = pd.Series(pd.NA, index=pages.index, dtype="Int64")
+    district_rank[eligible] = range(1, int(eligible.sum()) + 1)
+    return pages.assign(district_rank=district_rank)
+
+
+def summary(pages: pd.DataFrame, ranking: pd.DataFrame) -> dict[str, float]:
+    """Headline numbers of a district against the region."""
+    eligible = pages["eligible"].astype(bool)
+    return {
+        "pages": len(pages),
+        "eligible": int(eligible.sum()),
+        "winners": int(pages["winner"].astype(bool).sum()),
+        "median_score": float(pages["score"].median()) if len(pages) else float("nan"),
+        "region_median_score": float(ranking["score"].median()) if len(ranking) else float("nan"),
+        "best_rank": float(pages.loc[eligible, "rank"].min()) if eligible.any() else float("nan"),
+        "ranked_in_region": int(ranking["eligible"].astype(bool).sum()),
+    }
+
+
+def needs_help(
+    pages: pd.DataFrame, criteria: dict[str, str], reasons: dict[str, str], n: int = NEEDS_HELP_SHOWN
+) -> pd.DataFrame:
+    """The n lowest-scoring pages and why: their weakest criteria and the gates they fail.
+
+    `criteria`: criterion column -> Russian label; `reasons`: gate code -> Russian label.
+    Columns: community_id, name, sector, score, weakest (text), not_admitted (text).
+    """
+    if pages.empty:
+        return pd.DataFrame(columns=["community_id", "name", "sector", "score", "weakest", "not_admitted"])
+    worst = pages.nsmallest(n, "score")
+    scores = worst[list(criteria)]
+
+    return pd.DataFrame(
+        {
+            "community_id": worst["community_id"],
+            "name": worst["name"],
+            "sector": worst["sector"],
+            "score": worst["score"],
+            "weakest": scores.apply(lambda row: weakest_criteria(row, criteria), axis=1),
+            "not_admitted": worst["exclusion_reason"].map(lambda codes: reason_text(codes, reasons)),
+        }
+    ).reset_index(drop=True)
+
+
+def weakest_criteria(scores: pd.Series, criteria: dict[str, str], n: int = WEAKEST_SHOWN) -> str:
+    """The `n` lowest criterion scores (0..1) of a page in words: «Ответы жителям (12 из 100); ...»."""
+    low = scores.astype("float64").nsmallest(n)
+    return "; ".join(f"{criteria[c]} ({fmt_int(100 * v)} из 100)" for c, v in low.items())
+
+
+def district_growth(growth: pd.DataFrame, municipality: str) -> pd.DataFrame:
+    """The district's monthly series (empty when it has no pages)."""
+    return growth[growth["municipality"] == municipality].sort_values("month", ignore_index=True)
+
+
+def district_table(pages: pd.DataFrame, methodology) -> pd.DataFrame:
+    """The district's pages as curators read them (one row per page, best first).
+
+    Columns: district_rank, rank, name, sector (Russian label), score (0–100), one column
+    per criterion (0–100), winner («да» or «»), not_admitted (the gates failed, in words).
+    """
+    criteria = methodology.criterion_labels()
+    reasons = methodology.reason_labels()
+    return pd.DataFrame({
+        "district_rank": pages["district_rank"].astype("Int64"),
+        "rank": pages["rank"].astype("Int64"),
+        "name": pages["name"],
+        "sector": pages["sector"].map(sector_label),
+        "score": pages["score"].astype("float64"),
+        **{c: (100 * pages[c].astype("float64")).round() for c in criteria},
+        "winner": pages["winner"].astype(bool).map({True: YES, False: ""}),
+        "not_admitted": pages["exclusion_reason"].map(lambda codes: reason_text(codes, reasons)),
+    })
+
+
+def district_headers(methodology) -> dict[str, str]:
+    """Russian headers of `district_table`."""
+    return {
+        "district_rank": "Место в районе", "rank": "Место в области", "name": "Страница", "sector": "Сфера",
+        "score": "Балл", **methodology.criterion_labels(), "winner": "Знак качества", "not_admitted": "Не допущена",
+    }
+
+
+def district_for_reader(table: pd.DataFrame, methodology) -> pd.DataFrame:
+    """`district_table` with Russian headers and values in the project's number style."""
+    formats = {"district_rank": fmt_place, "rank": fmt_place, "score": fmt_num,
+               **{c: fmt_int for c in methodology.criterion_labels()}}
+    return readable(table, {c: (h, formats.get(c)) for c, h in district_headers(methodology).items()})
+
+
+def write_district_workbook(table: pd.DataFrame, path, methodology, about: dict) -> object:
+    """The district's table for curators, who work in Excel: one sheet, a «Паспорт» first."""
+    headers = district_headers(methodology)
+    formats = {"district_rank": excel.INTEGER, "rank": excel.INTEGER, "score": excel.SCORE,
+               **{c: excel.INTEGER for c in methodology.criterion_labels()}}
+    return excel.write_workbook(path, [excel.Sheet("Страницы района", table, headers, formats)], about)
+
+
+def summary_text(numbers: dict, year: int) -> str:
+    """The district in two sentences: pages, admitted, winners, best place, median score against the region."""
+    if not numbers["pages"]:
+        return (f"В рейтинге {year} года нет ни одной страницы организаций этого муниципалитета: в наборе данных "
+                "у них не было страниц, работавших в этом году. Разделы ниже пусты.")
+    best = ("ни одна страница не допущена к конкурсу" if pd.isna(numbers["best_rank"])
+            else f"лучшее место в области — {fmt_int(numbers['best_rank'])} из {fmt_int(numbers['ranked_in_region'])}")
+    return (f"В рейтинге {year} года {count_ru(numbers['pages'], 'страница', 'страницы', 'страниц')} района, к конкурсу "
+            f"допущены {fmt_int(numbers['eligible'])}, знак качества получают {fmt_int(numbers['winners'])}; {best}. "
+            f"Медианный балл страниц района — {fmt_num(numbers['median_score'])} из 100 "
+            f"(по области — {fmt_num(numbers['region_median_score'])}).")
+
+
+def growth_text(monthly: pd.DataFrame, year: int) -> str:
+    """The district's year in one sentence: active pages at the end, posts and pages created in the year."""
+    last = monthly.iloc[-1]
+    in_year = monthly[monthly["month"].dt.year == year]
+    return (f"На конец {year} года активных страниц: {fmt_int(last['pages_active'])}; "
+            f"за год опубликовано {fmt_int(in_year['posts'].sum())} записей, "
+            f"создано страниц: {fmt_int(in_year['pages_created'].sum())}.")
+
+
+def needs_help_for_reader(help_needed: pd.DataFrame) -> pd.DataFrame:
+    """`needs_help` with Russian headers and values in the project's number style."""
+    return readable(help_needed, {
+        "name": ("Страница", None), "sector": ("Сфера", sector_label), "score": ("Балл", fmt_num),
+        "weakest": ("Слабые стороны", None), "not_admitted": ("Не допущена", None),
+    })
