@@ -11,7 +11,7 @@ import statistics
 import time
 from pathlib import Path
 
-from gospub_analysis import config, metrics, ranking
+from gospub_analysis import config, metrics, open_source, ranking
 
 
 def main() -> int:
@@ -20,11 +20,11 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2023)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    method = ranking.load_methodology(config.METHODOLOGY_DIR / "quality_mark.toml")
+    method = ranking.load_methodology()
     times, pages = [], 0
     for _ in range(args.repeat):
         start = time.perf_counter()
-        indicators = metrics.page_year(Path(args.data_dir), args.year)
+        indicators = metrics.page_year(open_source(Path(args.data_dir)), args.year)  # a fresh source: no cache
         scored = ranking.score(indicators, method)
         times.append(time.perf_counter() - start)
         pages = len(scored)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .plots import fmt_int
+from .wording import fmt_int
 
 SOURCE_NSO_2023 = (
     "Опубликованные итоги 2023 года по Новосибирской области "
