@@ -34,6 +34,7 @@ from .rules import (
     month_bounds,
     rule,
 )
+from . import tables
 from .series import MonthlySeries
 from .story import about_ru, summary_ru, write_growth_tables
 from .year import Growth, growth_of, monthly_by

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..wording import fmt_date, fmt_hours, fmt_int, fmt_num, fmt_share, fmt_signed, month_ru, plural_ru
 from .rules import LAW_START_MONTH
+from .tables import write_workbook
 from .year import Growth
 
 
@@ -77,7 +78,8 @@ def _monthly_csv(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
-    """Write the year's tables as UTF-8 CSV files into `out_dir`; returns name -> path.
+    """Write the year's tables as UTF-8 CSV files (machine-readable, English column names) and,
+    for readers, as one Excel workbook growth.xlsx (Russian headers); returns name -> path.
 
     headline.csv (figure, value, rule), monthly.csv (region, Dec 2022 to Dec of the year),
     monthly_by_sector.csv, municipalities.csv (35 rows, with population and its source),
@@ -100,6 +102,10 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
     for name, frame in tables.items():
         paths[name] = out_dir / f"{name}.csv"
         frame.to_csv(paths[name], index=False)
+    about = {"Данные": g.source.data_label, "Набор": g.source.name or g.source.path.name, "Год": g.year,
+             "Часовой пояс": g.tz, "Ряды": f"с {month_ru(g.months[0], 'genitive')} {g.months[0].year} г. "
+                                            f"по {month_ru(g.months[-1], 'nominative')} г."}
+    paths["workbook"] = write_workbook(tables, out_dir / "growth.xlsx", about)
     return paths
 
 
