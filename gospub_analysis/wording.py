@@ -71,6 +71,12 @@ def fmt_points(difference: float) -> str:
     return fmt_signed(100 * difference, lambda v: f"{fmt_num(v)}{NBSP}п.п.")
 
 
+def with_unit(text: str, unit: str) -> str:
+    """A formatted number and its unit, joined by a no-break space: ('3', 'мес.') -> '3 мес.'; the text alone
+    when there is no unit."""
+    return f"{text}{NBSP}{unit}" if unit else text
+
+
 def fmt_hours(value: float, digits: int = 1) -> str:
     """14.24 -> '14,2 ч'."""
     return MISSING if _missing(value) else f"{fmt_num(value, digits)}{NBSP}ч"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 
@@ -10,15 +11,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gospub_analysis import classifier as clf
-from gospub_analysis.reasons import Feature, format_value, phrase
+from gospub_analysis import classifier as clf, open_source
+from gospub_analysis.classifier import Feature, format_value, phrase
 
 AS_OF = clf.as_of_cut(2024, 9)
 
 
 @pytest.fixture(scope="module")
-def result(small_dataset_dir):
-    return clf.run(small_dataset_dir, train_year=2023, target_year=2024, random_state=0)
+def small(small_dataset_dir):
+    return open_source(small_dataset_dir)
+
+
+@pytest.fixture(scope="module")
+def result(small):
+    return clf.run(small, train_year=2023, target_year=2024, random_state=0)
 
 
 def test_as_of_cut_is_end_of_local_month():
@@ -58,27 +64,28 @@ def _rewrite_after_cut(src, dst, cut):
     return posts, comments
 
 
-def test_no_leakage_after_as_of(small_dataset_dir, tmp_path):
+def test_no_leakage_after_as_of(small_dataset_dir, small, tmp_path):
     changed = tmp_path / "changed"
     posts, _ = _rewrite_after_cut(small_dataset_dir, changed, AS_OF)
     assert (posts["published_at"] >= AS_OF).any()  # the test really changes something after the cut
-    _, _, before = clf.features_as_of(small_dataset_dir, 2024, 9)
+    changed = open_source(changed)
+    _, _, before = clf.features_as_of(small, 2024, 9)
     _, _, after = clf.features_as_of(changed, 2024, 9)
     pd.testing.assert_frame_equal(before, after)
-    pd.testing.assert_frame_equal(clf.load_year(small_dataset_dir, 2024).X, clf.load_year(changed, 2024).X)
+    pd.testing.assert_frame_equal(clf.load_year(small, 2024).X, clf.load_year(changed, 2024).X)
 
 
-def test_changes_before_as_of_do_show(small_dataset_dir, tmp_path):
+def test_changes_before_as_of_do_show(small_dataset_dir, small, tmp_path):
     """The leakage test would notice: the same change one month earlier alters the features."""
     changed = tmp_path / "changed"
     _rewrite_after_cut(small_dataset_dir, changed, clf.as_of_cut(2024, 8))
-    _, _, before = clf.features_as_of(small_dataset_dir, 2024, 9)
-    _, _, after = clf.features_as_of(changed, 2024, 9)
+    _, _, before = clf.features_as_of(small, 2024, 9)
+    _, _, after = clf.features_as_of(open_source(changed), 2024, 9)
     assert not before.equals(after)
 
 
-def test_features_hold_no_award_information(small_dataset_dir):
-    year = clf.load_year(small_dataset_dir, 2023)
+def test_features_hold_no_award_information(small):
+    year = clf.load_year(small, 2023)
     assert list(year.X.columns) == clf.FEATURE_COLUMNS + ["sector"]
     assert "awarded" not in year.X.columns and "award" not in " ".join(year.X.columns)
     assert year.awards_known and year.y.sum() > 0
@@ -87,14 +94,14 @@ def test_features_hold_no_award_information(small_dataset_dir):
 
 
 def test_pipeline_is_deterministic(small_dataset_dir, result):
-    again = clf.run(small_dataset_dir, train_year=2023, target_year=2024, random_state=0)
+    again = clf.run(open_source(small_dataset_dir), train_year=2023, target_year=2024, random_state=0)
     pd.testing.assert_frame_equal(result.flagged, again.flagged)
     assert json.dumps(result.metrics, sort_keys=True) == json.dumps(again.metrics, sort_keys=True)
 
 
 @pytest.mark.parametrize("kind", list(clf.MODEL_NAMES))
-def test_models_fit_with_fixed_random_state(small_dataset_dir, kind):
-    year = clf.load_year(small_dataset_dir, 2023)
+def test_models_fit_with_fixed_random_state(small, kind):
+    year = clf.load_year(small, 2023)
     p1 = clf.make_model(kind, random_state=3).fit(year.X, year.y).predict_proba(year.X)[:, 1]
     p2 = clf.make_model(kind, random_state=3).fit(year.X, year.y).predict_proba(year.X)[:, 1]
     np.testing.assert_array_equal(p1, p2)
@@ -122,30 +129,30 @@ def test_count_shift_matches_expected_count():
     assert (np.argsort(shifted) == np.argsort(p)).all()
 
 
-def test_ranking_metrics_on_a_hand_example():
+def test_score_metrics_on_a_hand_example():
     y = np.array([True, False, True, False])
     score = np.array([0.9, 0.8, 0.1, 0.2])
-    m = clf.ranking_metrics(y, score, k=2)
+    m = clf.score_metrics(y, score, k=2)
     assert m["roc_auc"] == pytest.approx(0.5)
     assert m["average_precision"] == pytest.approx((1 + 2 / 4) / 2)
     assert m["precision_at_k"] == pytest.approx(0.5) and m["recall_at_k"] == pytest.approx(0.5)
     assert clf.confusion_at_k(y, score, 2) == {"threshold": 0.8, "tp": 1, "fp": 1, "fn": 1, "tn": 1}
 
 
-def test_percentile_among_matches_own_rank(small_dataset_dir):
-    year = clf.load_year(small_dataset_dir, 2024)
+def test_percentile_among_matches_own_rank(small):
+    year = clf.load_year(small, 2024)
     pd.testing.assert_frame_equal(clf.percentile_among(year.values, year.candidates), year.X[clf.FEATURE_COLUMNS],
                                   check_dtype=False)
 
 
 def test_reason_wording():
     hours = Feature("median_reply_working_hours", "медиана ответа", "hours", higher_is_better=False)
-    assert phrase(hours, 30, 3, strength=False) == "− медиана ответа: 30 ч, у победителей 3,0 ч"
+    assert phrase(hours, 30, 3, strength=False) == "− медиана ответа: 30\u00a0ч, у победителей 3,0\u00a0ч"
     share = Feature("answered_share", "доля ответов жителям", "share")
-    assert phrase(share, 0.95, 0.6, strength=True) == "+ доля ответов жителям: 95%, у победителей 60%"
+    assert phrase(share, 0.95, 0.6, strength=True) == "+ доля ответов жителям: 95\u00a0%, у победителей 60\u00a0%"
     mark = Feature("gov_mark", "госметка", "presence")
     assert format_value(mark, 0.0) == "нет" and format_value(mark, 1.0) == "есть"
-    assert format_value(mark, 0.25) == "есть в 25% наблюдений"
+    assert format_value(mark, 0.25) == "есть в 25\u00a0% наблюдений"
     assert format_value(share, float("nan")) == "нет данных"
 
 
@@ -178,8 +185,8 @@ def test_weights_and_importance(result):
         assert set(table["feature"]) == set(clf.FEATURE_COLUMNS) | {"sector"}
 
 
-def test_write_outputs(result, tmp_path):
-    paths = clf.write_outputs(result, tmp_path / "out")
+def test_write_classifier_outputs(result, tmp_path):
+    paths = clf.write_classifier_outputs(result, tmp_path / "out")
     flagged = pd.read_csv(paths["flagged.csv"])
     assert {"community_id", "name", "probability", "rank", "flagged", "reasons"} <= set(flagged.columns)
     sheet = pd.read_excel(paths["flagged.xlsx"], sheet_name="Кандидаты")
@@ -199,14 +206,39 @@ def test_unknown_target_awards(small_dataset_dir, tmp_path):
     shutil.copytree(small_dataset_dir, data)
     awards = pd.read_parquet(data / "awards.parquet")
     awards[awards["year"] == 2023].to_parquet(data / "awards.parquet", index=False)
-    r = clf.run(data, train_year=2023, target_year=2024)
+    r = clf.run(open_source(data), train_year=2023, target_year=2024)
     assert r.metrics["models"]["logistic"]["out_of_time"] is None
     assert r.metrics["summary"]["beats_subscribers_only"] is None
     assert r.flagged["awarded"].isna().all() and r.flagged["flagged"].sum() == r.k
 
 
-def test_flagging_the_training_year_claims_no_out_of_time_check(small_dataset_dir):
-    r = clf.run(small_dataset_dir, train_year=2023, target_year=2023, random_state=0)
+def test_flagging_the_training_year_claims_no_out_of_time_check(small):
+    r = clf.run(small, train_year=2023, target_year=2023, random_state=0)
     assert r.metrics["summary"]["out_of_time_average_precision"] is None
     assert all(m["out_of_time"] is None for m in r.metrics["models"].values())
     assert r.metrics["models"]["logistic"]["cross_validation"]["average_precision"] > 0
+
+
+def test_report_years(small):
+    """The years a yearly report uses (the small dataset covers 2023-2024, with awards for both)."""
+    assert small.award_years() == {2023, 2024} and {2023, 2024} <= set(small.covered_years())
+    assert clf.report_years(small, 2023) == {"train_year": 2023, "target_year": 2024}  # the next year is covered
+    assert clf.report_years(small, 2024) == {"train_year": 2023, "target_year": 2024}  # learns from the earlier year
+    assert clf.report_years(small, 2025) == {"train_year": 2024, "target_year": 2025}
+
+
+def test_run_takes_a_source_not_a_path(small_dataset_dir):
+    with pytest.raises(TypeError, match="open_source"):
+        clf.run(small_dataset_dir)
+
+
+def test_model_does_not_depend_on_how_pandas_stores_the_candidates(small):
+    """One block per column (as an older metrics.page_year returned) or one block for all: the same fit."""
+    year = clf.load_year(small, 2023)
+    split = pd.DataFrame(index=year.candidates.index)
+    for column in year.candidates.columns:  # column by column: one block each
+        split[column] = year.candidates[column].to_numpy()
+    other = dataclasses.replace(year, candidates=split)
+    assert len(split._mgr.blocks) > len(year.candidates.copy()._mgr.blocks)  # the layouts really differ
+    fits = [clf.make_model("logistic").fit(y.X, y.y).named_steps["model"].estimator_.coef_ for y in (year, other)]
+    np.testing.assert_array_equal(*fits)

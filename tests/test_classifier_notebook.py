@@ -9,7 +9,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from gospub_analysis import classifier
+from gospub_analysis import classifier, open_source
 from gospub_analysis.config import KERNEL_NAME, NOTEBOOKS_DIR
 
 NOTEBOOK = NOTEBOOKS_DIR / "award_classifier.ipynb"
@@ -19,7 +19,8 @@ target_year = 2024
 as_of_month = 9
 k = None
 random_state = 0
-out_dir = None"""
+out_dir = None
+cache_dir = None"""
 
 
 @pytest.mark.slow
@@ -31,7 +32,8 @@ def test_award_classifier_notebook_on_small_data(small_dataset_dir, tmp_path):
 
     flagged = pd.read_csv(out_dir / "flagged.csv")
     assert {"community_id", "name", "probability", "rank", "flagged", "reasons"} <= set(flagged.columns)
-    candidates = classifier.load_year(small_dataset_dir, 2024, 9, classifier.award_sectors(small_dataset_dir, 2023))
+    source = open_source(small_dataset_dir)
+    candidates = classifier.load_year(source, 2024, 9, classifier.award_sectors(source, 2023))
     assert len(flagged) == len(candidates.candidates)
     assert flagged["flagged"].sum() == 9  # k defaults to the number of 2023 awards
     assert flagged["community_id"].is_unique
