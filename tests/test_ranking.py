@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gospub_analysis import config, metrics, ranking
+from gospub_analysis import config, metrics, open_source, ranking, wording
 
 import quality_fixture as fx
 
@@ -182,16 +182,16 @@ def test_bad_methodology_is_reported(tmp_path):
 
 
 def test_stability_is_deterministic_and_consistent(tmp_path, method):
-    data_dir = fx.write(tmp_path / "ds")
+    source = open_source(fx.write(tmp_path / "ds"))
     from dataclasses import replace
     m = replace(method, gates=tuple(g for g in method.gates if g.code != "too_few_posts"))
-    fixed = ranking.stability(data_dir, 2023, m, n_winners=1, n_draws=5, resample_weeks=False, weight_spread=0)
-    point = ranking.score(metrics.page_year(data_dir, 2023), m, 1)
+    fixed = ranking.stability(source, 2023, m, n_winners=1, n_draws=5, resample_weeks=False, weight_spread=0)
+    point = ranking.score(metrics.page_year(source, 2023), m, 1)
     winners = set(point.loc[point["winner"], "community_id"])
     assert set(fixed.loc[fixed["p_top_n"] == 1, "community_id"]) == winners
     assert fixed["p_top_n"].isin([0, 1]).all()
-    one = ranking.stability(data_dir, 2023, m, n_winners=1, n_draws=20, random_state=3)
-    two = ranking.stability(data_dir, 2023, m, n_winners=1, n_draws=20, random_state=3)
+    one = ranking.stability(source, 2023, m, n_winners=1, n_draws=20, random_state=3)
+    two = ranking.stability(source, 2023, m, n_winners=1, n_draws=20, random_state=3)
     pd.testing.assert_frame_equal(one, two)
     assert one["p_top_n"].between(0, 1).all()
     ranked = one.dropna(subset=["rank_low"])
@@ -201,12 +201,82 @@ def test_stability_is_deterministic_and_consistent(tmp_path, method):
 
 
 def test_shared_week_replicates_give_the_same_stability(tmp_path, method):
-    data_dir = fx.write(tmp_path / "ds")
+    source = open_source(fx.write(tmp_path / "ds"))
     from dataclasses import replace
     m = replace(method, gates=tuple(g for g in method.gates if g.code != "too_few_posts"))
-    own = ranking.stability(data_dir, 2023, m, n_winners=1, n_draws=15, random_state=4, weight_spread=0)
-    weeks = ranking.week_replicates(data_dir, 2023, 15, random_state=4)
-    shared = ranking.stability(data_dir, 2023, m, n_winners=1, random_state=4, weight_spread=0, replicates=weeks)
+    own = ranking.stability(source, 2023, m, n_winners=1, n_draws=15, random_state=4, weight_spread=0)
+    weeks = ranking.week_replicates(source, 2023, 15, random_state=4)
+    shared = ranking.stability(source, 2023, m, n_winners=1, random_state=4, weight_spread=0, replicates=weeks)
     pd.testing.assert_frame_equal(own, shared, check_like=True)
     assert shared.attrs["n_draws"] == 15
     assert weeks["replicate"].nunique() == 15
+
+
+def test_n_winners_comes_from_the_methodology(tmp_path, method):
+    """n_winners=None everywhere means the methodology file's number (3 in the test method)."""
+    assert ranking.score(indicators(), method).attrs["n_winners"] == method.n_winners == 3
+    assert ranking.score(indicators(), method, n_winners=2).attrs["n_winners"] == 2
+    source = open_source(fx.write(tmp_path / "ds"))
+    from dataclasses import replace
+    m = replace(method, rule="top_n", n_winners=2, gates=())
+    fixed = ranking.stability(source, 2023, m, n_draws=3, resample_weeks=False, weight_spread=0)
+    assert fixed["p_top_n"].sum() == 2
+    project = ranking.rank_pages(source, 2023)  # the project's methodology file
+    assert project.attrs["n_winners"] == ranking.load_methodology().n_winners
+    assert project.attrs["methodology"] == "quality_mark"
+
+
+def test_year_indicators_are_computed_once_per_source(tmp_path, method, monkeypatch):
+    """Ranking, the weights-only check and the week bootstrap share the cached year: one query
+    for the observed year, one for the bootstrap replicates, however many checks run."""
+    from dataclasses import replace
+    source = open_source(fx.write(tmp_path / "ds"))
+    m = replace(method, gates=tuple(g for g in method.gates if g.code != "too_few_posts"))
+    queries = []
+    original = metrics.YearData.query
+
+    def counting(self, kind, weights=None):
+        queries.append((kind, None if weights is None else int(weights["replicate"].nunique())))
+        return original(self, kind, weights)
+
+    monkeypatch.setattr(metrics.YearData, "query", counting)
+    ranking.rank_pages(source, 2023, m)
+    ranking.stability(source, 2023, m, n_draws=3, resample_weeks=False)
+    checks = ranking.stability_checks(source, 2023, m, n_draws=4, random_state=1)
+    assert queries == [("sums", 1), ("sums", 4)]
+    assert ("page_year", 2023, None) in source.cache
+    assert set(checks) == {"weeks", "weights", "both"}
+    assert all(frame.attrs["n_draws"] == 4 for frame in checks.values())
+    assert checks["weeks"].attrs["weight_spread"] == 0 and checks["weights"].attrs["resample_weeks"] is False
+
+
+def test_week_weights_take_the_weeks_of_the_year(monkeypatch):
+    assert len(ranking.week_weights(2023, 2, 0)) == 2 * metrics.weeks_in_year(2023)
+    monkeypatch.setattr(metrics, "weeks_in_year", lambda year: 53)
+    weights = ranking.week_weights(2026, 3, 0)
+    assert weights.groupby("replicate")["week"].max().tolist() == [52, 52, 52]
+    assert weights.groupby("replicate")["weight"].sum().tolist() == [53, 53, 53]
+
+
+def test_sure_and_borderline_share_one_threshold():
+    stable = pd.DataFrame({"community_id": list("abcde"), "p_top_n": [1, ranking.SURE, 0.5, ranking.OUT, 0]})
+    assert ranking.stability_summary(stable) == {"sure_winners": 2, "borderline": 1, "sure_out": 2}
+    assert ranking.borderline(stable)["community_id"].tolist() == ["c"]
+
+
+def test_readable_tables_use_the_shared_wording(method):
+    s = ranking.score(indicators(), method)
+    labels = ranking.headers_ru(method)
+    shown = ranking.readable(s, method, ["community_id", "exclusion_reason_ru", "eligible", "score", "rank",
+                                         "sector_label"], index="community_id")
+    assert list(shown.columns) == [labels[c] for c in ("exclusion_reason_ru", "eligible", "score", "rank",
+                                                       "sector_label")]
+    p5 = shown.loc["P5"]
+    assert p5[labels["exclusion_reason_ru"]] == wording.reason_text(s.set_index("community_id").at[
+        "P5", "exclusion_reason"], method.reason_labels()) == "не весь год, мало постов"
+    assert p5[labels["eligible"]] == "нет" and p5[labels["rank"]] == wording.MISSING
+    assert p5[labels["score"]] == "41,7" and p5[labels["sector_label"]] == wording.sector_label("culture")
+    counts = ranking.exclusion_counts(s, method).set_index("exclusion_reason_ru")["n_pages"].to_dict()
+    assert counts == {"не весь год": 2, "мало постов": 1, "сфера не участвует": 1}
+    d = ranking.disagreements(s, pd.Index(["P3", "P4"]), method).set_index("community_id")
+    assert d.loc["P4", "explanation"] == "не допущена: не весь год"

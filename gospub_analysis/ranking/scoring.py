@@ -1,0 +1,169 @@
+"""Scores, eligibility and winners: page-year indicators turned into a ranking.
+
+This module owns applying a `Methodology` to `metrics.page_year` indicators: each
+indicator normalised to a 0..1 score (identity, capped, or a mid-rank percentile within
+peers), criterion scores, the 0..100 total, the eligibility gates, ranks with the
+methodology's tie-breaking, and the selection of winners (top n, or seats split between
+sectors by largest remainder). `rank_pages` does all of it for one year of a `Source`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import metrics
+from ..dataset import Source
+from .methodology import MISSING_SCORES, Methodology, load_methodology
+
+ID_COLUMNS = ["community_id", "name", "org_name", "sector", "municipality", "municipality_population", "platform"]
+
+
+def municipality_size(population: pd.Series, methodology: Methodology) -> pd.Series:
+    """Size class of each page's municipality (labels from the methodology); NA when unknown."""
+    pop = pd.Series(population, dtype="Float64")
+    codes = np.searchsorted(np.asarray(methodology.size_bounds), pop.fillna(0).to_numpy(dtype=float), side="right")
+    labels = pd.Series(np.asarray(methodology.size_labels, dtype=object)[codes], index=pop.index, dtype="str")
+    return labels.where(pop.notna())
+
+
+def percentiles(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
+    """Mid-rank percentile (rank - 0.5) / n within groups; equal values share a percentile."""
+    v = values.astype("float64")
+    by = [g.fillna("—") for g in groups]
+    rank = v.groupby(by).rank(method="average")
+    n = v.notna().groupby(by).transform("sum")
+    return (rank - 0.5) / n
+
+
+def indicator_scores(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
+    """Each indicator of the methodology as a 0..1 score (columns named like the indicators)."""
+    frame = indicators.assign(municipality_size=municipality_size(indicators["municipality_population"], methodology))
+    out = {}
+    for criterion in methodology.criteria:
+        for ind in criterion.indicators:
+            values = frame[ind.column].astype("float64")
+            if ind.normalise == "identity":
+                s = values.clip(0, 1)
+            elif ind.normalise == "capped":
+                s = (values / ind.cap).clip(0, 1)
+            else:
+                peers = ind.peers if ind.peers is not None else methodology.peers
+                s = percentiles(values, [frame[p] for p in peers])
+            if not ind.higher_is_better:
+                s = 1 - s
+            out[ind.column] = s.fillna(MISSING_SCORES[ind.missing])
+    return pd.DataFrame(out, index=indicators.index)
+
+
+def criterion_scores(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
+    """Each criterion as a 0..1 score: the weighted mean of its indicator scores."""
+    ind = indicator_scores(indicators, methodology)
+    return pd.DataFrame({
+        c.name: sum(ind[i.column] * i.weight for i in c.indicators) / sum(i.weight for i in c.indicators)
+        for c in methodology.criteria
+    }, index=indicators.index)
+
+
+def eligibility(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
+    """`eligible` and `exclusion_reason` (gate codes of every failed gate, '; '-joined, '' when eligible)."""
+    failed = {}
+    for g in methodology.gates:
+        col = indicators[g.column]
+        if g.op == "in":
+            ok = col.isin(list(g.value))
+        elif g.op == "true":
+            ok = col.astype("boolean").fillna(False).astype(bool)
+        elif g.op == "ge":
+            ok = col.astype("float64").fillna(-np.inf) >= g.value
+        else:
+            ok = col.astype("float64").fillna(np.inf) <= g.value
+        failed[g.code] = ~ok.to_numpy(dtype=bool)
+    codes = np.array(list(failed), dtype=object)
+    mask = np.column_stack(list(failed.values())) if failed else np.zeros((len(indicators), 0), dtype=bool)
+    reasons = ["; ".join(codes[row]) for row in mask]
+    return pd.DataFrame({"eligible": ~mask.any(axis=1), "exclusion_reason": reasons}, index=indicators.index)
+
+
+def score(indicators: pd.DataFrame, methodology: Methodology, n_winners: int | None = None) -> pd.DataFrame:
+    """Scored ranking: one row per page, best first.
+
+    Columns: page identity, `eligible`, `exclusion_reason`, one 0..1 column per criterion,
+    `score` (0..100), `rank` (1.. among eligible pages, NA otherwise; ties broken by the
+    methodology's order, then page id), `group_rank` (rank within the selection group),
+    `tied` (another eligible page has exactly the same score), `winner`,
+    `methodology` ("name vX"). `n_winners`: None selects as many as the methodology says.
+    `attrs` carry methodology name, version and the number of winners asked for
+    (`n_winners`, the effective value every reader-facing output should show).
+    """
+    n_winners = methodology.winners(n_winners)
+    crit = criterion_scores(indicators, methodology)
+    weights = methodology.weights
+    total = 100 * sum(crit[c] * w for c, w in weights.items())
+    ids = [c for c in ID_COLUMNS if c in indicators.columns]
+    scored = pd.concat([indicators[ids], eligibility(indicators, methodology), crit], axis=1).assign(
+        score=total.round(10))  # rounding makes equal scores compare equal despite float sums
+    scored = _order(scored, methodology)
+    eligible = scored["eligible"]
+    scored["rank"] = pd.Series(pd.NA, index=scored.index, dtype="Int64")
+    scored.loc[eligible, "rank"] = np.arange(1, int(eligible.sum()) + 1)
+    scored["tied"] = eligible & scored[eligible].duplicated("score", keep=False).reindex(scored.index, fill_value=False)
+    scored = select_winners(scored, n_winners, methodology)
+    scored["methodology"] = methodology.label
+    scored.attrs.update(methodology=methodology.name, methodology_version=methodology.version,
+                        n_winners=n_winners, weights=weights)
+    return scored
+
+
+def _order(scored: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
+    keys = ["eligible", "score", *methodology.tie_order, "community_id"]
+    ascending = [False, False, *[False] * len(methodology.tie_order), True]
+    return scored.sort_values(keys, ascending=ascending, kind="stable", ignore_index=True)
+
+
+def allocate_seats(sizes: pd.Series, n: int, minimum: int = 0) -> pd.Series:
+    """Split n seats between groups in proportion to their sizes (Hamilton, largest remainder).
+
+    Groups then short of `minimum` seats (or of their size, when smaller) get them from the
+    group holding the most seats; no group gets more seats than it has members.
+    """
+    sizes = sizes[sizes > 0].sort_index()
+    n = min(int(n), int(sizes.sum()))
+    quota = n * sizes / sizes.sum()
+    seats = np.floor(quota).astype(int)
+    remainder = (quota - seats).sort_values(ascending=False, kind="stable")
+    seats[remainder.index[: n - int(seats.sum())]] += 1
+    floor = np.minimum(minimum, sizes)
+    while (seats < floor).any() and (seats > floor).any():
+        short = (floor - seats).idxmax()
+        donor = (seats - floor).idxmax()
+        seats[short] += 1
+        seats[donor] -= 1
+    return seats.astype(int)
+
+
+def select_winners(scored: pd.DataFrame, n_winners: int, methodology: Methodology) -> pd.DataFrame:
+    """Mark winners among eligible pages (input ordered by `_order`): adds `group_rank`, `winner`."""
+    scored = scored.copy()
+    eligible = scored["eligible"]
+    group = scored[methodology.group_by]
+    scored["group_rank"] = pd.Series(pd.NA, index=scored.index, dtype="Int64")
+    scored.loc[eligible, "group_rank"] = scored[eligible].groupby(group[eligible]).cumcount().to_numpy() + 1
+    if methodology.rule == "top_n":
+        scored["winner"] = eligible & (scored["rank"] <= n_winners).fillna(False).astype(bool)
+    else:
+        seats = allocate_seats(group[eligible].value_counts(), n_winners, methodology.min_per_group)
+        quota = group.map(seats).fillna(0)
+        scored["winner"] = (eligible & (scored["group_rank"].astype("Float64") <= quota).fillna(False)).astype(bool)
+    scored.attrs["seats"] = (None if methodology.rule == "top_n" else seats.to_dict())
+    return scored
+
+
+def rank_pages(source: Source, year: int, methodology: Methodology | None = None,
+               n_winners: int | None = None) -> pd.DataFrame:
+    """The ranking of one year of a dataset: `score(metrics.page_year(source, year), ...)`.
+
+    `methodology`: None reads the project's file; `n_winners`: None, as it says.
+    """
+    methodology = methodology if methodology is not None else load_methodology()
+    return score(metrics.page_year(source, year), methodology, n_winners)
