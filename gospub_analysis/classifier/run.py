@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from .. import availability, config, ranking
+from .. import availability, ranking
 from ..dataset import Source, require_source
 from ..region import QUALITY_MARK
 from .evaluation import (SCORE_LABELS, SCORE_NAMES, baseline_scores, cv_folds, evaluate, implied_weights,
@@ -33,7 +33,6 @@ from .features import (CANDIDATE_ID_COLUMNS, DEFAULT_AS_OF_MONTH, FEATURE_COLUMN
 from .models import MODEL_NAMES, ExpectedCount, make_model
 
 MIN_TRAIN_WINNERS = 2
-DEFAULT_METHODOLOGY = config.METHODOLOGY_DIR / "quality_mark.toml"
 
 
 class NotReady(ValueError):
@@ -111,7 +110,7 @@ def run(source: Source, train_year: int = 2023, target_year: int = 2024, as_of_m
     """
     source = require_source(source)
     if not isinstance(methodology, ranking.Methodology):
-        methodology = ranking.load_methodology(DEFAULT_METHODOLOGY if methodology is None else methodology)
+        methodology = ranking.load_methodology(methodology)
     with threadpool_limits(limits=1):
         sectors = tuple(sectors) if sectors is not None else _training_sectors(source, train_year)
         train, target = _load_years(source, train_year, target_year, as_of_month, sectors)
