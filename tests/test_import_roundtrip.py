@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gospub_analysis import metrics
+from gospub_analysis import metrics, open_source
 from gospub_analysis.dataset import load_dataset
 from gospub_analysis.importers.pseudonym import Pseudonymizer
 from gospub_analysis.importers.vk import import_vk
@@ -75,8 +75,8 @@ def test_same_residents_and_reply_structure(roundtrip):
 @pytest.mark.parametrize("year", [2023, 2024])
 def test_same_indicators_as_metrics_page_year(roundtrip, small_dataset_dir, year):
     _, _, imported_dir, *_ = roundtrip
-    a = metrics.page_year(small_dataset_dir, year).set_index("community_id").sort_index()
-    b = metrics.page_year(imported_dir, year).set_index("community_id").sort_index()
+    a = metrics.page_year(open_source(small_dataset_dir), year).set_index("community_id").sort_index()
+    b = metrics.page_year(open_source(imported_dir), year).set_index("community_id").sort_index()
     assert list(a.index) == list(b.index)
     exact = ["posts", "original_share", "views_per_post", "err", "live_streams", "months_with_live",
              "resident_comments", "answered_share", "members_end", "avatar", "cover", "description", "contacts",
