@@ -40,9 +40,11 @@ def _norm(value: object) -> str:
 
 
 def _csv_rows(text: str) -> list[list[object]]:
+    """Rows of a CSV whose separator is the one its first line uses most: «;» (Russian Excel), «,» or a tab
+    (Excel's «Unicode text»)."""
     first = text.split("\n", 1)[0]
-    dialect = ";" if first.count(";") > first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=dialect)]
+    delimiter = max((";", ",", "\t"), key=first.count)
+    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
 def _rows(path: Path, report: ImportReport) -> list[list[object]]:
