@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from ..dataset import MANIFEST, load_dataset, read_manifest, write_dataset
 from ..schema import TABLES, empty_table
 from . import pending
-from .provenance import merged_sources, relative, source_entries
+from .provenance import merged_sources, relative_all, source_entries
 from .report import ImportReport
 
 RECORD_TYPE = {"organizations": "organization", "communities": "community", "snapshots": "snapshot",
@@ -174,6 +174,9 @@ def _merged_tables(new: dict[str, pd.DataFrame], old: dict[str, pd.DataFrame]) -
         if not parts:
             tables[name] = old.get(name, empty_table(name))
             continue
+        if len(parts) == 1 and new.get(name) is parts[0]:  # only new rows, already deduplicated (dedupe_new)
+            tables[name] = parts[0][spec.column_names].assign(_is_new=True)
+            continue
         frame = pd.concat([p[spec.column_names] for p in parts], ignore_index=True)
         n_new = len(parts[0]) if new.get(name) is not None and len(new[name]) else 0
         frame = frame.assign(_is_new=np.arange(len(frame)) < n_new)
@@ -222,7 +225,7 @@ def _quarantine(old: pd.DataFrame | None, stays: pd.Series | None, report: Impor
         parts.append(old[keep])
     frame = report.quarantine_frame()
     if len(frame):
-        parts.append(frame.assign(source_file=[relative(f, out) for f in frame["source_file"]]))
+        parts.append(frame.assign(source_file=relative_all(list(frame["source_file"]), out)))
     if not parts:
         return empty_table("quarantine")
     columns = TABLES["quarantine"].column_names
@@ -234,7 +237,7 @@ def _quarantine(old: pd.DataFrame | None, stays: pd.Series | None, report: Impor
 def write_import(out_dir: Path | str, new: dict[str, pd.DataFrame], report: ImportReport, *,
                  importer: str, sources: dict[Path, str | None], inputs: list[Path | str], origin: Origin,
                  old: Existing | None = None, record_types: dict[str, str] | None = None) -> Path:
-    """Merge `new` tables (already deduplicated, typed) into `out_dir` and write it with the report.
+    """Merge `new` tables (typed, and deduplicated with `dedupe_new`) into `out_dir`; write it with the report.
 
     `sources`: every file that contributed (to its SHA-256 when known); `inputs`: every file
     the run read, failed ones included (their earlier quarantine rows are replaced);
@@ -247,7 +250,7 @@ def write_import(out_dir: Path | str, new: dict[str, pd.DataFrame], report: Impo
     old = old if old is not None else existing(out)
     tables = _merged_tables(new, old.tables)
     old_quarantine = old.tables.get("quarantine")
-    replaced = {relative(f, out) for f in inputs}
+    replaced = set(relative_all(list(inputs), out))
     stays = None
     if old_quarantine is not None and len(old_quarantine):
         waiting = old_quarantine[~old_quarantine["source_file"].isin(replaced)]

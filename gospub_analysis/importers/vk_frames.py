@@ -191,8 +191,14 @@ class Origins:
                "snapshots": ("snapshots", None), "communities": ("groups", None)}
 
     def __init__(self, t: Packed):
-        self.t, self.ranks = t, t.newest_first()
+        self.t, self._ranks = t, None
         self.index: dict[str, dict] = {}
+
+    @property
+    def ranks(self) -> np.ndarray:
+        if self._ranks is None:  # only when some row is set aside
+            self._ranks = self.t.newest_first()
+        return self._ranks
 
     def _lookup(self, table: str, id_column: str | None) -> dict:
         if table not in self.index:

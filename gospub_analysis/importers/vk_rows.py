@@ -30,6 +30,7 @@ from .vk_shapes import LOCAL, Response
 _DEFAULT_AVATAR = re.compile(r"camera_|community_\d+|deactivated_|/images/")
 _VIDEO_TYPES = ("video", "clip", "live")
 _NO_MEDIA = (False, False, False)  # (photo, video, live) of a post without attachments
+_ONE_PHOTO = (True, False, False)
 RESIDENT, PAGE, COMMUNITY = 0, 1, 2  # author codes; AUTHOR_NAMES[code] is the schema's author_kind
 AUTHOR_NAMES = np.array(["resident", "page", "community"], dtype=object)
 
@@ -207,11 +208,12 @@ def post_page(items: list, t: Tables, resp: Response, report: ImportReport, pseu
     add, seq = t.posts.append, t.seq
     for i, item in enumerate(items):
         try:
-            post_type = item.get("post_type", "post")
+            get = item.get  # once per post: a dozen lookups of the method cost more than the parsing around them
+            post_type = get("post_type", "post")
             post_id, owner, published = item["id"], item["owner_id"], item["date"]
             likes, reposts, comments = item["likes"]["count"], item["reposts"]["count"], item["comments"]["count"]
-            from_id = item.get("from_id", owner)
-            views = item.get("views")
+            from_id = get("from_id", owner)
+            views = get("views")
             view_count = views["count"] if views is not None else None
             usual = (type(post_id) is int and type(owner) is int and owner < 0 and type(published) is int
                      and type(likes) is int and type(reposts) is int and type(comments) is int
@@ -233,29 +235,38 @@ def post_page(items: list, t: Tables, resp: Response, report: ImportReport, pseu
         if from_id != owner:
             _wall_post(t, i, owner, post_id, published, from_id, pseudonymize, report)
             continue
-        history = item.get("copy_history")
-        attachments = item.get("attachments")
-        photo, video, live = _attachment_flags(attachments) if attachments else _NO_MEDIA
+        history = get("copy_history")
+        attachments = get("attachments")
+        if not attachments:
+            photo, video, live = _NO_MEDIA
+        elif type(attachments) is list and len(attachments) == 1 and type(attachments[0]) is dict \
+                and attachments[0].get("type") == "photo":
+            photo, video, live = _ONE_PHOTO  # the most common post: one photo, no call
+        else:
+            photo, video, live = _attachment_flags(attachments)
         if history and isinstance(history, list):
             for shared in history:
                 if isinstance(shared, dict):
                     p2, v2, l2 = _attachment_flags(shared.get("attachments"))
                     photo, video, live = photo or p2, video or v2, live or l2
-        text = item.get("text")
-        ads = item.get("marked_as_ads")
+        text = get("text")
+        ads = get("marked_as_ads")
         add((seq, i, -owner, post_id, published, bool(history) or post_type == "copy",
              len(text) if isinstance(text, str) else 0, photo, video, live,
              -1 if view_count is None else view_count, likes, reposts, comments,
-             -1 if ads is None or ads not in (0, 1, True, False) else int(ads)))
+             -1 if ads is None else 1 if ads == 1 else 0 if ads == 0 else -1))  # 0/1 or true/false; else unknown
 
 
 def _comment_rows(item: dict, parent: int | None, params: dict, t: Tables, pseudonymize: Pseudonymizer,
                   report: ImportReport, resp: Response, where: tuple[int, int]) -> None:
     """One comment and its thread; thread items are counted and checked one by one."""
-    comment_id = _int(item.get("id"), "id")
-    owner = _int(item.get("owner_id", params.get("owner_id")), "owner_id (in the comment or the request)")
-    post_id = _int(item.get("post_id", params.get("post_id")), "post_id (in the comment or the request)")
-    created = _int(item.get("date"), "date")
+    comment_id, owner, post_id, created = (item.get("id"), item.get("owner_id", params.get("owner_id")),
+                                           item.get("post_id", params.get("post_id")), item.get("date"))
+    if not (type(comment_id) is int and type(owner) is int and type(post_id) is int and type(created) is int):
+        comment_id = _int(comment_id, "id")  # digits in text are accepted too; anything else is Bad
+        owner = _int(owner, "owner_id (in the comment or the request)")
+        post_id = _int(post_id, "post_id (in the comment or the request)")
+        created = _int(created, "date")
     if owner >= 0:
         raise Bad("owner_id is not a community (a user's wall)")
     from_id = item.get("from_id")

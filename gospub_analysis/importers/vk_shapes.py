@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -50,7 +51,6 @@ _PATH_DATE = re.compile(r"(20\d\d)-(\d\d)-(\d\d)")
 _METHOD_KIND = {"groups.getById": "groups", "wall.get": "posts", "wall.getComments": "comments"}
 _METHOD_NAME = re.compile(r"^[a-z]+\.[A-Za-z]+$")
 _KEY_NAME = re.compile(r"^[a-z][a-z_]{0,39}$")
-_COMMENT_PAGE_KEYS = ("current_level_count", "show_reply_button", "can_post", "groups_can_post")
 _POST_KEYS = ("post_type", "copy_history", "reposts", "views", "marked_as_ads", "is_pinned")
 _COMMENT_KEYS = ("parents_stack", "thread", "reply_to_comment")
 _BLANK = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.strip() removes
@@ -86,12 +86,18 @@ def parse_time(value: object) -> datetime | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return datetime.fromtimestamp(value, tz=timezone.utc)
     if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL)).astimezone(timezone.utc)
+        return _parse_iso(value)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _parse_iso(value: str) -> datetime | None:
+    """An ISO time as aware UTC (local time when it has no offset); a dump repeats a few values many times."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL)).astimezone(timezone.utc)
 
 
 def _file_date(path: Path) -> datetime:
@@ -122,6 +128,12 @@ def _group_like(item: object) -> bool:
 
 def _items_kind(items: list, comment_page: bool) -> str:
     """posts or comments for a page's items, or Refused."""
+    first = items[0]
+    if isinstance(first, dict) and "first_name" not in first and "last_name" not in first:  # the usual pages
+        if comment_page and "post_type" not in first and ("parents_stack" in first or "thread" in first):
+            return "comments"
+        if not comment_page and "post_type" in first and "owner_id" in first:
+            return "posts"
     sample = items[:50]
     if any(_person_like(i) for i in sample):
         raise Refused("user profiles (as users.get or groups.getMembers with fields return), not wall posts")
@@ -164,7 +176,8 @@ def classify(body: object, method: str | None) -> str:
         raise Refused(f"an object with keys {_keys(body)}")
     if not items:
         return _METHOD_KIND[method] if method else "empty"
-    kind = _items_kind(items, any(k in body for k in _COMMENT_PAGE_KEYS))
+    kind = _items_kind(items, "current_level_count" in body or "show_reply_button" in body or "can_post" in body
+                       or "groups_can_post" in body)
     if method is not None and kind != _METHOD_KIND[method] and method != "groups.getById":
         raise Refused(f"a {method} response whose items look like {kind}")
     return kind
