@@ -154,7 +154,8 @@ def _dump(draw):
     others: list = []
     for uid in uids:
         where = draw(st.sampled_from(["post", "bad_post", "comment", "bad_comment", "group", "wall_post",
-                                      "user_wall", "error", "members", "profiles", "text"]))
+                                      "user_wall", "error", "members", "profiles", "text", "profile_in_wall",
+                                      "nameless_group"]))
         nested = draw(_nested(uid))
         key = draw(_keys)
         if where == "post":
@@ -176,6 +177,10 @@ def _dump(draw):
         elif where == "error":
             others.append({"error": {"error_code": 30, "error_msg": f"profile {uid} is private",
                                      "request_params": [{"key": "user_id", "value": str(uid)}]}})
+        elif where == "profile_in_wall":  # a user object among the posts of a wall page
+            posts.append({"id": uid, "first_name": "Иван", "last_name": "Петров", "screen_name": f"id{uid}"})
+        elif where == "nameless_group":  # an object of a groups response that may be a person's
+            groups.append({"id": uid, "screen_name": f"id{uid}", key: nested})
         elif where == "members":
             others.append({"response": {"count": 1, "items": [uid]}})
         elif where == "profiles":
