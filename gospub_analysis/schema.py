@@ -14,7 +14,7 @@ import pandera.pandas as pa
 
 from .region import MUNICIPALITY_NAMES, PLATFORMS, SECTORS, UNKNOWN_MUNICIPALITY, LEVELS
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: wall_messages, marked_as_ads, first_seen_at, waits_for; created_at nullable
 
 UTC_TS = "datetime64[us, UTC]"
 DATE = "datetime64[us]"
@@ -50,6 +50,8 @@ class Table:
 
 
 _MUNICIPALITIES = (*MUNICIPALITY_NAMES, UNKNOWN_MUNICIPALITY)
+AUTHOR_KINDS = ("resident", "page", "community")
+WAITS_FOR = ("post", "page", "page_id")
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -79,8 +81,15 @@ TABLES: dict[str, Table] = {
                 Col("screen_name", "str", "Short address (vk.com/<screen_name>).", nullable=True),
                 Col("name", "str", "Page title."),
                 Col("org_id", "str", "Owning organisation; null when an import could not match one.", nullable=True),
-                Col("created_at", UTC_TS, "When the page was created (UTC)."),
-                Col("closed_at", UTC_TS, "When the page was closed or deactivated; null while it runs.", nullable=True),
+                Col("created_at", UTC_TS, "When the page was created (UTC); null when no source says (VK and the "
+                    "monitoring export never do; a Telegram export does through its «create_channel» message).",
+                    nullable=True),
+                Col("closed_at", UTC_TS, "When the page was closed or deactivated; null while it runs. VK does not "
+                    "date a closure: this is the first response that showed the page deactivated (it closed then or "
+                    "before).", nullable=True),
+                Col("first_seen_at", UTC_TS, "Earliest evidence that the page existed (its first post or wall message, "
+                    "or the first response that showed it); not its creation date. Null when no import saw it.",
+                    nullable=True, required=False),
             ),
             key=("community_id",),
             references=((("org_id",), "organizations", ("org_id",)),),
@@ -111,7 +120,8 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "posts",
-            "Wall posts of the pages.",
+            "The pages' own wall posts (written by the page). Posts by residents or other communities on a "
+            "page's wall are in `wall_messages`.",
             (
                 Col("community_id", "str", "Page."),
                 Col("post_id", "int64", "The platform's post id, unique within the page."),
@@ -125,20 +135,24 @@ TABLES: dict[str, Table] = {
                 Col("likes", "int64", "Likes.", min_value=0),
                 Col("reposts", "int64", "Reposts.", min_value=0),
                 Col("comments", "int64", "Comments count as reported by the platform.", min_value=0),
+                Col("marked_as_ads", "boolean", "Marked by the platform as an advertisement (VK `marked_as_ads`); "
+                    "null when the source does not say.", nullable=True, required=False),
             ),
             key=("community_id", "post_id"),
             references=((("community_id",), "communities", ("community_id",)),),
         ),
         Table(
             "comments",
-            "Comments under posts, threads flattened.",
+            "Comments under the pages' own posts, threads flattened.",
             (
                 Col("community_id", "str", "Page."),
                 Col("post_id", "int64", "Post the comment belongs to."),
                 Col("comment_id", "int64", "The platform's comment id, unique within the page."),
                 Col("created_at", UTC_TS, "Time written (UTC)."),
-                Col("author_kind", "str", "resident or page.", isin=("resident", "page")),
-                Col("author_key", "str", "Pseudonymised resident (keyed hash); null for the page.", nullable=True),
+                Col("author_kind", "str", "Who wrote it: a resident, the page itself, or another community "
+                    "(neither a resident waiting for an answer nor the page's reply).", isin=AUTHOR_KINDS),
+                Col("author_key", "str", "Pseudonymised resident (keyed hash); null for the page and for other "
+                    "communities.", nullable=True),
                 Col("reply_to_comment_id", "Int64", "Comment this one answers; null for a top-level comment.", nullable=True),
                 Col("deleted", "bool", "Deleted by its author or the page (kept, text not stored).", required=False),
             ),
@@ -147,6 +161,32 @@ TABLES: dict[str, Table] = {
                 (("community_id",), "communities", ("community_id",)),
                 (("community_id", "post_id"), "posts", ("community_id", "post_id")),
             ),
+        ),
+        Table(
+            "wall_messages",
+            "Messages on a page's wall that are not the page's own posts: posts by residents or other communities "
+            "(kind post) and every comment under them (kind comment, threads flattened). A resident's wall post is "
+            "a resident's message the page may answer, like a comment; activity figures never count it.",
+            (
+                Col("community_id", "str", "Page whose wall it is."),
+                Col("post_id", "int64", "The wall post the message belongs to (for the wall post itself, its own id)."),
+                Col("message_id", "int64", "The platform's id: the post id for kind post, the comment id for kind "
+                    "comment."),
+                Col("kind", "str", "post (the wall post) or comment (a comment under it).", isin=("post", "comment")),
+                Col("created_at", UTC_TS, "Time written (UTC)."),
+                Col("author_kind", "str", "Who wrote it (as in `comments`).", isin=AUTHOR_KINDS),
+                Col("author_key", "str", "Pseudonymised resident (keyed hash); null for the page and for other "
+                    "communities.", nullable=True),
+                Col("reply_to_comment_id", "Int64", "Comment this one answers; null for the wall post and for a "
+                    "top-level comment, which answers the wall post.", nullable=True),
+                Col("deleted", "bool", "Deleted by its author or the page (kept, text not stored)."),
+            ),
+            key=("community_id", "kind", "message_id"),
+            references=(
+                (("community_id",), "communities", ("community_id",)),
+                (("community_id", "post_id"), "wall_messages", ("community_id", "message_id")),
+            ),
+            required=False,
         ),
         Table(
             "awards",
@@ -164,11 +204,17 @@ TABLES: dict[str, Table] = {
             "quarantine",
             "Input records an importer set aside, with the reason. Synthetic data has none.",
             (
-                Col("source_file", "str", "File the record came from."),
-                Col("position", "str", "Where in the file: line, row, JSON path."),
+                Col("source_file", "str", "File the record came from, relative to the dataset folder (as in the "
+                    "manifest)."),
+                Col("position", "str", "Where in the file: line, row, sheet, JSON path of the item."),
                 Col("record_type", "str", "What the record was meant to be: post, comment, group, row..."),
                 Col("reason", "str", "Why it was set aside."),
-                Col("raw", "str", "The raw record as JSON text (personal data pseudonymised).", nullable=True),
+                Col("raw", "str", "The record as JSON text: user ids pseudonymised, names, texts and contacts "
+                    "left out.", nullable=True),
+                Col("waits_for", "str", "Set for a record set aside only because what it refers to is missing: its "
+                    "post, its page, or the page id of a screen name. Every import retries these and removes the "
+                    "row once the record joins the dataset. Null for records no import will take.", nullable=True,
+                    required=False, isin=WAITS_FOR),
             ),
             key=(),
             required=False,

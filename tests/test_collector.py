@@ -34,7 +34,15 @@ def _world() -> dict:
     pinned = dict(wall[120], is_pinned=1)
     old = {"id": 10, "owner_id": -101, "from_id": -101, "date": T0 - 86400 * 30, "post_type": "post", "text": "old",
            "comments": {"count": 0}, "likes": {"count": 0}, "reposts": {"count": 0}}
-    posts[101] = [pinned] + [p for p in wall if p["id"] != pinned["id"]] + [old]
+    # a resident's post on the open wall, answered by the page in its comments
+    resident = {"id": 1500, "owner_id": -101, "from_id": 8800, "date": T0 + 125 * 3600, "post_type": "post",
+                "text": "Когда откроется каток?", "comments": {"count": 1}, "likes": {"count": 0},
+                "reposts": {"count": 0}}
+    posts[101] = [pinned] + [p for p in wall if p["id"] != pinned["id"]][:125] + [resident] + \
+        [p for p in wall if p["id"] != pinned["id"]][125:] + [old]
+    comments[(101, 1500)] = [{"id": 6000, "from_id": -101, "date": T0 + 126 * 3600, "text": "С 1 декабря",
+                              "post_id": 1500, "owner_id": -101, "parents_stack": [], "thread": {"count": 0,
+                                                                                              "items": []}}]
     # post 1000: 150 top-level comments; the first has a thread of 25 replies (the page answers)
     top = []
     cid = 1
@@ -121,6 +129,8 @@ class FakeVk:
         offset, count = int(p.get("offset", 0)), int(p.get("count", 20))
         if method == "wall.get":
             items = w["posts"][gid]  # the pinned post first, then newest to oldest, as VK sends them
+            if p.get("filter") in ("owner", "others"):  # owner: the page's own posts; others: everyone else's
+                items = [i for i in items if (i["from_id"] == -gid) == (p["filter"] == "owner")]
             return {"response": {"count": len(items), "items": items[offset:offset + count]}}
         if method == "wall.getComments":
             top = w["comments"].get((gid, int(p["post_id"])), [])
@@ -172,6 +182,11 @@ def test_collects_everything_through_errors_and_a_dropped_connection(tmp_path):
     posts = ds.posts
     assert (posts["community_id"] == "vk:101").sum() == 251  # 250 + the old post on the last page; pinned once
     assert (posts["community_id"] == "vk:202").sum() == 1
+    walls = [params.get("filter") for _, method, params in server.log if method == "wall.get"]
+    assert set(walls) == {"owner", "others"}  # never the mixed wall
+    resident = ds.wall_messages.set_index(["kind", "message_id"])
+    assert resident.loc[("post", 1500), "author_kind"] == "resident" and 1500 not in set(posts["post_id"])
+    assert resident.loc[("comment", 6000), "author_kind"] == "page"  # the page's answer, under the wall post
     c = ds.comments
     assert (c["post_id"] == 1000).sum() == 175  # 150 top-level + a thread of 25 fetched beyond the first 10
     assert ((c["author_kind"] == "page") & (c["post_id"] == 1000)).sum() == 13
@@ -197,6 +212,7 @@ def test_resumes_where_it_stopped(tmp_path):
     assert not list((tmp_path / "dump" / "walls").glob("*.partial"))
     report = import_vk(tmp_path / "dump", tmp_path / "ds")
     assert report.unbalanced() == {} and report.counts["post"]["imported"] == 252
+    assert report.counts["wall_post"]["imported"] == 1
 
 
 def test_rate_limit_real_server(tmp_path):

@@ -91,8 +91,10 @@ def test_awards_from_csv_by_link_and_id(pages, tmp_path):
     ds = load_dataset(pages)
     assert sorted(ds.awards["community_id"]) == ["vk:101", "vk:202"]
     assert set(ds.awards["award"]) == {"quality_mark"} and set(ds.awards["year"]) == {2023}
-    reasons = set(ds.quarantine["reason"])
-    assert any("cannot be identified" in r for r in reasons) and any("not in communities" in r for r in reasons)
+    waiting = ds.quarantine.set_index("position")
+    assert "no page of the dataset has yet" in waiting.loc["row 5", "reason"]  # vk.com/nobody_here
+    assert waiting.loc["row 5", "waits_for"] == "page_id"
+    assert "not in communities" in waiting.loc["row 6", "reason"] and waiting.loc["row 6", "waits_for"] == "page"
 
 
 def test_awards_from_xlsx_by_id(pages, tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -91,7 +93,11 @@ def test_manifest_says_imported_with_sources(imported):
     out, _, ds = imported
     prov = ds.manifest["provenance"]
     assert prov["kind"] == "imported" and not ds.is_synthetic
-    assert prov["sources"][0]["path"] == str(FIXTURES) and len(prov["sources"][0]["sha256"]) == 64
+    # every file of the dump, named relative to the dataset folder, with its SHA-256
+    files = sorted(p for p in FIXTURES.rglob("*.json*"))
+    assert [s["path"] for s in prov["sources"]] == [os.path.relpath(f, out).replace(os.sep, "/") for f in files]
+    assert [s["sha256"] for s in prov["sources"]] == [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    assert {s["importer"] for s in prov["sources"]} == {"vk"}
     assert json.loads((out / "import_report.json").read_text())["records"]["post"]["read"] == 7
 
 

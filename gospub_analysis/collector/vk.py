@@ -1,6 +1,8 @@
 """The VK API collector behind `gospub collect vk`.
 
-It reads a list of pages, calls `groups.getById`, `wall.get` (back to `--since`) and
+It reads a list of pages, calls `groups.getById`, `wall.get` back to `--since` twice per
+page (`filter=owner`: the page's own posts; `filter=others`: posts by residents and
+other communities, which the importer keeps apart as wall messages), and
 `wall.getComments` (every post since then with comments, threads in full), and writes
 exactly the layout `gospub import vk` reads (see `importers.vk_export`):
 
@@ -51,6 +53,7 @@ GROUP_FIELDS = ("members_count,description,contacts,addresses,cover,site,status,
 BATCH = 500
 PAGE = 100
 THREAD_ITEMS = 10
+WALL_FILTERS = ("owner", "others")  # the page's own posts, then residents' and other communities' posts
 
 
 class CollectorError(RuntimeError):
@@ -193,6 +196,7 @@ def _pages(client: VkClient, dump: _Dump, method: str, params: dict, out, counts
         out.write(dump.envelope(method, page_params, answer) + b"\n")
         counts[counter] += 1
         if "error" in answer:
+            counts["errors"] += 1
             return
         body = answer["response"]
         items = body.get("items") or []
@@ -204,16 +208,20 @@ def _pages(client: VkClient, dump: _Dump, method: str, params: dict, out, counts
 
 def _collect_wall(client: VkClient, dump: _Dump, gid: int, since_ts: int, folder: Path) -> dict:
     posts_with_comments: list[int] = []
-    counts = {"wall_pages": 0, "posts": 0, "comment_pages": 0}
+    counts = {"wall_pages": 0, "posts": 0, "comment_pages": 0, "errors": 0}
     with open(folder / "wall.get.jsonl", "wb") as wall:
-        for _body, items in _pages(client, dump, "wall.get", {"owner_id": -gid}, wall, counts, "wall_pages"):
-            for post in items:
-                if post.get("date", 0) >= since_ts and (post.get("comments") or {}).get("count", 0) > 0:
-                    posts_with_comments.append(post["id"])
-            counts["posts"] += len(items)
-            regular = [p for p in items if not p.get("is_pinned")]
-            if regular and regular[-1].get("date", 0) < since_ts:
-                break  # the wall is newest first: the rest is older than --since
+        for wall_filter in WALL_FILTERS:
+            if counts["errors"]:
+                break  # a private or deleted wall: the second filter would get the same error
+            params = {"owner_id": -gid, "filter": wall_filter}
+            for _body, items in _pages(client, dump, "wall.get", params, wall, counts, "wall_pages"):
+                for post in items:
+                    if post.get("date", 0) >= since_ts and (post.get("comments") or {}).get("count", 0) > 0:
+                        posts_with_comments.append(post["id"])
+                counts["posts"] += len(items)
+                regular = [p for p in items if not p.get("is_pinned")]
+                if regular and regular[-1].get("date", 0) < since_ts:
+                    break  # the wall is newest first: the rest is older than --since
     if not posts_with_comments:
         return counts  # no file at all: the importer refuses an empty one
     with open(folder / "wall.getComments.jsonl", "wb") as comments:
@@ -256,7 +264,7 @@ def collect_vk(client: VkClient, pages: list[str], since: date, out: Path | str,
         groups = body.get("groups", []) if isinstance(body, dict) else body or []
         group_ids.extend(g["id"] for g in groups if isinstance(g, dict) and type(g.get("id")) is int)
     summary = {"pages": len(dict.fromkeys(group_ids)), "collected": 0, "already_done": 0, "wall_pages": 0,
-               "posts": 0, "comment_pages": 0}
+               "posts": 0, "comment_pages": 0, "errors": 0}
     for gid in dict.fromkeys(group_ids):
         final = out / "walls" / str(gid)
         if final.exists():

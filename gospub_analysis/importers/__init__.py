@@ -1,8 +1,15 @@
 """Importers: bring real data (VK API dumps, the monitoring export, Telegram channel
 exports, award lists) into the canonical dataset, and export a dataset back as VK dumps.
 
-Every importer accounts for each input record: it is imported, merged as a duplicate,
-skipped for a stated reason (e.g. Telegram service messages) or set aside in the
-`quarantine` table with the reason. `report.ImportReport` keeps that account and writes
-`import_report.json`; `merge.write_import` merges the result into a dataset folder.
+Every importer accounts for each input record: it is imported, merged (a duplicate, or a
+record the dataset already has), skipped for a stated reason (e.g. Telegram service
+messages) or set aside in the `quarantine` table with the reason, its source file and its
+position. `report.ImportReport` keeps that account and writes `import_report.json` (a
+failed run: `import_report.failed.json`, nothing else changed); `merge.write_import`
+merges the result into a dataset folder; `pending` retries the records that wait for
+their post, page or page id at every import; `scrub` decides what of a set-aside record
+may be kept (nothing that identifies a person); `spreadsheet` reads workbooks by their
+content and CSV files in their real encoding; `provenance` names the imported files in
+the manifest. VK: `vk_shapes` (files and response shapes), `vk_rows` (records),
+`vk_frames` (tables), `vk` (the run).
 """

@@ -85,7 +85,8 @@ def register(subparsers) -> None:
     p.set_defaults(func=_import_vk)
 
     p = sources.add_parser("monitoring", help="the weekly monitoring Excel export (one or several weeks)")
-    p.add_argument("files", nargs="+", help="monitoring .xlsx files; the date is taken from the file name")
+    p.add_argument("files", nargs="+", help="monitoring workbooks (.xlsx or legacy .xls, read by their content); "
+                                            "the date is taken from the file name")
     p.add_argument("--out", required=True)
     p.add_argument("--as-of", type=_date, help="date of the export (only with one file)")
     p.add_argument("--skip-bad-files", action="store_true", help=skip_help)
@@ -98,7 +99,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=_import_telegram)
 
     p = sources.add_parser("awards", help="award list (CSV or Excel) by page link or id")
-    p.add_argument("file", help="awards .csv or .xlsx")
+    p.add_argument("file", help="awards .csv (any encoding Russian Excel saves), .xlsx or .xls")
     p.add_argument("--year", type=int, required=True, help="year the awards are for")
     p.add_argument("--award", default="quality_mark", help="award code when the file has no «Награда» column")
     p.add_argument("--out", required=True, help="dataset folder holding the awarded pages")

@@ -4,55 +4,53 @@ Rules, in one place:
 - Rows are matched by the table's key. Within one import the caller orders rows newest
   first; across runs the new import is the newer one. For a matched key every column
   takes the newest non-null value, so a later VK import fills a page's name without
-  erasing the organisation a monitoring import linked it to. `communities.created_at`
-  takes the earliest value (it is the earliest evidence of the page).
+  erasing the organisation a monitoring import linked it to. `communities.created_at`,
+  `closed_at` and `first_seen_at` take the earliest known value.
+- A new record whose key the dataset already has is counted as merged, not imported.
 - New rows whose references are missing (a comment under a post not in the dataset, an
-  award for an unknown page) go to quarantine with the reason.
-- Rows are sorted by key and the manifest lists the sources with their SHA-256, so the
-  same inputs give the same bytes. Imported data is never labelled synthetic, and an
-  import into a synthetic dataset folder is refused.
+  award for an unknown page) go to quarantine with their source file and position, and
+  wait there (`pending`): every import retries them, whatever its kind and order.
+- The quarantine describes the dataset as it is: the rows of a file imported again are
+  replaced by what this import found in it, and records that joined are removed.
+- Rows are sorted by key and the manifest lists every imported file (path relative to the
+  dataset folder, SHA-256), so the same inputs give the same bytes. Imported data is never
+  labelled synthetic, and an import into a synthetic dataset folder is refused.
 """
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..dataset import MANIFEST, load_dataset, read_manifest, write_dataset
 from ..schema import TABLES, empty_table
-from .report import ImportReport, raw_json
+from . import pending
+from .provenance import merged_sources, relative_all, source_entries
+from .report import ImportReport
 
 RECORD_TYPE = {"organizations": "organization", "communities": "community", "snapshots": "snapshot",
-               "posts": "post", "comments": "comment", "awards": "award"}
-EARLIEST = {"communities": ("created_at", "closed_at")}
+               "posts": "post", "comments": "comment", "wall_messages": "comment", "awards": "award"}
+EARLIEST = {"communities": ("created_at", "closed_at", "first_seen_at")}
+# What a row whose reference is missing waits for, by its table (a post implies its page).
+WAITS_FOR = {"comments": pending.POST, "wall_messages": pending.POST, "posts": pending.PAGE,
+             "snapshots": pending.PAGE, "awards": pending.PAGE}
+Origin = Callable[[str, pd.DataFrame], list[tuple[str, str]]]
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass
+class Existing:
+    """The dataset already in an output folder (empty tables and manifest when there is none)."""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    manifest: dict = field(default_factory=dict)
 
-
-def source_entry(path: Path | str, files: list[Path] | dict[Path, str] | None = None) -> dict:
-    """{"path", "sha256"} of a file, or of a folder's files (relative names and contents).
-
-    `files` may map each file to its SHA-256 when the caller has already read it.
-    """
-    path = Path(path)
-    if files is None:
-        return {"path": str(path), "sha256": file_sha256(path)}
-    known = files if isinstance(files, dict) else {}
-    digest = hashlib.sha256()
-    for file in sorted(files):
-        digest.update(str(file.relative_to(path)).encode("utf-8") + b"\0")
-        digest.update((known.get(file) or file_sha256(file)).encode("ascii"))
-    return {"path": str(path), "sha256": digest.hexdigest(), "files": len(files)}
+    def get(self, table: str) -> pd.DataFrame:
+        return self.tables.get(table, empty_table(table))
 
 
 def typed_frame(table: str, columns: dict[str, object]) -> pd.DataFrame:
@@ -100,19 +98,45 @@ def dedupe_new(table: str, frame: pd.DataFrame, report: ImportReport, record_typ
     return out
 
 
-def _existing(out_dir: Path) -> tuple[dict[str, pd.DataFrame], dict]:
+class KeyedOrigins:
+    """(file, position) of rows by their table's key, for importers that read few rows (not VK)."""
+
+    def __init__(self):
+        self.found: dict[str, dict[tuple, tuple[str, str]]] = {}
+
+    def add(self, table: str, key: tuple, file: Path | str, position: str) -> None:
+        self.found.setdefault(table, {}).setdefault(key, (str(file), position))
+
+    def __call__(self, table: str, rows: pd.DataFrame) -> list[tuple[str, str]]:
+        known = self.found.get(table, {})
+        key = list(TABLES[table].key)
+        return [known.get(tuple(k), ("<unknown file>", "position unknown"))
+                for k in rows[key].itertuples(index=False, name=None)]
+
+
+def existing(out_dir: Path | str) -> Existing:
+    """The dataset in an output folder, read once per import (refused when it is synthetic)."""
+    out_dir = Path(out_dir)
     if not (out_dir / MANIFEST).exists():
-        return {}, {}
+        return Existing()
     manifest = read_manifest(out_dir)
     if manifest.get("provenance", {}).get("kind") == "synthetic":
         raise ValueError(f"{out_dir} holds a synthetic dataset; import real data into another folder "
                          f"(imported and synthetic data are never mixed)")
-    return dict(load_dataset(out_dir).tables), manifest
+    return Existing(dict(load_dataset(out_dir).tables), manifest)
 
 
-def existing_tables(out_dir: Path | str) -> dict[str, pd.DataFrame]:
-    """The tables already in an output folder (empty when it holds no dataset yet)."""
-    return _existing(Path(out_dir))[0]
+def count_merged(table: str, frame: pd.DataFrame, old: Existing, report: ImportReport, record_type: str) -> None:
+    """Move new rows whose key the dataset already has from imported to merged."""
+    before = old.tables.get(table)
+    if before is None or not len(before) or not len(frame):
+        return
+    key = list(TABLES[table].key)
+    if len(key) == 1:
+        found = _isin(frame[key[0]], before[key[0]])
+    else:
+        found = pd.MultiIndex.from_frame(frame[key]).isin(pd.MultiIndex.from_frame(before[key]))
+    report.merged(record_type, int(found.sum()))
 
 
 def _orphans(table: str, frame: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Series:
@@ -141,15 +165,7 @@ def _isin(values: pd.Series, targets: pd.Series) -> pd.Series:
     return values.isin(targets)
 
 
-def write_import(out_dir: Path | str, new: dict[str, pd.DataFrame], sources: list[dict],
-                 report: ImportReport, record_types: dict[str, str] | None = None) -> Path:
-    """Merge `new` tables (already deduplicated, typed) into `out_dir` and write it with the report.
-
-    `record_types` names the report's record type of each table's rows (defaults: RECORD_TYPE).
-    """
-    record_types = {**RECORD_TYPE, **(record_types or {})}
-    out = Path(out_dir)
-    old, manifest = _existing(out)
+def _merged_tables(new: dict[str, pd.DataFrame], old: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     for name, spec in TABLES.items():
         if name == "quarantine":
@@ -158,45 +174,103 @@ def write_import(out_dir: Path | str, new: dict[str, pd.DataFrame], sources: lis
         if not parts:
             tables[name] = old.get(name, empty_table(name))
             continue
+        if len(parts) == 1 and new.get(name) is parts[0]:  # only new rows, already deduplicated (dedupe_new)
+            tables[name] = parts[0][spec.column_names].assign(_is_new=True)
+            continue
         frame = pd.concat([p[spec.column_names] for p in parts], ignore_index=True)
         n_new = len(parts[0]) if new.get(name) is not None and len(new[name]) else 0
-        is_new = pd.Series([True] * n_new + [False] * (len(frame) - n_new))
-        frame = frame.assign(_is_new=is_new)
-        key = list(spec.key)
-        frame = coalesce(frame, key, EARLIEST.get(name, ()))
-        tables[name] = frame
-    # References: set aside new rows that point nowhere (parents first).
-    for name in ("communities", "snapshots", "posts", "comments", "awards"):
+        frame = frame.assign(_is_new=np.arange(len(frame)) < n_new)
+        tables[name] = coalesce(frame, list(spec.key), EARLIEST.get(name, ()))
+    return tables
+
+
+def _add_resolved(tables: dict[str, pd.DataFrame], rows: dict[str, pd.DataFrame]) -> None:
+    """Rows of records that waited in the quarantine, behind what the dataset has (its values win)."""
+    for name, frame in rows.items():
+        spec = TABLES[name]
+        merged = pd.concat([tables[name], frame[spec.column_names].assign(_is_new=False)], ignore_index=True)
+        tables[name] = coalesce(merged, list(spec.key), EARLIEST.get(name, ()))
+
+
+def _set_aside_orphans(tables: dict[str, pd.DataFrame], report: ImportReport, record_types: dict[str, str],
+                       origin: Origin) -> None:
+    """New rows that point nowhere go to the quarantine with their origin, waiting for what is missing."""
+    for name in ("communities", "snapshots", "posts", "comments", "wall_messages", "awards"):
         frame = tables[name]
         if "_is_new" not in frame.columns:
             continue
         reasons = _orphans(name, frame, tables)
         bad = (reasons != "") & frame["_is_new"].astype(bool)
-        if bad.any():
-            rtype = record_types[name]
-            for record, reason in zip(frame[bad].drop(columns="_is_new").to_dict("records"), reasons[bad]):
-                report.quarantine(f"<{report.command}>", "after merge", rtype, reason, raw_json(record),
-                                  counted=False)
-            report.unimport(rtype, int(bad.sum()))
-            tables[name] = frame[~bad]
+        if not bad.any():
+            continue
+        rtype = record_types[name]
+        rows = frame[bad].drop(columns="_is_new")
+        waits = WAITS_FOR.get(name)
+        for (file, position), record, reason in zip(origin(name, rows), pending.json_rows(rows), reasons[bad]):
+            report.quarantine(file, position, rtype, reason, pending.pending_raw({name: record}) if waits else
+                              pending.raw_row(record), counted=False, waits_for=waits)
+        report.unimport(rtype, int(bad.sum()))
+        tables[name] = frame[~bad]
+
+
+def _quarantine(old: pd.DataFrame | None, stays: pd.Series | None, report: ImportReport, out: Path,
+                inputs: set[str]) -> pd.DataFrame:
+    """The quarantine after this import: earlier rows of files not read again and still waiting, plus
+    this import's rows (file names relative to the dataset folder)."""
+    parts = []
+    if old is not None and len(old):
+        keep = ~old["source_file"].isin(inputs)
+        if stays is not None:
+            keep &= stays
+        parts.append(old[keep])
+    frame = report.quarantine_frame()
+    if len(frame):
+        parts.append(frame.assign(source_file=relative_all(list(frame["source_file"]), out)))
+    if not parts:
+        return empty_table("quarantine")
+    columns = TABLES["quarantine"].column_names
+    quarantine = pd.concat([p.reindex(columns=columns) for p in parts], ignore_index=True)
+    quarantine = quarantine.astype({c: "str" for c in columns})  # text, nulls kept as nulls
+    return (quarantine.drop_duplicates().sort_values(columns[:4], kind="stable").reset_index(drop=True))
+
+
+def write_import(out_dir: Path | str, new: dict[str, pd.DataFrame], report: ImportReport, *,
+                 importer: str, sources: dict[Path, str | None], inputs: list[Path | str], origin: Origin,
+                 old: Existing | None = None, record_types: dict[str, str] | None = None) -> Path:
+    """Merge `new` tables (typed, and deduplicated with `dedupe_new`) into `out_dir`; write it with the report.
+
+    `sources`: every file that contributed (to its SHA-256 when known); `inputs`: every file
+    the run read, failed ones included (their earlier quarantine rows are replaced);
+    `origin(table, rows)`: (file, position) of each row, for rows set aside after the merge;
+    `old`: the dataset as `existing` read it; `record_types`: the report's record type of
+    each table's rows (defaults: RECORD_TYPE).
+    """
+    record_types = {**RECORD_TYPE, **(record_types or {})}
+    out = Path(out_dir)
+    old = old if old is not None else existing(out)
+    tables = _merged_tables(new, old.tables)
+    old_quarantine = old.tables.get("quarantine")
+    replaced = set(relative_all(list(inputs), out))
+    stays = None
+    if old_quarantine is not None and len(old_quarantine):
+        waiting = old_quarantine[~old_quarantine["source_file"].isin(replaced)]
+        rows, stays, resolved = pending.resolve(waiting, tables)
+        stays = stays.reindex(old_quarantine.index, fill_value=True)
+        _add_resolved(tables, rows)
+        report.resolved.update(resolved)
+    _set_aside_orphans(tables, report, record_types, origin)
     for name in list(tables):
         frame = tables[name].drop(columns="_is_new", errors="ignore")
         key = list(TABLES[name].key)
         tables[name] = frame.sort_values(key, kind="stable").reset_index(drop=True) if key else frame
-    q_parts = [f for f in (old.get("quarantine"), report.quarantine_frame()) if f is not None and len(f)]
-    quarantine = pd.concat(q_parts, ignore_index=True) if q_parts else empty_table("quarantine")
-    if len(quarantine):
-        quarantine = (quarantine.drop_duplicates()
-                      .sort_values(TABLES["quarantine"].column_names, kind="stable").reset_index(drop=True))
-    tables["quarantine"] = quarantine
-    known = manifest.get("provenance", {}).get("sources", [])
-    merged_sources = {(s["path"], s["sha256"]): s for s in [*known, *sources]}
+    tables["quarantine"] = _quarantine(old_quarantine, stays, report, out, replaced)
+    known = old.manifest.get("provenance", {}).get("sources", [])
     full_manifest = {
-        "title": manifest.get("title", "Imported data"),
-        "provenance": {"kind": "imported", "sources": [merged_sources[k] for k in sorted(merged_sources)]},
+        "title": old.manifest.get("title", "Imported data"),
+        "provenance": {"kind": "imported",
+                       "sources": merged_sources(known, source_entries(sources, out, importer))},
     }
     write_dataset(out, tables, full_manifest)
     report.dataset_rows = {name: int(len(frame)) for name, frame in tables.items()}
     report.write(out)
     return out
-

@@ -1,15 +1,19 @@
 """`gospub import monitoring`: the weekly monitoring Excel export into the dataset.
 
-One row per organisation. The sheet is the first one whose header row (within the first
-15 rows) has the required headers; other headers of the export are optional and become
-empty columns when absent. Each file is dated by `--as-of` (one file) or by a date in its
+One row per organisation. The workbook is read by its content (`spreadsheet`): an .xlsx,
+also one named .xls, or a legacy .xls. The sheet is the first one whose header row
+(within the first 15 rows) has the required headers; other headers of the export are
+optional and become empty columns when absent. Each file is dated by `--as-of` (one file) or by a date in its
 name (2024-03-04, 20240304, 04.03.2024, 04-03-2024), so several weekly files make a
 snapshots time series.
 
 Per row: an `organizations` row (org_id «org:<ОГРН>», else a stable hash of name and
 founder); when the row has a page, a `communities` row linked to it (page id from «ID
 госпаблика», else from the link; a link with only a screen name is resolved through the
-pages already in the dataset) and a `snapshots` row with the export's own figures.
+pages already in the dataset or in the same run; else it waits in the quarantine until
+a later import of any kind brings the page, see `pending`) and a `snapshots` row with the
+export's own figures. The export does not give a page's creation date: `created_at` stays
+null. A totals row («Итого», «Всего») is set aside, not counted as an organisation.
 Sectors come from `sectors.SPHERE_TO_SECTOR`, municipalities from `municipality`.
 Cells that cannot be read («да»/«нет», numbers, percentages) are left empty and listed
 in the report; rows without a name and page parts without a usable id go to quarantine.
@@ -19,20 +23,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zipfile
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
-from ..region import TIMEZONE, UNKNOWN_MUNICIPALITY
+from ..region import UNKNOWN_MUNICIPALITY
+from . import pending
 from .links import parse_vk_id, parse_vk_link
-from .merge import dedupe_new, existing_tables, source_entry, typed_frame, write_import
+from .merge import KeyedOrigins, count_merged, dedupe_new, existing, typed_frame, write_import
+from .monitoring_cells import Cells as _Cells
 from .municipality import find_municipality
 from .report import ImportFileError, ImportReport
 from .sectors import sector_of
+from .spreadsheet import Sheet, read_workbook
 
 HEADERS: dict[str, str] = {
     "Уровень": "level",
@@ -58,11 +62,10 @@ HEADERS: dict[str, str] = {
 }
 REQUIRED = ("Учредитель", "Наименование подведомственной организации", "Ссылка на госпаблик ВК")
 HEADER_SEARCH_ROWS = 15
-MAX_EXAMPLES = 20
-EXPECTED = ("an .xlsx monitoring export with a header row containing " + ", ".join(f"«{h}»" for h in REQUIRED)
-            + " (other headers as in shared/domain.md)")
-_YES = {"да", "yes", "true", "1", "+", "есть", "подключен", "подключено", "y"}
-_NO = {"нет", "no", "false", "0", "-", "—", "отсутствует", "не подключен", "n"}
+EXPECTED = ("a monitoring export workbook (.xlsx, or a legacy .xls) with a header row containing "
+            + ", ".join(f"«{h}»" for h in REQUIRED) + " (other headers as in shared/domain.md)")
+_TOTALS = re.compile(r"^(итого|всего)\b", re.IGNORECASE)
+_PROFILE = re.compile(r"^id\d+$")
 _DATE_PATTERNS = (
     (re.compile(r"(20\d\d)[-_.](\d\d)[-_.](\d\d)"), (1, 2, 3)),
     (re.compile(r"(?<!\d)(\d\d)[-_.](\d\d)[-_.](20\d\d)(?!\d)"), (3, 2, 1)),
@@ -89,98 +92,23 @@ def date_from_name(path: Path) -> date | None:
     return None
 
 
-# A count beyond this is no subscriber or reach figure, and would not fit the int64 columns.
-MAX_COUNT = 2**53
-
-
-class _Cells:
-    """Cell parsers that record what they could not read."""
-
-    def __init__(self, report: ImportReport, file: str):
-        self.report, self.file = report, file
-        self.row = 0
-        self.examples: list[dict] = report.notes.setdefault("cell_problems", [])
-
-    def problem(self, header: str, value: object, expected: str) -> None:
-        self.report.warn(f"column «{header}»: {expected} expected, cell left empty")
-        if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append({"file": self.file, "row": self.row, "column": header, "value": str(value),
-                                  "expected": expected})
-
-    @staticmethod
-    def text(value: object) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = re.sub(r"\s+", " ", str(value)).strip()
-        return text or None
-
-    def yes_no(self, value: object, header: str) -> bool | None:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if isinstance(value, bool):
-            return value
-        text = str(int(value) if isinstance(value, float) and value.is_integer() else value).strip().lower()
-        if text in _YES:
-            return True
-        if text in _NO:
-            return False
-        self.problem(header, value, "«да» or «нет»")
-        return None
-
-    def number(self, value: object, header: str, percent_format: bool = False, percent: bool = False) -> float | None:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if isinstance(value, bool):
-            self.problem(header, value, "a number")
-            return None
-        if isinstance(value, (int, float)):
-            number = float(value)
-            return number * 100 if percent and percent_format else number
-        text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", ".")
-        if text.endswith("%") and not percent:
-            self.problem(header, value, "a number")
-            return None
-        try:
-            return float(text.rstrip("%"))
-        except ValueError:
-            self.problem(header, value, "a percentage" if percent else "a number")
-            return None
-
-    def count(self, value: object, header: str, upper: int | None = None) -> int | None:
-        number = self.number(value, header)
-        if number is None:
-            return None
-        limit = MAX_COUNT if upper is None else upper
-        if number < 0 or not float(number).is_integer() or number > limit:
-            self.problem(header, value, f"a whole number from 0 to {limit:,}")
-            return None
-        return int(number)
-
-
-def _find_table(path: Path):
-    """(sheet name, header row number, {field: column index}, rows iterator) or ImportFileError."""
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(path, "whole file", EXPECTED, f"not an Excel .xlsx workbook ({type(exc).__name__})") from exc
+def _find_table(path: Path, sheets: list[Sheet]) -> tuple[Sheet, int, dict[str, int]]:
+    """(sheet, header row number, {field: column index}) or ImportFileError."""
     best = None
-    for sheet in book.worksheets:
-        for number, row in enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1):
+    for sheet in sheets:
+        for number, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS], start=1):
             found = {_BY_NORM[_norm_header(v)]: i for i, v in enumerate(row) if _norm_header(v) in _BY_NORM}
             missing = [h for h in REQUIRED if h not in found]
             if not missing:
-                return book, sheet, number, {HEADERS[h]: i for h, i in found.items()}
+                return sheet, number, {HEADERS[h]: i for h, i in found.items()}
             if found and (best is None or len(found) > best[2]):
                 best = (sheet.title, number, len(found), missing)
-    sheets = ", ".join(f"«{s.title}»" for s in book.worksheets)
-    book.close()
     if best:
         detail = (f"sheet «{best[0]}», row {best[1]} looks like the header row but lacks "
                   + ", ".join(f"«{h}»" for h in best[3]))
         raise ImportFileError(path, f"sheet «{best[0]}», row {best[1]}", EXPECTED, detail)
-    raise ImportFileError(path, f"first {HEADER_SEARCH_ROWS} rows of sheets {sheets}", EXPECTED,
+    names = ", ".join(f"«{s.title}»" for s in sheets)
+    raise ImportFileError(path, f"first {HEADER_SEARCH_ROWS} rows of sheets {names}", EXPECTED,
                           "no header row of the monitoring export found")
 
 
@@ -208,49 +136,88 @@ def _level(value: str | None, founder: str | None, municipality: str, report: Im
     return "municipal"
 
 
-def _read_file(path: Path, as_of: date, report: ImportReport, screen_names: dict[str, str],
-               rows: dict[str, list], unresolved: list) -> None:
-    book, sheet, header_row, columns = _find_table(path)
+def _file_rows(path: Path, report: ImportReport) -> tuple[str, list[tuple[int, dict, dict]]]:
+    """(sheet title, [(row number, {field: value}, {field: number format})]) of one export, or ImportFileError."""
+    sheets, kind = read_workbook(path, EXPECTED)
+    report.notes.setdefault("formats", {})[str(path)] = kind
+    sheet, header_row, columns = _find_table(path, sheets)
     report.notes.setdefault("missing_optional_headers", {})[str(path)] = sorted(
         h for h, f in HEADERS.items() if f not in columns)
+    rows = []
+    for number, (row, fmts) in enumerate(zip(sheet.rows[header_row:], sheet.formats[header_row:]),
+                                         start=header_row + 1):
+        values = {f: (row[i] if i < len(row) else None) for f, i in columns.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue
+        rows.append((number, values, {f: (fmts[i] if i < len(fmts) else "") for f, i in columns.items()}))
+    return sheet.title, rows
+
+
+def _page_fields(cells: _Cells, values: dict, formats: dict, day: pd.Timestamp, org_id: str, name: str,
+                 screen: str | None) -> dict:
+    return {
+        "as_of": day, "org_id": org_id, "org_name": name, "screen_name": screen,
+        "members_count": cells.count(values.get("members_count"), "Количество подписчиков"),
+        "gov_mark": cells.yes_no(values.get("gov_mark"), "Госметка (да/нет)"),
+        "gospublic_component": cells.yes_no(values.get("gospublic_component"),
+                                            "Подключение к компоненту «Госпаблики» (да/нет)"),
+        "widgets": cells.count(values.get("widgets"), "Виджеты (0/1/2)", upper=2),
+        "design_pct": cells.number(values.get("design_pct"), "Оформление (%)",
+                                   "%" in formats.get("design_pct", ""), percent=True),
+        "activity_pct": cells.number(values.get("activity_pct"), "Активность (%)",
+                                     "%" in formats.get("activity_pct", ""), percent=True),
+        "weekly_reach": cells.count(values.get("weekly_reach"), "Общий охват аудитории за неделю"),
+        "avg_post_reach": cells.count(values.get("avg_post_reach"), "Средний охват одной публикации"),
+    }
+
+
+def _organisation(cells: _Cells, values: dict, report: ImportReport) -> tuple[dict, str, str | None]:
+    """(organizations row, its name, the no-page reason) of one export row."""
+    name = cells.text(values.get("name"))
+    founder = cells.text(values.get("founder"))
+    municipality = find_municipality(founder, cells.text(values.get("address")))
+    if municipality == UNKNOWN_MUNICIPALITY:
+        report.warn("municipality not found from the founder or the page address: «не определено»")
+    sector, unknown = sector_of([values.get("sphere1"), values.get("sphere2"), values.get("sphere3")])
+    for value in unknown:
+        report.warn(f"sphere «{value}» is not in the sector table (sectors.SPHERE_TO_SECTOR)")
+    ogrn_text = re.sub(r"\D", "", cells.text(values.get("ogrn")) or "")
+    if ogrn_text and len(ogrn_text) not in (13, 15):
+        cells.problem("ОГРН", values.get("ogrn"), "13 digits")
+        ogrn_text = ""
+    org = {"org_id": _org_id(ogrn_text or None, name, founder), "name": name,
+           "level": _level(cells.text(values.get("level")), founder, municipality, report), "founder": founder,
+           "sector": sector, "municipality": municipality, "ogrn": ogrn_text or None, "no_page_reason": None}
+    return org, name, cells.text(values.get("no_page_reason"))
+
+
+def _totals_row(cells: _Cells, values: dict) -> bool:
+    """A row that sums the sheet («Итого», «Всего по району»): its first text cell says so."""
+    for field in ("level", "founder", "name"):
+        text = cells.text(values.get(field))
+        if text:
+            return bool(_TOTALS.match(text))
+    return False
+
+
+def _read_file(path: Path, as_of: date, report: ImportReport, rows: dict[str, list], unresolved: list,
+               origins: KeyedOrigins) -> None:
+    title, file_rows = _file_rows(path, report)
     cells = _Cells(report, str(path))
-    file_rows = []
-    try:
-        for number, row in enumerate(sheet.iter_rows(min_row=header_row + 1), start=header_row + 1):
-            values = {f: (row[i].value if i < len(row) else None) for f, i in columns.items()}
-            formats = {f: (getattr(row[i], "number_format", "") or "" if i < len(row) else "") for f, i in columns.items()}
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
-                continue
-            file_rows.append((number, values, formats))
-    except (ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise ImportFileError(path, f"sheet «{sheet.title}»", EXPECTED, f"the sheet cannot be read ({exc})") from exc
-    finally:
-        book.close()
     day = pd.Timestamp(as_of)
     for number, values, formats in file_rows:
         cells.row = number
-        position = f"sheet «{sheet.title}», row {number}"
+        position = f"sheet «{title}», row {number}"
         report.read("row")
         raw = {h: (None if values.get(f) is None else str(values[f])) for h, f in HEADERS.items() if f in values}
-        name = cells.text(values.get("name"))
-        if not name:
+        if _totals_row(cells, values):
+            report.quarantine(str(path), position, "row", "a totals row («Итого», «Всего»), not an organisation", raw)
+            continue
+        if not cells.text(values.get("name")):
             report.quarantine(str(path), position, "row", "no organisation name («Наименование подведомственной "
                               "организации» is empty)", raw)
             continue
-        founder = cells.text(values.get("founder"))
-        address = cells.text(values.get("address"))
-        municipality = find_municipality(founder, address)
-        if municipality == UNKNOWN_MUNICIPALITY:
-            report.warn("municipality not found from the founder or the page address: «не определено»")
-        sector, unknown = sector_of([values.get("sphere1"), values.get("sphere2"), values.get("sphere3")])
-        for value in unknown:
-            report.warn(f"sphere «{value}» is not in the sector table (sectors.SPHERE_TO_SECTOR)")
-        ogrn_text = re.sub(r"\D", "", cells.text(values.get("ogrn")) or "")
-        if ogrn_text and len(ogrn_text) not in (13, 15):
-            cells.problem("ОГРН", values.get("ogrn"), "13 digits")
-            ogrn_text = ""
-        org_id = _org_id(ogrn_text or None, name, founder)
-        reason = cells.text(values.get("no_page_reason"))
+        org, name, reason = _organisation(cells, values, report)
         page_id = parse_vk_id(values.get("page_id"))
         link = cells.text(values.get("link"))
         page = parse_vk_link(link) if link else None
@@ -261,11 +228,8 @@ def _read_file(path: Path, as_of: date, report: ImportReport, screen_names: dict
         group_id = page_id or (page.group_id if page else None)
         screen = page.screen_name if page else None
         has_page = bool(group_id or screen or link)
-        rows["organizations"].append({
-            "org_id": org_id, "name": name, "level": _level(cells.text(values.get("level")), founder, municipality,
-                                                            report),
-            "founder": founder, "sector": sector, "municipality": municipality, "ogrn": ogrn_text or None,
-            "no_page_reason": None if has_page else reason})
+        rows["organizations"].append({**org, "no_page_reason": None if has_page else reason})
+        origins.add("organizations", (org["org_id"],), path, position)
         report.imported("row", 1)
         if has_page and reason:
             report.warn("row has both a page and a reason for not running one: the reason is ignored")
@@ -274,94 +238,105 @@ def _read_file(path: Path, as_of: date, report: ImportReport, screen_names: dict
                 report.warn("organisation with neither a page nor a reason for not running one")
             continue
         report.read("page")
-        page_fields = {
-            "as_of": day, "org_id": org_id, "org_name": name, "screen_name": screen,
-            "members_count": cells.count(values.get("members_count"), "Количество подписчиков"),
-            "gov_mark": cells.yes_no(values.get("gov_mark"), "Госметка (да/нет)"),
-            "gospublic_component": cells.yes_no(values.get("gospublic_component"),
-                                                "Подключение к компоненту «Госпаблики» (да/нет)"),
-            "widgets": cells.count(values.get("widgets"), "Виджеты (0/1/2)", upper=2),
-            "design_pct": cells.number(values.get("design_pct"), "Оформление (%)",
-                                       "%" in formats.get("design_pct", ""), percent=True),
-            "activity_pct": cells.number(values.get("activity_pct"), "Активность (%)",
-                                         "%" in formats.get("activity_pct", ""), percent=True),
-            "weekly_reach": cells.count(values.get("weekly_reach"), "Общий охват аудитории за неделю"),
-            "avg_post_reach": cells.count(values.get("avg_post_reach"), "Средний охват одной публикации"),
-        }
+        if screen and not group_id and _PROFILE.match(screen):
+            raw["Ссылка на госпаблик ВК"] = "<a person's profile>"
+            report.quarantine(str(path), position, "page", "«Ссылка на госпаблик ВК» is a person's VK profile, not "
+                              "a community, and «ID госпаблика» is empty", raw)
+            continue
+        fields = _page_fields(cells, values, formats, day, org["org_id"], name, screen)
         if group_id:
+            rows["pages"].append({"group_id": group_id, **fields})
             if screen:
-                screen_names.setdefault(screen, group_id)
-            rows["pages"].append({"group_id": group_id, **page_fields})
+                rows["screens"].setdefault(screen, group_id)
+            origins.add("communities", (f"vk:{group_id}",), path, position)
+            origins.add("snapshots", (f"vk:{group_id}", day), path, position)
         elif screen:
-            unresolved.append((str(path), position, raw, screen, page_fields))
+            unresolved.append((str(path), position, raw, screen, fields))
         else:
-            report.quarantine(str(path), position, "page", f"«Ссылка на госпаблик ВК» is not a VK page address "
-                              f"and «ID госпаблика» is empty", raw)
+            report.quarantine(str(path), position, "page", "«Ссылка на госпаблик ВК» is not a VK page address "
+                              "and «ID госпаблика» is empty", raw)
 
 
-def import_monitoring(files: list[Path | str], out_dir: Path | str, as_of: date | None = None,
-                      skip_bad_files: bool = False) -> ImportReport:
-    """Import one or more weekly monitoring exports into the dataset folder `out_dir`."""
-    out_dir = Path(out_dir)
-    paths = [Path(f) for f in files]
-    report = ImportReport("import monitoring")
-    report.notes["skip_bad_files"] = skip_bad_files
-    if as_of and len(paths) > 1:
-        raise ValueError("--as-of dates one file; for several weekly files put each file's date in its name")
-    existing = existing_tables(out_dir)
-    old_comms = existing.get("communities")
-    screen_names: dict[str, str] = {}
-    if old_comms is not None:
-        vk = old_comms[(old_comms["platform"] == "vk") & old_comms["screen_name"].notna()]
-        screen_names.update(zip(vk["screen_name"].str.lower(), vk["platform_id"]))
-    known = set(old_comms["community_id"]) if old_comms is not None else set()
+def _pending_page(fields: dict) -> dict[str, dict]:
+    """The rows a page named only by its screen name becomes once the page id is known (see `pending`)."""
+    community = {"community_id": None, "platform": "vk", "platform_id": None, "screen_name": fields["screen_name"],
+                 "name": fields["org_name"], "org_id": fields["org_id"], "created_at": None, "closed_at": None,
+                 "first_seen_at": None}
+    snapshot = {k: v for k, v in fields.items() if k not in ("org_id", "org_name", "screen_name")}
+    snapshot.update(community_id=None, as_of=fields["as_of"].isoformat(), source="monitoring")
+    return {"communities": community, "snapshots": snapshot}
+
+
+def _dated(paths: list[Path], as_of: date | None, report: ImportReport) -> list[tuple[date, Path]]:
     dated = []
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"monitoring file {path} does not exist")
         day = as_of or date_from_name(path)
         if day is None:
-            error = ImportFileError(path, "file name", "a date in the file name (e.g. monitoring_2024-03-04.xlsx) "
-                                    "or --as-of", "no date in the file name")
-            if not skip_bad_files:
-                raise error
-            report.fail_file(error)
+            report.fail_file(ImportFileError(path, "file name", "a date in the file name (e.g. "
+                                             "monitoring_2024-03-04.xlsx) or --as-of", "no date in the file name"))
             continue
         dated.append((day, path))
-    rows: dict[str, list] = {"organizations": [], "pages": []}
-    good = []
-    for day, path in sorted(dated, key=lambda d: (d[0], str(d[1])), reverse=True):  # newest first
+    return sorted(dated, key=lambda d: (d[0], str(d[1])), reverse=True)  # newest first
+
+
+def import_monitoring(files: list[Path | str], out_dir: Path | str, as_of: date | None = None,
+                      skip_bad_files: bool = False) -> ImportReport:
+    """Import one or more weekly monitoring exports into the dataset folder `out_dir`.
+
+    A run with a file that cannot be read imports nothing (unless `skip_bad_files`): its
+    report goes to import_report.failed.json, the dataset stays as it was.
+    """
+    out_dir = Path(out_dir)
+    paths = [Path(f) for f in files]
+    report = ImportReport("import monitoring")
+    report.notes["skip_bad_files"] = skip_bad_files
+    if as_of and len(paths) > 1:
+        raise ValueError("--as-of dates one file; for several weekly files put each file's date in its name")
+    old = existing(out_dir)
+    comms = old.get("communities")
+    vk = comms[(comms["platform"] == "vk") & comms["screen_name"].notna()]
+    rows: dict = {"organizations": [], "pages": [], "screens": dict(zip(vk["screen_name"].str.lower(),
+                                                                        vk["platform_id"]))}
+    good, unresolved, origins = {}, [], KeyedOrigins()
+    for day, path in _dated(paths, as_of, report):
         report.files_read += 1
-        trial = {"organizations": [], "pages": []}
-        unresolved: list = []
+        trial = {"organizations": [], "pages": [], "screens": dict(rows["screens"])}
         before = ({k: v.copy() for k, v in report.counts.items()}, report.warnings.copy(),
-                  report.quarantine_reasons.copy(), len(report.quarantine_rows))
+                  report.quarantine_reasons.copy(), len(report.quarantine_rows), len(unresolved))
         try:
-            _read_file(path, day, report, screen_names, trial, unresolved)
+            _read_file(path, day, report, trial, unresolved, origins)
         except ImportFileError as exc:  # nothing of this file is kept
             report.counts.clear()
             report.counts.update(before[0])
             report.warnings, report.quarantine_reasons = before[1], before[2]
             del report.quarantine_rows[before[3]:]
-            if not skip_bad_files:
-                report.write(out_dir)
-                raise
+            del unresolved[before[4]:]
             report.fail_file(exc)
             continue
-        for file, position, raw, screen, fields in unresolved:
-            group_id = screen_names.get(screen)
-            if group_id:
-                trial["pages"].append({"group_id": group_id, **fields})
-            else:
-                report.quarantine(file, position, "page", "the link gives only a screen name "
-                                  f"(vk.com/{screen}) and «ID госпаблика» is empty: the page id is unknown "
-                                  "(import the page's VK data first, or fill the id)", raw)
-        for key in rows:
-            rows[key].extend(trial[key])
-        good.append(path)
-    frames = _frames(rows, known, report)
-    write_import(out_dir, frames, [source_entry(p) for p in sorted(good)], report,
-                 {"organizations": "row", "snapshots": "page", "communities": "page"})
+        rows["organizations"].extend(trial["organizations"])
+        rows["pages"].extend(trial["pages"])
+        rows["screens"] = trial["screens"]
+        good[path] = None
+    if report.failed_files and not skip_bad_files:
+        report.refuse(out_dir)
+    for file, position, raw, screen, fields in unresolved:
+        group_id = rows["screens"].get(screen)
+        if group_id:
+            rows["pages"].append({"group_id": group_id, **fields})
+            origins.add("snapshots", (f"vk:{group_id}", fields["as_of"]), file, position)
+        else:
+            report.quarantine(file, position, "page", "the link gives only a screen name "
+                              f"(vk.com/{screen}) and «ID госпаблика» is empty: the page id is unknown until "
+                              "the page's VK data are imported (or the id is filled)",
+                              pending.pending_raw(_pending_page(fields), screen_name=screen, cells=raw),
+                              waits_for=pending.PAGE_ID)
+    frames = _frames(rows, set(comms["community_id"]), report)
+    count_merged("organizations", frames["organizations"], old, report, "row")
+    count_merged("snapshots", frames["snapshots"], old, report, "page")
+    write_import(out_dir, frames, report, importer="monitoring", sources=good, inputs=paths, origin=origins, old=old,
+                 record_types={"organizations": "row", "snapshots": "page", "communities": "page"})
     return report
 
 
@@ -375,11 +350,9 @@ def _frames(rows: dict[str, list], known: set[str], report: ImportReport) -> dic
                                                  "members_count", "gov_mark", "gospublic_component", "widgets",
                                                  "design_pct", "activity_pct", "weekly_reach", "avg_post_reach"])
     cid = "vk:" + pages["group_id"].astype(str)
-    created = pd.to_datetime(pages["as_of"]).dt.tz_localize(TIMEZONE).dt.tz_convert("UTC")
     comms = {"community_id": cid, "platform": pd.Series("vk", index=pages.index), "platform_id": pages["group_id"],
              "screen_name": pages["screen_name"],
-             "name": pages["org_name"].where(~cid.isin(known), None), "org_id": pages["org_id"],
-             "created_at": created}
+             "name": pages["org_name"].where(~cid.isin(known), None), "org_id": pages["org_id"]}
     frames["communities"] = dedupe_new("communities", typed_frame("communities", comms), report, None)
     snaps = {"community_id": cid, "source": pd.Series("monitoring", index=pages.index),
              **{c: pages[c] for c in ("as_of", "members_count", "gov_mark", "gospublic_component", "widgets",
@@ -391,4 +364,3 @@ def _frames(rows: dict[str, list], known: set[str], report: ImportReport) -> dic
     frames["snapshots"] = dedupe_new("snapshots", typed, report, "page")
     report.imported("page", len(frames["snapshots"]))
     return frames
-

@@ -7,6 +7,12 @@ and {"type", "text"} parts; reactions are summed into `likes`). Service messages
 skipped and counted. The export has no view, repost or comment counts: `views` stays
 null, reposts and comments are 0. Exports of chats and groups are refused: they hold
 residents' messages, and the project imports channels only.
+
+`created_at` is the time of the «create_channel» service message when the export has
+it, else null (a partial export's first message is no creation date); `first_seen_at` is
+the earliest message. A message set aside keeps only a scrubbed copy (`scrub`): user ids
+in reactions or signatures never reach the quarantine. A run with an unreadable export
+imports nothing unless `skip_bad_files`.
 """
 
 from __future__ import annotations
@@ -15,12 +21,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import re
+
 import orjson
 import pandas as pd
 
 from ..region import TIMEZONE
-from .merge import dedupe_new, source_entry, typed_frame, write_import
+from .merge import KeyedOrigins, count_merged, dedupe_new, existing, typed_frame, write_import
+from .pseudonym import Pseudonymizer
 from .report import ImportFileError, ImportReport
+from .scrub import scrub_telegram
 
 CHANNEL_TYPES = ("public_channel", "private_channel")
 EXPECTED = ('a Telegram Desktop channel export (result.json): {"name", "type": "public_channel" or '
@@ -93,60 +103,83 @@ def _read(path: Path) -> dict:
     return data
 
 
-def import_telegram(files: list[Path | str], out_dir: Path | str, skip_bad_files: bool = False) -> ImportReport:
+def _utc(seconds: int | None):
+    return pd.Timestamp(seconds, unit="s", tz="UTC") if seconds is not None else None
+
+
+def _messages(path: Path, data: dict, report: ImportReport, posts: dict[str, list], origins: KeyedOrigins,
+              pseudonymize: Pseudonymizer) -> dict:
+    """The channel's posts (appended to `posts`) and its communities row."""
+    cid = f"telegram:{abs(data['id'])}"
+    first = created = None
+    messages = data["messages"]
+    report.read("message", len(messages))
+    for i, message in enumerate(messages):
+        try:
+            if not isinstance(message, dict):
+                raise _Bad("the message is not a JSON object")
+            when = _timestamp(message)
+            first = when if first is None else min(first, when)
+            if message.get("type") == "service":
+                action = message.get("action")
+                if action == "create_channel":
+                    created = when if created is None else min(created, when)
+                shown = action if isinstance(action, str) and re.match(r"^[a-z_]{1,40}$", action) else "no action"
+                report.skip("message", f"service message ({shown})")
+                continue
+            if message.get("type") != "message":
+                raise _Bad("the message type is neither «message» nor «service»")
+            if type(message.get("id")) is not int:
+                raise _Bad("id is missing or not an integer")
+            row = (cid, message["id"], when, "repost" if message.get("forwarded_from") else "original",
+                   _text_length(message.get("text")), "photo" in message or message.get("media_type") == "photo",
+                   message.get("media_type") in _VIDEO_MEDIA, False, None, _likes(message), 0, 0)
+        except _Bad as exc:
+            report.quarantine(str(path), f"messages[{i}]", "message", str(exc), scrub_telegram(message, pseudonymize))
+            continue
+        for column, value in zip(posts, row):
+            posts[column].append(value)
+        origins.add("posts", (cid, message["id"]), path, f"messages[{i}]")
+    origins.add("communities", (cid,), path, "top level")
+    return {"community_id": cid, "platform": "telegram", "platform_id": str(abs(data["id"])), "screen_name": None,
+            "name": data["name"].strip() or cid, "org_id": None, "created_at": _utc(created),
+            "first_seen_at": _utc(first)}
+
+
+def import_telegram(files: list[Path | str], out_dir: Path | str, skip_bad_files: bool = False,
+                    pseudonymize: Pseudonymizer | None = None) -> ImportReport:
     """Import Telegram channel exports into the dataset folder `out_dir`."""
+    out_dir = Path(out_dir)
     report = ImportReport("import telegram")
     report.notes["skip_bad_files"] = skip_bad_files
+    pseudonymize = pseudonymize or Pseudonymizer()
     posts: dict[str, list] = {k: [] for k in ("community_id", "post_id", "published_at", "kind", "text_length",
                                                "has_photo", "has_video", "is_live", "views", "likes", "reposts",
                                                "comments")}
-    channels = []
-    good = []
-    for path in map(Path, files):
+    channels, good, origins, paths = [], {}, KeyedOrigins(), [Path(f) for f in files]
+    for path in paths:
         report.files_read += 1
         try:
             data = _read(path)
         except ImportFileError as exc:
-            if not skip_bad_files:
-                report.write(out_dir)
-                raise
             report.fail_file(exc)
             continue
-        good.append(path)
-        cid = f"telegram:{abs(data['id'])}"
-        first = None
-        messages = data["messages"]
-        report.read("message", len(messages))
-        for i, message in enumerate(messages):
-            try:
-                if not isinstance(message, dict):
-                    raise _Bad("the message is not a JSON object")
-                when = _timestamp(message)
-                first = when if first is None else min(first, when)
-                if message.get("type") == "service":
-                    report.skip("message", f"service message ({message.get('action', 'no action')})")
-                    continue
-                if message.get("type") != "message":
-                    raise _Bad(f"unknown message type {message.get('type')!r}")
-                if type(message.get("id")) is not int:
-                    raise _Bad("id is missing or not an integer")
-                row = (cid, message["id"], when, "repost" if message.get("forwarded_from") else "original",
-                       _text_length(message.get("text")), "photo" in message or message.get("media_type") == "photo",
-                       message.get("media_type") in _VIDEO_MEDIA, False, None, _likes(message), 0, 0)
-            except _Bad as exc:
-                report.quarantine(str(path), f"messages[{i}]", "message", str(exc), message)
-                continue
-            for column, value in zip(posts, row):
-                posts[column].append(value)
-        channels.append({"community_id": cid, "platform": "telegram", "platform_id": str(abs(data["id"])),
-                         "screen_name": None, "name": data["name"].strip() or cid, "org_id": None,
-                         "created_at": pd.Timestamp(first if first is not None else 0, unit="s", tz="UTC")})
+        good[path] = None
+        channels.append(_messages(path, data, report, posts, origins, pseudonymize))
+    if report.failed_files and not skip_bad_files:
+        report.refuse(out_dir)
     posts["published_at"] = pd.to_datetime(pd.Series(posts["published_at"], dtype="int64"), unit="s", utc=True)
     posts["views"] = pd.array(posts["views"], dtype="Int64")
+    old = existing(out_dir)
     frames = {"posts": dedupe_new("posts", typed_frame("posts", posts), report, "message")}
     report.imported("message", len(frames["posts"]))
-    comms = pd.DataFrame(channels, columns=["community_id", "platform", "platform_id", "screen_name", "name",
-                                            "org_id", "created_at"])
+    count_merged("posts", frames["posts"], old, report, "message")
+    columns = ["community_id", "platform", "platform_id", "screen_name", "name", "org_id", "created_at",
+               "first_seen_at"]
+    comms = pd.DataFrame(channels, columns=columns)
+    for column in ("created_at", "first_seen_at"):
+        comms[column] = pd.to_datetime(comms[column], utc=True)
     frames["communities"] = dedupe_new("communities", typed_frame("communities", dict(comms)), report, None)
-    write_import(out_dir, frames, [source_entry(p) for p in good], report, {"posts": "message"})
+    write_import(out_dir, frames, report, importer="telegram", sources=good, inputs=paths, origin=origins, old=old,
+                 record_types={"posts": "message"})
     return report

@@ -8,7 +8,8 @@ Layout, the same `gospub collect vk` writes:
     walls/<group_id>/wall.getComments.jsonl  wall.getComments pages per post, threads inside
 
 Each response is wrapped as {"request": {"method", "params"}, "fetched_at", "response"}.
-Only what VK carries is written: no organisations, no госметка, widgets or awards.
+Only what VK carries is written: no organisations, no госметка, widgets or awards, no
+creation dates (VK has none). Residents' wall posts (`wall_messages`) are not written.
 Residents' pseudonyms become stable positive user ids; texts are filler of the stored
 length. Pages on other platforms are left out.
 """
@@ -183,11 +184,13 @@ class _Row:
 def _post_items(frame: pd.DataFrame, gid: int) -> list[dict]:
     dates = (frame["published_at"].astype("int64") // 1_000_000).to_numpy() if len(frame) else np.array([], int)
     views = frame["views"].to_numpy(dtype=object, na_value=None)
+    ads = frame["marked_as_ads"].to_numpy(dtype=object, na_value=None) if "marked_as_ads" in frame else \
+        [None] * len(frame)
     items = []
-    for post_id, date, kind, length, photo, video, live, view, likes, reposts, n_comments in zip(
+    for post_id, date, kind, length, photo, video, live, view, likes, reposts, n_comments, ad in zip(
             frame["post_id"].to_numpy(), dates, frame["kind"].to_numpy(), frame["text_length"].to_numpy(),
             frame["has_photo"].to_numpy(), frame["has_video"].to_numpy(), frame["is_live"].to_numpy(), views,
-            frame["likes"].to_numpy(), frame["reposts"].to_numpy(), frame["comments"].to_numpy()):
+            frame["likes"].to_numpy(), frame["reposts"].to_numpy(), frame["comments"].to_numpy(), ads):
         post_id = int(post_id)
         item = {"id": post_id, "owner_id": -gid, "from_id": -gid, "date": int(date), "post_type": "post",
                 "text": _text(int(length)), "attachments": _attachments(photo, video, live, gid, post_id),
@@ -195,6 +198,8 @@ def _post_items(frame: pd.DataFrame, gid: int) -> list[dict]:
                 "reposts": {"count": int(reposts)}}
         if view is not None:
             item["views"] = {"count": int(view)}
+        if ad is not None:
+            item["marked_as_ads"] = int(bool(ad))
         if kind == "repost":
             item["copy_history"] = [{"id": post_id, "owner_id": -1, "from_id": -1, "date": int(date) - 3600,
                                      "post_type": "post", "text": "Новость ведомства"}]

@@ -1,0 +1,382 @@
+"""Rows of VK responses: wall posts, residents' wall posts, comments, groups (for `gospub import vk`).
+
+`consume` turns one recognised response into rows of `Tables` and counts its records in
+the report. What a record is depends on who wrote it, never on where it was found:
+
+- a wall post whose `from_id` is the page (`owner_id`) is the page's post (`post`);
+- a wall post by anyone else, a resident (`from_id > 0`) or another community, is a
+  `wall_post`: a message on the page's wall, which the page may answer;
+- a comment is the page's (`from_id == owner_id`), another community's (any other
+  negative `from_id`) or a resident's (pseudonymised at once, never kept in clear).
+
+A record that cannot be read goes to the quarantine with its file, its position and a
+scrubbed copy (`scrub`). Each row keeps the response it came from (`seq`) and its item
+index, so that a row set aside after the merge still names its file and position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+import re
+
+import numpy as np
+
+from .pseudonym import Pseudonymizer
+from .report import ImportReport
+from .scrub import ENUMS, mask_digits, scrub_vk, scrub_vk_error
+from .vk_shapes import LOCAL, Response
+
+_DEFAULT_AVATAR = re.compile(r"camera_|community_\d+|deactivated_|/images/")
+_VIDEO_TYPES = ("video", "clip", "live")
+_NO_MEDIA = (False, False, False)  # (photo, video, live) of a post without attachments
+_ONE_PHOTO = (True, False, False)
+RESIDENT, PAGE, COMMUNITY = 0, 1, 2  # author codes; AUTHOR_NAMES[code] is the schema's author_kind
+AUTHOR_NAMES = np.array(["resident", "page", "community"], dtype=object)
+
+
+class Bad(Exception):
+    """A record that cannot be imported; the message is the quarantine reason."""
+
+
+class Tables:
+    """The rows one run of files produces, as tuples in file order (one append per row is the cheapest).
+
+    `seq` numbers the response a row comes from; `origin[seq]` is its (file, position) and
+    `order[seq]` its (fetched, file index, position index). Pages are kept as VK group ids.
+    """
+
+    POSTS = ("seq", "item", "gid", "post_id", "published", "repost", "text_length", "has_photo", "has_video",
+             "is_live", "views", "likes", "reposts", "comments", "ads")  # views, ads: -1 when unknown
+    WALL = ("seq", "item", "gid", "post_id", "published", "author", "author_key")
+    COMMENTS = ("seq", "item", "sub", "gid", "post_id", "comment_id", "created", "author", "author_key", "reply_to",
+                "deleted")  # item: top-level index in the page; sub: index in its thread, -1 for a top-level one
+    GROUPS = ("seq", "item", "gid", "screen_name", "name", "deactivated")
+    SNAPSHOTS = ("seq", "item", "gid", "members_count", "has_avatar", "has_cover", "has_description", "has_contacts",
+                 "has_address")
+    FLAGS = ("repost", "has_photo", "has_video", "is_live", "deleted")
+    AS_LISTS = ("author_key", "reply_to", "screen_name", "name", "deactivated", *SNAPSHOTS[3:])
+
+    def __init__(self):
+        self.posts: list[tuple] = []
+        self.wall: list[tuple] = []
+        self.comments: list[tuple] = []
+        self.groups: list[tuple] = []
+        self.snapshots: list[tuple] = []
+        self.group_seen: dict[int, int] = {}  # group id -> earliest local midnight (unix) a response saw it
+        self.order: list[tuple] = []
+        self.origin: list[tuple[str, str]] = []
+        self.kinds: dict[str, int] = {}
+
+    @property
+    def seq(self) -> int:
+        return len(self.order) - 1
+
+    def packed(self) -> "Packed":
+        """The columns as arrays (numpy for numbers, lists where values may be null), to send between processes."""
+        def columns(rows: list[tuple], names: tuple[str, ...]) -> dict:
+            values = zip(*rows) if rows else [()] * len(names)
+            return {name: list(column) if name in self.AS_LISTS else
+                    np.array(column, dtype=bool if name in self.FLAGS else np.int64)
+                    for name, column in zip(names, values)}
+
+        return Packed(columns(self.posts, self.POSTS), columns(self.wall, self.WALL),
+                      columns(self.comments, self.COMMENTS), columns(self.groups, self.GROUPS),
+                      columns(self.snapshots, self.SNAPSHOTS), self.group_seen, self.order, self.origin, self.kinds)
+
+
+@dataclass
+class Packed:
+    """`Tables` as arrays, joinable across processes."""
+    posts: dict
+    wall: dict
+    comments: dict
+    groups: dict
+    snapshots: dict
+    group_seen: dict[int, int]
+    order: list[tuple]
+    origin: list[tuple[str, str]]
+    kinds: dict[str, int]
+
+    TABLES = ("posts", "wall", "comments", "groups", "snapshots")
+
+    @classmethod
+    def join(cls, parts: list["Packed"]) -> "Packed":
+        """The parts in order, their `seq` numbers shifted to count responses across all of them."""
+        if len(parts) == 1:
+            return parts[0]
+        offsets = np.cumsum([0] + [len(p.order) for p in parts[:-1]])
+
+        def joined(table: str) -> dict:
+            out = {}
+            for column in getattr(parts[0], table):
+                values = [getattr(p, table)[column] for p in parts]
+                if column == "seq":
+                    values = [v + offset for v, offset in zip(values, offsets)]
+                out[column] = np.concatenate(values) if isinstance(values[0], np.ndarray) else \
+                    [x for v in values for x in v]
+            return out
+
+        group_seen, kinds = {}, {}
+        for part in parts:
+            for gid, seen in part.group_seen.items():
+                group_seen[gid] = min(seen, group_seen.get(gid, seen))
+            for kind, n in part.kinds.items():
+                kinds[kind] = kinds.get(kind, 0) + n
+        return cls(*(joined(t) for t in cls.TABLES), group_seen, [o for p in parts for o in p.order],
+                   [o for p in parts for o in p.origin], kinds)
+
+    def newest_first(self) -> np.ndarray:
+        """Rank of each response, 0 for the newest: rows sorted by it let the newest win."""
+        ranks = np.empty(len(self.order), dtype="int64")
+        ranks[sorted(range(len(self.order)), key=self.order.__getitem__, reverse=True)] = np.arange(len(self.order))
+        return ranks
+
+
+# --- records -------------------------------------------------------------------------------------
+
+def _int(value: object, what: str) -> int:
+    if type(value) is int:
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    raise Bad(f"{what} is missing or not an integer")
+
+
+def _counter(record: dict, name: str) -> int:
+    value = record.get(name)
+    if value is None:
+        return 0
+    count = value.get("count", 0) if isinstance(value, dict) else value
+    if type(count) is not int or count < 0:
+        raise Bad(f"{name}.count is not a non-negative integer")
+    return count
+
+
+def _attachment_flags(attachments: object) -> tuple[bool, bool, bool]:
+    photo = video = live = False
+    if not attachments or not isinstance(attachments, list):
+        return photo, video, live
+    for att in attachments:
+        if not isinstance(att, dict):
+            continue
+        kind = att.get("type")
+        if kind == "photo":
+            photo = True
+        elif kind in _VIDEO_TYPES:
+            video = True
+            inner = att.get(kind)
+            if kind == "live" or (isinstance(inner, dict) and (inner.get("live") == 1 or inner.get("type") == "live")):
+                live = True
+    return photo, video, live
+
+
+def _checked_post(item: object) -> tuple[int, int, int, int, int, int, int | None, int]:
+    """(id, owner_id, date, likes, reposts, comments, views, from_id) of a post off the usual shape, or Bad."""
+    if not isinstance(item, dict):
+        raise Bad("the post is not a JSON object")
+    post_id = _int(item.get("id"), "id")
+    owner = _int(item.get("owner_id"), "owner_id")
+    published = _int(item.get("date"), "date")
+    if owner >= 0:
+        raise Bad("owner_id is not a community (a user's wall)")
+    from_id = _int(item.get("from_id", owner), "from_id")
+    views = item.get("views")
+    view_count = views.get("count") if isinstance(views, dict) else None
+    if view_count is not None and (type(view_count) is not int or view_count < 0):
+        raise Bad("views.count is not a non-negative integer")
+    return (post_id, owner, published, _counter(item, "likes"), _counter(item, "reposts"),
+            _counter(item, "comments"), view_count, from_id)
+
+
+def _post_type(item: object) -> object:
+    return item.get("post_type", "post") if isinstance(item, dict) else "post"
+
+
+def _wall_post(t: Tables, i: int, owner: int, post_id: int, published: int, from_id: int,
+               pseudonymize: Pseudonymizer, report: ImportReport) -> None:
+    """A post on the page's wall by someone else: a resident's (or another community's) message."""
+    report.counts["post"]["read"] -= 1  # counted as a post when the page was read: it is a wall_post
+    report.read("wall_post")
+    author = COMMUNITY if from_id < 0 else RESIDENT
+    t.wall.append((t.seq, i, -owner, post_id, published, author,
+                   pseudonymize("vk", from_id) if from_id > 0 else None))
+
+
+def post_page(items: list, t: Tables, resp: Response, report: ImportReport, pseudonymize: Pseudonymizer) -> None:
+    """Rows of one wall.get page: a fast path for the usual shape, checked (with reasons) otherwise."""
+    add, seq = t.posts.append, t.seq
+    for i, item in enumerate(items):
+        try:
+            get = item.get  # once per post: a dozen lookups of the method cost more than the parsing around them
+            post_type = get("post_type", "post")
+            post_id, owner, published = item["id"], item["owner_id"], item["date"]
+            likes, reposts, comments = item["likes"]["count"], item["reposts"]["count"], item["comments"]["count"]
+            from_id = get("from_id", owner)
+            views = get("views")
+            view_count = views["count"] if views is not None else None
+            usual = (type(post_id) is int and type(owner) is int and owner < 0 and type(published) is int
+                     and type(likes) is int and type(reposts) is int and type(comments) is int
+                     and likes >= 0 and reposts >= 0 and comments >= 0 and type(from_id) is int
+                     and (view_count is None or (type(view_count) is int and view_count >= 0)))
+        except (KeyError, TypeError, AttributeError):
+            usual, post_type = False, _post_type(item)
+        try:
+            if post_type not in ("post", "copy"):
+                shown = post_type if isinstance(post_type, str) and post_type in ENUMS["post_type"] else "<other>"
+                report.skip("post", f"not a published wall post (post_type={shown})")
+                continue
+            if not usual:
+                post_id, owner, published, likes, reposts, comments, view_count, from_id = _checked_post(item)
+        except Bad as exc:
+            report.quarantine(resp.file, f"{resp.position}, items[{i}]", "post", str(exc),
+                              scrub_vk(item, pseudonymize, "post"))
+            continue
+        if from_id != owner:
+            _wall_post(t, i, owner, post_id, published, from_id, pseudonymize, report)
+            continue
+        history = get("copy_history")
+        attachments = get("attachments")
+        if not attachments:
+            photo, video, live = _NO_MEDIA
+        elif type(attachments) is list and len(attachments) == 1 and type(attachments[0]) is dict \
+                and attachments[0].get("type") == "photo":
+            photo, video, live = _ONE_PHOTO  # the most common post: one photo, no call
+        else:
+            photo, video, live = _attachment_flags(attachments)
+        if history and isinstance(history, list):
+            for shared in history:
+                if isinstance(shared, dict):
+                    p2, v2, l2 = _attachment_flags(shared.get("attachments"))
+                    photo, video, live = photo or p2, video or v2, live or l2
+        text = get("text")
+        ads = get("marked_as_ads")
+        add((seq, i, -owner, post_id, published, bool(history) or post_type == "copy",
+             len(text) if isinstance(text, str) else 0, photo, video, live,
+             -1 if view_count is None else view_count, likes, reposts, comments,
+             -1 if ads is None else 1 if ads == 1 else 0 if ads == 0 else -1))  # 0/1 or true/false; else unknown
+
+
+def _comment_rows(item: dict, parent: int | None, params: dict, t: Tables, pseudonymize: Pseudonymizer,
+                  report: ImportReport, resp: Response, where: tuple[int, int]) -> None:
+    """One comment and its thread; thread items are counted and checked one by one."""
+    comment_id, owner, post_id, created = (item.get("id"), item.get("owner_id", params.get("owner_id")),
+                                           item.get("post_id", params.get("post_id")), item.get("date"))
+    if not (type(comment_id) is int and type(owner) is int and type(post_id) is int and type(created) is int):
+        comment_id = _int(comment_id, "id")  # digits in text are accepted too; anything else is Bad
+        owner = _int(owner, "owner_id (in the comment or the request)")
+        post_id = _int(post_id, "post_id (in the comment or the request)")
+        created = _int(created, "date")
+    if owner >= 0:
+        raise Bad("owner_id is not a community (a user's wall)")
+    from_id = item.get("from_id")
+    if from_id is not None and type(from_id) is not int:
+        raise Bad("from_id is not an integer")
+    deleted = bool(item.get("deleted"))
+    reply_to = item.get("reply_to_comment")
+    if type(reply_to) is not int:
+        stack = item.get("parents_stack")
+        reply_to = stack[-1] if isinstance(stack, list) and stack and type(stack[-1]) is int else parent
+    thread = item.get("thread")
+    thread_items = thread.get("items") if isinstance(thread, dict) else None
+    author = PAGE if from_id == owner else COMMUNITY if from_id is not None and from_id < 0 else RESIDENT
+    t.comments.append((t.seq, where[0], where[1], -owner, post_id, comment_id, created, author,
+                       pseudonymize("vk", from_id) if author == RESIDENT and from_id else None, reply_to, deleted))
+    if isinstance(thread_items, list):
+        report.read("comment", len(thread_items))
+        for j, reply in enumerate(thread_items):
+            one_comment(reply, comment_id, {"owner_id": owner, "post_id": post_id, **params}, t, pseudonymize,
+                        report, resp, (where[0], j))
+
+
+def comment_position(item: int, sub: int) -> str:
+    return f"items[{item}]" + (f".thread.items[{sub}]" if sub >= 0 else "")
+
+
+def one_comment(item: object, parent: int | None, params: dict, t: Tables, pseudonymize: Pseudonymizer,
+                report: ImportReport, resp: Response, where: tuple[int, int]) -> None:
+    try:
+        if not isinstance(item, dict):
+            raise Bad("the comment is not a JSON object")
+        _comment_rows(item, parent, params, t, pseudonymize, report, resp, where)
+    except Bad as exc:
+        report.quarantine(resp.file, f"{resp.position}, {comment_position(*where)}", "comment", str(exc),
+                          scrub_vk(item, pseudonymize, "comment"))
+
+
+def _local_midnight(when: datetime) -> int:
+    """Unix time of the start of `when`'s day in the region (a groups response's date of observation)."""
+    day = when.astimezone(LOCAL).date()
+    return int(datetime(day.year, day.month, day.day, tzinfo=LOCAL).timestamp())
+
+
+def _group_row(group: dict, i: int, seen: int, t: Tables) -> None:
+    """A page's name (and closure) and, unless it is deleted, a snapshot; `seen` is the response's local day."""
+    gid = _int(group.get("id"), "id")
+    name = group.get("name")
+    if gid <= 0:
+        raise Bad("id is not a positive group id")
+    if not isinstance(name, str) or not name.strip():
+        raise Bad("name is missing")
+    screen = group.get("screen_name")
+    if seen < t.group_seen.get(gid, seen + 1):
+        t.group_seen[gid] = seen  # before the checks below: a page named here was seen even if they fail
+    deactivated = bool(group.get("deactivated"))
+    members = group.get("members_count")
+    if members is not None and (type(members) is not int or members < 0):
+        raise Bad("members_count is not a non-negative integer")
+    t.groups.append((t.seq, i, gid, screen if isinstance(screen, str) and screen else None, name.strip(),
+                     deactivated))
+    if deactivated and members is None:
+        return  # a deleted or banned page: closed, nothing to observe
+    if "has_photo" in group:
+        avatar = bool(group["has_photo"])
+    elif isinstance(group.get("photo_200"), str):
+        avatar = not _DEFAULT_AVATAR.search(group["photo_200"])
+    else:
+        avatar = None
+    cover = group.get("cover")
+    addresses = group.get("addresses")
+    t.snapshots.append((
+        t.seq, i, gid, members, avatar,
+        bool(cover.get("enabled")) if isinstance(cover, dict) else None,
+        bool(str(group["description"]).strip()) if "description" in group else None,
+        bool(group["contacts"]) if "contacts" in group else None,
+        bool(addresses.get("is_enabled")) if isinstance(addresses, dict) else None,
+    ))
+
+
+def consume(resp: Response, t: Tables, pseudonymize: Pseudonymizer, report: ImportReport) -> None:
+    """The rows and counts of one response."""
+    t.order.append(resp.order)
+    t.origin.append((resp.file, resp.position))
+    t.kinds[resp.kind] = t.kinds.get(resp.kind, 0) + 1
+    body = resp.body
+    if resp.kind == "error":
+        report.read("api_error")
+        kept = scrub_vk_error(body)
+        error = kept["error"] if isinstance(kept["error"], dict) else {}
+        report.quarantine(resp.file, resp.position, "api_error",
+                          f"VK API error {error.get('error_code')}: {error.get('error_msg')}", kept)
+        return
+    if resp.kind == "groups":
+        groups = body if isinstance(body, list) else body["groups"]
+        report.read("group", len(groups))
+        seen = _local_midnight(resp.fetched)
+        for i, group in enumerate(groups):
+            try:
+                if not isinstance(group, dict):
+                    raise Bad("the group is not a JSON object")
+                _group_row(group, i, seen, t)
+            except Bad as exc:
+                report.quarantine(resp.file, f"{resp.position}, groups[{i}]", "group", mask_digits(exc),
+                                  scrub_vk(group, pseudonymize, "group"))
+        return
+    items = body["items"] if isinstance(body, dict) else []
+    if resp.kind == "posts":
+        report.read("post", len(items))
+        post_page(items, t, resp, report, pseudonymize)
+    elif resp.kind == "comments":
+        report.read("comment", len(items))
+        for i, item in enumerate(items):
+            one_comment(item, None, resp.params, t, pseudonymize, report, resp, (i, -1))
