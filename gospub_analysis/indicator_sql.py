@@ -1,7 +1,7 @@
 """The DuckDB query behind the page indicators: posts and replies summed per page-week-month cell.
 
 This module owns the SQL of `metrics`. It runs over the dataset's `posts` view and the
-frames `metrics.YearData` registers: `pages` (creation and closing), `cal` (the year's
+frames `metrics.YearData` registers: `pages` (`exists_from` and `closed_at`), `cal` (the year's
 (week, month) cells with their bounds in UTC), `replies` (residents' comments with
 week, month and reply times) and, for the year sums, `weights` (replicate, week,
 weight). A cell is one page in one (week, month) of the local year in which the page
@@ -22,7 +22,7 @@ CELLS = f"""
     WITH active AS (
         SELECT p.community_id, c.week, c.month
         FROM pages p JOIN cal c
-          ON p.created_at < c.end_utc AND (p.closed_at IS NULL OR p.closed_at > c.start_utc)
+          ON p.exists_from < c.end_utc AND (p.closed_at IS NULL OR p.closed_at > c.start_utc)
          AND ($until IS NULL OR c.start_utc < $until)
     ),
     posts_days AS (

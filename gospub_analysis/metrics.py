@@ -47,7 +47,9 @@ COLUMNS: dict[str, str] = {
     "municipality": "Municipality of the organisation.",
     "municipality_population": "Population of the municipality (region.MUNICIPALITIES); NA when unknown.",
     "level": "regional or municipal.",
-    "created_at": "When the page was created (UTC).",
+    "created_at": "When the page was created (UTC); NaT when the source does not say.",
+    "exists_from": "When the page is taken to exist: created_at, else its earliest evidence (first_seen_at), "
+                   "else the start of the dataset's period (see Source.pages).",
     "closed_at": "When the page was closed (UTC); NaT while it runs.",
     # presence
     "active_share": "Share of the year (up to `until`) during which the page existed, 0-1.",
@@ -145,7 +147,7 @@ class YearData:
 
     def query(self, kind: str, weights: pd.DataFrame | None = None) -> pd.DataFrame:
         frames = {
-            "pages": self.pages[["community_id", "created_at", "closed_at"]],
+            "pages": self.pages[["community_id", "exists_from", "closed_at"]],
             "cal": self.cal,
             "replies": self.replies[["community_id", "week", "month", "answered", "answered_within_24h",
                                      "reply_hours", "reply_working_hours"]],
@@ -200,12 +202,12 @@ def _indicators(sums: pd.DataFrame, data: YearData) -> pd.DataFrame:
     year_start = data.start
     days = (data.stop - year_start) / pd.Timedelta(days=1)
     pages = data.pages
-    alive_from = pages["created_at"].clip(lower=year_start)
+    alive_from = pages["exists_from"].clip(lower=year_start)
     alive_to = pages["closed_at"].fillna(data.stop).clip(upper=data.stop)
     pages = pages.assign(
         year=data.year,
         active_share=((alive_to - alive_from) / pd.Timedelta(days=1) / days).clip(0, 1),
-        active_all_year=(pages["created_at"] <= year_start) & (pages["closed_at"].isna() | (pages["closed_at"] >= data.stop)),
+        active_all_year=(pages["exists_from"] <= year_start) & (pages["closed_at"].isna() | (pages["closed_at"] >= data.stop)),
     )
     months_active = s["months_active"].astype("float64")
     frame = (s.merge(pages, on="community_id", how="left")

@@ -158,3 +158,19 @@ def test_days_outside_complete_weeks_count_in_the_year_not_in_a_week(tmp_path):
     p = metrics.page_year(source, 2025).set_index("community_id").loc["vk:5"]
     assert p["posts"] == 3 and p["weeks_active"] == 51 and p["weeks_3plus_share"] == 0
     assert p["months_without_posts"] == 11
+
+
+def test_unknown_creation_date_counts_from_the_earliest_evidence(tmp_path):
+    tables = fx.tables()
+    comms = tables["communities"].astype({"created_at": "datetime64[us, UTC]"})
+    first_seen = comms["created_at"].where(comms["community_id"] == "vk:4")  # vk:4 seen first on 1 June 2023
+    comms["created_at"] = comms["created_at"].where(~comms["community_id"].isin(["vk:4", "vk:5"]))
+    tables["communities"] = comms.assign(first_seen_at=first_seen)
+    manifest = {**fx.MANIFEST, "period": {"start": "2022-12-01", "end": "2023-12-31"}}
+    source = open_source(write_dataset(tmp_path / "ds", tables, manifest))
+    pages = source.pages().set_index("community_id")
+    assert pages.loc["vk:4", "exists_from"] == fx.local("2023-06-01 10:00")  # its earliest evidence
+    assert pages.loc["vk:5", "exists_from"] == fx.local("2022-12-01 00:00")  # nothing known: the data's start
+    year = metrics.page_year(source, 2023).set_index("community_id")
+    assert year.loc["vk:4", "weeks_active"] == 31 and not year.loc["vk:4", "active_all_year"]
+    assert year.loc["vk:5", "active_all_year"] and pd.isna(year.loc["vk:5", "created_at"])

@@ -110,11 +110,24 @@ class Source(ManifestFacts):
 
     def pages(self) -> pd.DataFrame:
         """Every page (community) with its organisation: org_name, level, sector, municipality,
-        municipality_population (NA where the page has no known organisation)."""
+        municipality_population (NA where the page has no known organisation), and `exists_from`.
+
+        `exists_from` is when the analyses take the page to exist: its creation date; where
+        that is unknown (VK and the monitoring export never give it), the earliest evidence
+        of the page (`first_seen_at`: its first post or wall message, or the first response
+        that showed it); with neither, the start of the dataset's period (NaT when the
+        manifest states none: such a page is never counted as active).
+        """
         def compute() -> pd.DataFrame:
-            communities = self.read("communities", PAGE_COLUMNS)
-            pages = join_pages(communities, self.organizations())
-            return pages.astype({"created_at": "datetime64[us, UTC]", "closed_at": "datetime64[us, UTC]"})
+            columns = [c for c in PAGE_COLUMNS + ["first_seen_at"] if self.has_column("communities", c)]
+            pages = join_pages(self.read("communities", columns), self.organizations())
+            stamps = ["created_at", "closed_at", "first_seen_at"]
+            pages = pages.reindex(columns=[*pages.columns, *[c for c in stamps if c not in pages.columns]])
+            pages = pages.astype({c: "datetime64[us, UTC]" for c in stamps})
+            start = (pd.Timestamp(self.period[0]).tz_localize(self.timezone).tz_convert("UTC")
+                     if self.period is not None else pd.NaT)
+            exists_from = pages["created_at"].fillna(pages["first_seen_at"]).fillna(start)
+            return pages.assign(exists_from=exists_from.astype("datetime64[us, UTC]"))
         return self.cached(("pages",), compute)
 
     def awards(self) -> pd.DataFrame:

@@ -55,7 +55,8 @@ class MonthlySeries:
     def pages(self) -> pd.DataFrame:
         """Every page with its organisation's sector and municipality (UNKNOWN_SECTOR and
         UNKNOWN_MUNICIPALITY when the page has no known organisation)."""
-        pages = self.source.pages()[["community_id", "org_id", "created_at", "closed_at", "sector", "municipality"]]
+        pages = self.source.pages()[["community_id", "org_id", "created_at", "exists_from", "closed_at", "sector",
+                                     "municipality"]]
         return pages.fillna({"sector": UNKNOWN_SECTOR, "municipality": UNKNOWN_MUNICIPALITY})
 
     @cached_property
@@ -111,17 +112,20 @@ class MonthlySeries:
         month), created_cum, closed_cum (by the month's end, since the page's creation, so
         pages older than the law count too), members_count (latest snapshot in the month,
         only for active pages), posts, live_streams, page_comments, resident_comments.
+        A page is active from `exists_from` (its creation date, else its earliest evidence:
+        `Source.pages`); it counts as created only in the month of a known creation date.
         """
         pages = self.pages
         created = pages["created_at"].dt.tz_localize(None).to_numpy("datetime64[us]")[:, None]
+        exists = pages["exists_from"].dt.tz_localize(None).to_numpy("datetime64[us]")[:, None]
         closed = pages["closed_at"].dt.tz_localize(None).to_numpy("datetime64[us]")[:, None]
         start, end = self.month_start[None, :], self.month_end[None, :]
         open_at_end = np.isnat(closed) | (closed > end)
         states = {
-            "active": (created <= end) & open_at_end,
-            "created": (created >= start) & (created < end),
+            "active": (exists <= end) & open_at_end,
+            "created": ~np.isnat(created) & (created >= start) & (created < end),
             "closed": ~np.isnat(closed) & (closed >= start) & (closed < end),
-            "created_cum": created < end,
+            "created_cum": ~np.isnat(created) & (created < end),
             "closed_cum": ~np.isnat(closed) & (closed < end),
         }
         n_pages, n_months = len(pages), len(self.months)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..dataset import MANIFEST
+from ..region import QUALITY_MARK
 from . import pending
 from .links import parse_vk_id, parse_vk_link
 from .merge import KeyedOrigins, count_merged, dedupe_new, existing, typed_frame, write_import
@@ -93,7 +94,7 @@ def _text(value: object) -> str | None:
     return str(value).strip() if value is not None and str(value).strip() else None
 
 
-def import_awards(file: Path | str, out_dir: Path | str, year: int, award: str = "quality_mark") -> ImportReport:
+def import_awards(file: Path | str, out_dir: Path | str, year: int, award: str = QUALITY_MARK) -> ImportReport:
     """Import an award list for `year` into the dataset folder `out_dir` (which holds the pages).
 
     An award whose page is not in the dataset yet (by id, or a screen name no page has)
@@ -158,7 +159,7 @@ def import_awards(file: Path | str, out_dir: Path | str, year: int, award: str =
     return report
 
 
-def export_awards(dataset: Path | str, year: int, out: Path | str, award: str = "quality_mark") -> dict:
+def export_awards(dataset: Path | str, year: int, out: Path | str, award: str = QUALITY_MARK) -> dict:
     """`gospub export awards`: the dataset's `award` list for `year` as a CSV the importer reads back.
 
     Columns «Ссылка на госпаблик ВК» (https://vk.com/club<id>; other platforms' pages are

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from ..region import QUALITY_MARK
 from .report import ImportFileError
 
 
@@ -101,7 +102,7 @@ def register(subparsers) -> None:
     p = sources.add_parser("awards", help="award list (CSV or Excel) by page link or id")
     p.add_argument("file", help="awards .csv (any encoding Russian Excel saves), .xlsx or .xls")
     p.add_argument("--year", type=int, required=True, help="year the awards are for")
-    p.add_argument("--award", default="quality_mark", help="award code when the file has no «Награда» column")
+    p.add_argument("--award", default=QUALITY_MARK, help="award code when the file has no «Награда» column")
     p.add_argument("--out", required=True, help="dataset folder holding the awarded pages")
     p.set_defaults(func=_import_awards)
 
@@ -121,7 +122,7 @@ def register(subparsers) -> None:
     p = targets.add_parser("awards", help="an award list (CSV of page links) for one year, as `import awards` reads it")
     p.add_argument("dataset", help="dataset folder")
     p.add_argument("--year", type=int, required=True, help="year of the awards")
-    p.add_argument("--award", default="quality_mark", help="award code (default quality_mark)")
+    p.add_argument("--award", default=QUALITY_MARK, help=f"award code (default {QUALITY_MARK})")
     p.add_argument("--out", required=True, help="CSV file to write")
     p.set_defaults(func=_export_awards)
 
