@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import excel
-from .wording import YES, count_ru, fmt_int, fmt_num, fmt_place, readable, reason_text, sector_label
+from .wording import MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, readable, reason_text, sector_label
 
 WEAKEST_SHOWN = 2  # criteria named as the reason a page needs help
 NEEDS_HELP_SHOWN = 10
@@ -30,13 +30,18 @@ def district_ranking(ranking: pd.DataFrame, municipality: str) -> pd.DataFrame:
     return pages.assign(district_rank=district_rank)
 
 
-def summary(pages: pd.DataFrame, ranking: pd.DataFrame) -> dict[str, float]:
-    """Headline numbers of a district against the region."""
+def summary(pages: pd.DataFrame, ranking: pd.DataFrame, awarded: pd.Index | None = None) -> dict[str, float]:
+    """Headline numbers of a district against the region.
+
+    `winners`: the district's pages the project's methodology selects; `awarded`: those on
+    the official list (None when the dataset has no award list for the year).
+    """
     eligible = pages["eligible"].astype(bool)
     return {
         "pages": len(pages),
         "eligible": int(eligible.sum()),
         "winners": int(pages["winner"].astype(bool).sum()),
+        "awarded": None if awarded is None else int(pages["community_id"].isin(set(awarded)).sum()),
         "median_score": float(pages["score"].median()) if len(pages) else float("nan"),
         "region_median_score": float(ranking["score"].median()) if len(ranking) else float("nan"),
         "best_rank": float(pages.loc[eligible, "rank"].min()) if eligible.any() else float("nan"),
@@ -80,12 +85,16 @@ def district_growth(growth: pd.DataFrame, municipality: str) -> pd.DataFrame:
     return growth[growth["municipality"] == municipality].sort_values("month", ignore_index=True)
 
 
-def district_table(pages: pd.DataFrame, methodology) -> pd.DataFrame:
+def district_table(pages: pd.DataFrame, methodology, awarded: pd.Index | None = None) -> pd.DataFrame:
     """The district's pages as curators read them (one row per page, best first).
 
     Columns: district_rank, rank, name, sector (Russian label), score (0–100), one column
-    per criterion (0–100), winner («да» or «»), not_admitted (the gates failed, in words).
+    per criterion (0–100), winner (selected by the project's methodology: «да» or «»),
+    awarded (on the official list: «да», «», or «—» when the list is unknown),
+    not_admitted (the gates failed, in words).
     """
+    official = (pd.Series(MISSING, index=pages.index) if awarded is None
+                else pages["community_id"].isin(set(awarded)).map({True: YES, False: ""}))
     criteria = methodology.criterion_labels()
     reasons = methodology.reason_labels()
     return pd.DataFrame({
@@ -96,6 +105,7 @@ def district_table(pages: pd.DataFrame, methodology) -> pd.DataFrame:
         "score": pages["score"].astype("float64"),
         **{c: (100 * pages[c].astype("float64")).round() for c in criteria},
         "winner": pages["winner"].astype(bool).map({True: YES, False: ""}),
+        "awarded": official,
         "not_admitted": pages["exclusion_reason"].map(lambda codes: reason_text(codes, reasons)),
     })
 
@@ -104,7 +114,8 @@ def district_headers(methodology) -> dict[str, str]:
     """Russian headers of `district_table`."""
     return {
         "district_rank": "Место в районе", "rank": "Место в области", "name": "Страница", "sector": "Сфера",
-        "score": "Балл", **methodology.criterion_labels(), "winner": "Знак качества", "not_admitted": "Не допущена",
+        "score": "Балл", **methodology.criterion_labels(), "winner": "Отобрана по методике проекта",
+        "awarded": "Знак качества (официальный список)", "not_admitted": "Не допущена",
     }
 
 
@@ -131,7 +142,7 @@ def summary_text(numbers: dict, year: int) -> str:
     best = ("ни одна страница не допущена к конкурсу" if pd.isna(numbers["best_rank"])
             else f"лучшее место в области — {fmt_int(numbers['best_rank'])} из {fmt_int(numbers['ranked_in_region'])}")
     return (f"В рейтинге {year} года {count_ru(numbers['pages'], 'страница', 'страницы', 'страниц')} района, к конкурсу "
-            f"допущены {fmt_int(numbers['eligible'])}, знак качества получают {fmt_int(numbers['winners'])}; {best}. "
+            f"допущены {fmt_int(numbers['eligible'])}; {_winners_text(numbers)}; {best}. "
             f"Медианный балл страниц района — {fmt_num(numbers['median_score'])} из 100 "
             f"(по области — {fmt_num(numbers['region_median_score'])}).")
 
@@ -151,3 +162,11 @@ def needs_help_for_reader(help_needed: pd.DataFrame) -> pd.DataFrame:
         "name": ("Страница", None), "sector": ("Сфера", sector_label), "score": ("Балл", fmt_num),
         "weakest": ("Слабые стороны", None), "not_admitted": ("Не допущена", None),
     })
+
+
+def _winners_text(numbers: dict) -> str:
+    """Who gets the mark: the official list, then the project's own reproduction, never one word for both."""
+    ours = f"по методике проекта (воспроизведение рейтинга, не официальный итог) отобрано бы {fmt_int(numbers['winners'])}"
+    if numbers.get("awarded") is None:
+        return f"официального списка награждённых за этот год в наборе нет; {ours}"
+    return f"знак качества по официальному списку получили {fmt_int(numbers['awarded'])}, {ours}"

@@ -184,6 +184,11 @@ def test_municipality_page_shows_ranks_growth_and_who_needs_help(small_report, s
     text = (d / "municipalities" / f"{SLUGS['Болотнинский']}.html").read_text(encoding="utf-8")
     assert "Болотнинский: официальные страницы в 2023 году" in text
     assert "Кому нужна помощь" in text and "Слабые стороны" in text
+    # the official award and the project's reproduction are two named numbers, each counted independently
+    source = open_source(small_dataset_dir)
+    official = int(district["community_id"].isin(set(source.award_list(YEAR))).sum())
+    assert f"по официальному списку получили {official}," in text
+    assert f"по методике проекта (воспроизведение рейтинга, не официальный итог) отобрано бы {int(district['winner'].sum())}" in text
     assert "&lt;NA&gt;" not in text and "NaN" not in text
     assert text.count('src="data:image/png;base64') == 1
     table = pd.read_excel(d / "municipalities" / f"{SLUGS['Болотнинский']}.xlsx", sheet_name="Страницы района")
