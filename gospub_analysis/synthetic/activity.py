@@ -1,8 +1,10 @@
 """Synthetic activity: posts, live streams and comments, vectorised over pages × days.
 
 Rhythms built in (what the analyses should find): weekdays busier than weekends, nights
-quiet, school pages quiet in July, a slow start after the law that picks up through 2023;
-residents' comments often unanswered early in 2023 and answered faster by its end.
+quiet, public holidays posted on like weekends (holiday weeks are quieter), school pages
+quiet in July, a slow start after the law that picks up through 2023, some pages silent
+for weeks (`interruptions.silences`); residents' comments often unanswered early in 2023
+and answered faster by its end.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from . import interruptions
 from .network import Timeline
 
 # Local hour of publication: office hours, a lunch dip, quiet nights.
@@ -63,22 +66,24 @@ def to_local(utc: np.ndarray, tz: str) -> pd.Series:
     return pd.Series(pd.DatetimeIndex(utc).tz_localize("UTC").tz_convert(tz).tz_localize(None))
 
 
-def expected_posts(traits: pd.DataFrame, timeline: Timeline, rng: np.random.Generator) -> np.ndarray:
-    """Expected posts per page per day, before calibration (pages × days)."""
+def expected_posts(traits: pd.DataFrame, timeline: Timeline, rng: np.random.Generator, silent: np.ndarray) -> np.ndarray:
+    """Expected posts per page per day, before calibration (pages × days); 0 on `silent` days."""
     days = timeline.days
     m = len(traits)
     months = (days.year - timeline.start.year) * 12 + days.month - timeline.start.month
     n_months = int(months.max()) + 1
     active_month = rng.random((m, n_months)) >= traits["month_skip"].to_numpy()[:, None]
     rate = traits["post_rate"].to_numpy()[:, None] / 7.0
-    lam = (rate * WEEKDAY_FACTOR[days.day_of_week.to_numpy()][None, :] * _season(days, traits["sector"].to_numpy())
+    lam = (rate * interruptions.holiday_factor(days, WEEKDAY_FACTOR)[None, :] * _season(days, traits["sector"].to_numpy())
            * _ramp(days)[None, :] * active_month[:, months.to_numpy()])
-    return lam * alive_matrix(traits, days)
+    return lam * (alive_matrix(traits, days) & ~silent)
 
 
 def build_posts(rng: np.random.Generator, traits: pd.DataFrame, communities: pd.DataFrame, members: np.ndarray,
                 timeline: Timeline, lam: np.ndarray, live: pd.DataFrame) -> pd.DataFrame:
-    """Regular posts and live-stream posts, with engagement drawn from each page's habits."""
+    """Regular posts and live-stream posts, with engagement drawn from each page's habits.
+
+    `members`: subscribers per page and snapshot date (`network.member_paths`)."""
     days = timeline.days
     counts = rng.poisson(lam)
     p_idx, d_idx = np.nonzero(counts)
@@ -93,8 +98,9 @@ def build_posts(rng: np.random.Generator, traits: pd.DataFrame, communities: pd.
     posts["published_at"] = _timestamps(rng, days.to_numpy()[posts["day"].to_numpy()], posts["hour"].to_numpy(), timeline)
     is_live = posts["is_live"].to_numpy()
     repost = (rng.random(n) < traits["repost_share"].to_numpy()[page]) & ~is_live
-    month_of_day = ((days.year - timeline.start.year) * 12 + days.month - timeline.start.month).to_numpy()
-    members_now = np.maximum(members[page, month_of_day[posts["day"].to_numpy()]], 1)
+    # subscribers at the latest snapshot on or before the day (the first one before any)
+    snapshot_of_day = np.maximum(np.searchsorted(timeline.snapshot_dates, days, side="right") - 1, 0)
+    members_now = np.maximum(members[page, snapshot_of_day[posts["day"].to_numpy()]], 1)
     views = members_now * traits["reach_rate"].to_numpy()[page] * np.exp(rng.normal(0, 0.45, n))
     views *= np.where(is_live, 1.6, 1.0) * np.where(repost, 0.6, 1.0)
     views = np.rint(views).astype(np.int64)
@@ -115,12 +121,13 @@ def build_posts(rng: np.random.Generator, traits: pd.DataFrame, communities: pd.
     })
 
 
-def live_streams(rng: np.random.Generator, traits: pd.DataFrame, timeline: Timeline) -> pd.DataFrame:
-    """One live stream in a month with the page's probability, once the page has started streaming."""
+def live_streams(rng: np.random.Generator, traits: pd.DataFrame, timeline: Timeline, silent: np.ndarray) -> pd.DataFrame:
+    """One live stream in a month with the page's probability, once the page has started streaming
+    (on a weekday the page exists and is not `silent`)."""
     days = timeline.days
     month_of_day = ((days.year - timeline.start.year) * 12 + days.month - timeline.start.month).to_numpy()
     n_months = int(month_of_day.max()) + 1
-    alive = alive_matrix(traits, days)
+    alive = alive_matrix(traits, days) & ~silent
     start = traits["stream_start"].to_numpy()[:, None]
     streams = (np.arange(n_months)[None, :] >= start) & (rng.random((len(traits), n_months)) < traits["stream_prob"].to_numpy()[:, None])
     p_idx, mo_idx = np.nonzero(streams)

@@ -9,6 +9,9 @@ Calibration (for `scale=1`, checked by tests from the written files):
 - 179 quality-mark awards for 2023 from a simulated commission (`commission.py`).
 Later years continue the trends: a few percent more pages a year, faster replies,
 more regular live streams. `scale` multiplies every count (about 50 gives a country).
+Snapshots are taken at every month end and every Monday (the weekly monitoring's rhythm),
+with the week-scale events of `interruptions`: lost госметка or widgets, silent weeks,
+subscriber drops, quieter holiday weeks.
 
 Every stage draws from its own child of one `numpy.random.SeedSequence(seed)`, so a seed
 decides every byte written.
@@ -26,9 +29,9 @@ import pandas as pd
 from .. import __version__
 from ..dataset import write_dataset
 from ..region import REGION_CODE, REGION_NAME, TIMEZONE
-from . import activity, commission, network
+from . import activity, commission, interruptions, network
 
-GENERATOR_VERSION = "1.0"
+GENERATOR_VERSION = "1.1"  # 1.1: Monday snapshots and week-scale events
 TARGETS_2023 = {"pages_active": 3465, "subscribers": 2_500_000, "posts": 282_000, "page_comments": 26_000,
                 "awards": 179, "resident_comments": 44_000}
 AWARD_GROWTH = 0.08  # more seats each year after 2023
@@ -71,10 +74,11 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     say(f"  сеть: {len(orgs):,} организаций, {len(communities):,} страниц ({time.perf_counter() - t0:.1f} с)")
 
     # Posts, calibrated on 2023.
-    lam = activity.expected_posts(traits, timeline, streams[6])
     days = timeline.days
+    silent = interruptions.silences(streams[11], len(traits), days)
+    lam = activity.expected_posts(traits, timeline, streams[6], silent)
     in_2023_days = (days.year == 2023)
-    live = activity.live_streams(streams[7], traits, timeline)
+    live = activity.live_streams(streams[7], traits, timeline, silent)
     live_2023 = int(in_2023_days[live["day"].to_numpy()].sum())
     lam *= (target["posts"] - live_2023) / lam[:, in_2023_days].sum()
     posts = activity.build_posts(streams[8], traits, communities, members, timeline, lam, live)

@@ -3,6 +3,12 @@
 Each page gets latent traits (`quality` in 0..1 and habits derived from it) that drive
 everything observable: design features adopted over time, subscribers, posting, replies
 and live streams. The traits stay inside the generator; only observations are written.
+
+Snapshots are taken at every month end and every Monday (`Timeline.snapshot_dates`), the
+weekly rhythm of the monitoring export. Both come from one state per date: a feature
+adopted by a month end is there on the Mondays after it, and the week-scale events of
+`interruptions` (a lost госметка or widgets, a drop of subscribers) show on every
+snapshot date inside them, month end or Monday.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..region import MUNICIPALITIES, TIMEZONE
-from . import names
+from . import interruptions, names
 
 # Sector mix of organisations: Novosibirsk city, the other urban okrugs, rural districts.
 SECTOR_MIX = {
@@ -48,6 +54,20 @@ class Timeline:
     @property
     def month_ends(self) -> pd.DatetimeIndex:
         return pd.date_range(self.start, self.end - pd.Timedelta(days=1), freq="ME")
+
+    @property
+    def mondays(self) -> pd.DatetimeIndex:
+        return pd.date_range(self.start, self.end - pd.Timedelta(days=1), freq="W-MON")
+
+    @property
+    def snapshot_dates(self) -> pd.DatetimeIndex:
+        """Month ends and Mondays, sorted, each date once (a Monday may be a month end)."""
+        return self.month_ends.union(self.mondays)
+
+    def month_position(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        """Months since the first month, fractional: the end of month i is exactly i."""
+        index = (dates.year - self.start.year) * 12 + dates.month - self.start.month
+        return (index - 1 + dates.day / dates.days_in_month).to_numpy(dtype=float)
 
     def utc(self, local_naive: pd.Series | pd.DatetimeIndex) -> pd.Series:
         return pd.Series(pd.DatetimeIndex(local_naive).tz_localize(self.tz).tz_convert("UTC"))
@@ -213,40 +233,49 @@ def build_communities(rng: np.random.Generator, pages: pd.DataFrame, timeline: T
 
 
 def member_paths(rng: np.random.Generator, traits: pd.DataFrame, timeline: Timeline, target_end_2023: float) -> np.ndarray:
-    """Subscribers of every page at every month end (pages × months), 0 where not yet created.
+    """Subscribers of every page at every snapshot date (pages × `timeline.snapshot_dates`), 0 where
+    the page does not exist.
 
-    Scaled so that pages active at the end of 2023 sum to `target_end_2023` then.
+    Scaled so that pages active at the end of 2023 sum to `target_end_2023` then. Now and then
+    a page loses a share at once (`interruptions.subscriber_drops`), and keeps the loss.
     """
-    month_ends = timeline.month_ends
-    m, t = len(traits), len(month_ends)
+    dates = timeline.snapshot_dates
+    m, t = len(traits), len(dates)
     sector = traits["sector"].to_numpy()
     median = np.array([MEDIAN_MEMBERS[s] for s in sector], dtype=float)
     median *= np.where(traits["municipality"].eq("г. Новосибирск"), 1.5, 1.0)
     final = np.exp(rng.normal(np.log(median), 1.05)) * (0.5 + traits["quality"].to_numpy())
     # Growth factor relative to the end of 2023: older pages grow ~25% during 2023 and ~10% a year after.
-    years_from_end_2023 = ((month_ends - pd.Timestamp("2023-12-31")).days.to_numpy() / 365.25)[None, :]
+    years_from_end_2023 = ((dates - pd.Timestamp("2023-12-31")).days.to_numpy() / 365.25)[None, :]
     yearly = np.exp(rng.normal(np.log(1.12), 0.06, m))[:, None]
     growth = np.where(years_from_end_2023 <= 0, 1.0 + 0.3 * years_from_end_2023, yearly ** years_from_end_2023)
     created = traits["created_local"].to_numpy()
-    age_months = (month_ends.to_numpy()[None, :] - created[:, None]) / np.timedelta64(30, "D")
+    age_months = (dates.to_numpy()[None, :] - created[:, None]) / np.timedelta64(30, "D")
     # New pages ramp up over their first year, whatever the calendar.
     ramp = np.clip(1 - np.exp(-np.maximum(age_months, 0) / 4.0), 0, 1)
     paths = final[:, None] * growth * ramp
     paths *= np.exp(rng.normal(0, 0.01, (m, t)))
-    alive = (created[:, None] <= month_ends.to_numpy()[None, :])
+    paths *= interruptions.subscriber_drops(rng, m, dates)
+    alive = (created[:, None] <= dates.to_numpy()[None, :])
     closed = traits["closed_local"].to_numpy()
-    alive &= np.isnat(closed)[:, None] | (closed[:, None] > month_ends.to_numpy()[None, :])
+    alive &= np.isnat(closed)[:, None] | (closed[:, None] > dates.to_numpy()[None, :])
     paths = np.where(alive, np.maximum(paths, 1), 0)
-    dec_2023 = np.flatnonzero(month_ends == pd.Timestamp("2023-12-31"))
+    dec_2023 = np.flatnonzero(dates == pd.Timestamp("2023-12-31"))
     if len(dec_2023):
         paths *= target_end_2023 / paths[:, dec_2023[0]].sum()
     return np.rint(paths)
 
 
+def at_month_ends(members: np.ndarray, timeline: Timeline) -> np.ndarray:
+    """The month-end columns of a pages × snapshot-dates matrix."""
+    return members[:, timeline.snapshot_dates.isin(timeline.month_ends)]
+
+
 def build_snapshots(rng: np.random.Generator, traits: pd.DataFrame, communities: pd.DataFrame,
                     members: np.ndarray, timeline: Timeline) -> pd.DataFrame:
-    """Month-end snapshots: subscribers plus design features adopted at page-specific dates."""
-    month_ends = timeline.month_ends
+    """Snapshots at every month end and Monday: subscribers plus design features adopted at
+    page-specific dates, with the госметка and the widgets lost now and then for a few weeks."""
+    dates = timeline.snapshot_dates
     m, t = members.shape
     q = traits["quality"].to_numpy()
     pre_law = traits["era"].eq("pre").to_numpy()
@@ -259,18 +288,22 @@ def build_snapshots(rng: np.random.Generator, traits: pd.DataFrame, communities:
     already = {"has_avatar": 0.9, "has_cover": 0.5, "has_description": 0.8, "has_contacts": 0.4, "has_address": 0.4,
                "gov_mark": 0.0, "gospublic_component": 0.0, "widget_1": 0.05, "widget_2": 0.0}
     out = {}
-    month_idx = np.arange(t)[None, :]
+    position = timeline.month_position(dates)[None, :]
     for feature in DESIGN_FEATURES:
         adopts = rng.random(m) < ever[feature]
         when = rng.exponential(5.0 if feature not in ("gov_mark", "gospublic_component") else 8.0, m)
         when = np.where(pre_law & (rng.random(m) < already[feature]), -1, when)
-        out[feature] = adopts[:, None] & (month_idx >= when[:, None])
+        out[feature] = adopts[:, None] & (position >= when[:, None])
     out["widget_2"] &= out["widget_1"]
+    lost = interruptions.feature_losses(rng, m, dates)
+    out["gov_mark"] &= ~lost["gov_mark"]
+    out["widget_1"] &= ~lost["widgets"]
+    out["widget_2"] &= ~lost["widgets"]
     alive = members > 0
     p_idx, m_idx = np.nonzero(alive)
     frame = pd.DataFrame({
         "community_id": communities["community_id"].to_numpy()[p_idx],
-        "as_of": month_ends.to_numpy()[m_idx].astype("datetime64[us]"),
+        "as_of": dates.to_numpy()[m_idx].astype("datetime64[us]"),
         "members_count": members[p_idx, m_idx].astype(np.int64),
     })
     for feature in DESIGN_FEATURES[:-2]:
