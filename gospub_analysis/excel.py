@@ -4,7 +4,8 @@ This module owns the look of every workbook the project writes: Russian headers 
 caller passes a column -> header mapping), a frozen and bold header row with a filter,
 number formats per column, column widths from the content, highlighted rows (e.g. the
 winners), and a "Паспорт" sheet with the facts a reader needs (data label, methodology,
-parameters). It is general: any notebook can reuse `write_workbook`.
+parameters), URL columns as clickable links. It is general: any notebook can reuse
+`write_workbook`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Sheet:
     headers: dict[str, str]
     formats: dict[str, str] = field(default_factory=dict)  # column -> Excel number format
     highlight: pd.Series | None = None  # boolean, aligned with frame: rows to fill
+    links: tuple[str, ...] = ()  # columns holding URLs: written as clickable links
 
 
 def sheet_name(name: str) -> str:
@@ -77,6 +79,11 @@ def _write_sheet(wb: Workbook, sheet: Sheet) -> None:
         if fmt:
             for cell in ws[letter][1:]:
                 cell.number_format = fmt
+        if column in sheet.links:
+            for cell in ws[letter][1:]:
+                if isinstance(cell.value, str) and cell.value.startswith(("http://", "https://")):
+                    cell.hyperlink = cell.value
+                    cell.style = "Hyperlink"
         longest = max([len(str(sheet.headers[column]))] + [len(str(v)) for v in frame[column].head(500)])
         ws.column_dimensions[letter].width = min(max(10, longest + 2), 60)
     ws.freeze_panes = "A2"

@@ -92,6 +92,19 @@ def fmt_date(value) -> str:
     return MISSING if _missing(value) else pd.Timestamp(value).strftime("%d.%m.%Y")
 
 
+def fmt_datetime(value) -> str:
+    """A moment as readers write it: '31.12.2023 14:05' (convert to local time first)."""
+    return MISSING if _missing(value) else pd.Timestamp(value).strftime("%d.%m.%Y %H:%M")
+
+
+def fmt_week(monday) -> str:
+    """A Monday-to-Sunday week: '25.12.2023 — 31.12.2023'."""
+    if _missing(monday):
+        return MISSING
+    start = pd.Timestamp(monday)
+    return f"{fmt_date(start)} — {fmt_date(start + pd.Timedelta(days=6))}"
+
+
 def yes_no(value) -> str:
     """True -> 'да', False -> 'нет', missing -> '—'."""
     return MISSING if _missing(value) else (YES if bool(value) else NO)

@@ -96,3 +96,36 @@ def working_hours_between(start_utc: pd.Series, end_utc: pd.Series, tz: str = TI
 
     out[both] = elapsed(end) - elapsed(start)
     return out
+
+
+def add_working_hours(start_utc: pd.Series, hours: float, tz: str = TIMEZONE) -> pd.Series:
+    """The moment (UTC) at which `hours` working hours have passed since each start; NaT where
+    the start is missing. The inverse of `working_hours_between`: for every start,
+    `working_hours_between(start, add_working_hours(start, h)) == h` (h > 0). The moment is
+    always inside working time: 24 hours after Friday 09:00 before a holiday Monday is
+    Wednesday 15:00.
+    """
+    start_utc = pd.Series(start_utc)
+    local = _local_naive(start_utc, tz)
+    out = pd.Series(pd.NaT, index=start_utc.index, dtype="datetime64[us, UTC]")
+    known = local.notna()
+    if not known.any():
+        return out
+    local = local[known]
+    first = local.min().normalize()
+    # enough calendar days for `hours` plus the longest run of days off (the New Year holidays)
+    last = local.max().normalize() + pd.Timedelta(days=int(hours / WORKDAY_HOURS * 7 / 5) + 30)
+    working = working_days(first, last).to_numpy()
+    before_day = np.concatenate([[0.0], np.cumsum(working * float(WORKDAY_HOURS))[:-1]])
+    end_of_day = before_day + working * float(WORKDAY_HOURS)
+    day = local.dt.normalize()
+    idx = ((day - first) // pd.Timedelta(days=1)).to_numpy(dtype="int64")
+    hour = ((local - day) / pd.Timedelta(hours=1)).to_numpy(dtype="float64")
+    target = before_day[idx] + np.clip(hour - WORKDAY_START_HOUR, 0.0, float(WORKDAY_HOURS)) * working[idx] + hours
+    # the first day whose working time reaches the target: a working day, since the target
+    # lies beyond the end of the day before it
+    j = np.searchsorted(end_of_day, target, side="left")
+    moment = (first + pd.to_timedelta(j, unit="D") + pd.Timedelta(hours=WORKDAY_START_HOUR)
+              + pd.to_timedelta(np.rint((target - before_day[j]) * 3.6e9).astype("int64"), unit="us"))
+    out[known] = pd.DatetimeIndex(moment).tz_localize(tz).tz_convert("UTC")
+    return out
