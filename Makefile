@@ -10,7 +10,7 @@ YEAR   ?= 2023
 SEED   ?= 2023
 KERNEL := gospub
 
-.PHONY: install data report test lab bench clean
+.PHONY: install data report weekly test lab bench clean
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ $(DATA)/manifest.json: | $(STAMP)
 
 report: $(STAMP) data
 	$(BIN)/gospub report --year $(YEAR) --data $(DATA) --all-municipalities
+
+# The Monday report: the last complete week of the dataset, every municipality.
+weekly: $(STAMP) data
+	$(BIN)/gospub weekly --data $(DATA) --all-municipalities
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "gospub_analysis.importers.commands",
     "gospub_analysis.collector.commands",
     "gospub_analysis.reports.commands",
+    "gospub_analysis.reports.weekly_commands",
 )
 
 

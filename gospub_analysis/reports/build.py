@@ -15,11 +15,9 @@ This module owns the order of a build and its manifest:
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import platform
-import shutil
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -32,6 +30,8 @@ from ..config import DEFAULT_DATASET, KERNEL_NAME, REPORTS_DIR
 from ..dataset import Source, fingerprint
 from ..region import MUNICIPALITIES
 from . import notebooks as table
+from .atomic import kept_name as _kept
+from .atomic import swap_in as _swap_in
 from .index import dumps, write_index
 from .notebooks import CACHE_DIR, MUNICIPALITIES_DIR, ReportNotebook
 from .runner import Job, Outcome, check_parameters, declared_parameters, init_worker, run_in_worker
@@ -73,39 +73,6 @@ def municipality_names(selected: list[str] | None, all_municipalities: bool) -> 
     if unknown:
         raise ValueError(f"unknown municipality {unknown}; known: {', '.join(known)}")
     return [name for name in known if name in set(selected or [])]
-
-
-def _swap_in(new: Path, target: Path) -> None:
-    """Make `new` the folder `target`, removing the old one.
-
-    On Linux both folders are exchanged in one renameat2(RENAME_EXCHANGE) call, so readers
-    always see a complete report; elsewhere two renames leave a moment without one.
-    """
-    if not target.exists():
-        os.replace(new, target)
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        # renameat2(AT_FDCWD, new, AT_FDCWD, target, RENAME_EXCHANGE)
-        exchanged = libc.renameat2(-100, os.fsencode(new), -100, os.fsencode(target), 2) == 0
-    except (AttributeError, OSError):
-        exchanged = False
-    if exchanged:
-        shutil.rmtree(new)
-        return
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old)
-
-
-def _kept(reports_dir: Path, year: int, stamp: str) -> Path:
-    """A new folder name for a failed build: reports/<year>.failed-<time>[-n]."""
-    kept, n = reports_dir / f"{year}.failed-{stamp}", 1
-    while kept.exists():
-        n += 1
-        kept = reports_dir / f"{year}.failed-{stamp}-{n}"
-    return kept
 
 
 def _methodology() -> dict:

@@ -15,6 +15,7 @@ This module owns the one HTML exporter of the project. It renders with nbconvert
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -87,8 +88,12 @@ def banner(label: str | None) -> str:
 
 
 
+@functools.lru_cache(maxsize=1)
 def exporter() -> HTMLExporter:
-    """An HTMLExporter configured for reader pages (see the module docstring)."""
+    """An HTMLExporter configured for reader pages (see the module docstring).
+
+    One per process: loading and compiling the templates costs about a quarter of a
+    second, as much as rendering a page; a build renders dozens of pages per worker."""
     exp = HTMLExporter(
         template_name="lab",
         template_file="gospub.html.j2",
