@@ -2,7 +2,9 @@
 
 Written by hand (no notebook): it must exist even when the growth notebook wrote no
 headline, and it is the page that says where the data come from. Like every report
-page it loads nothing from the network and carries the synthetic-data banner.
+page it loads nothing from the network and carries the synthetic-data banner. It also
+shows the year of the weekly monitoring in one chart (embedded, computed here from the
+dataset) and links the weekly reports when `gospub weekly` has built any.
 """
 
 from __future__ import annotations
@@ -133,6 +135,35 @@ def _provenance(build: dict) -> str:
     )
 
 
+WEEKLY_LIST = "weekly/index.html"  # relative to the reports folder (reports_dir), see weekly_index
+
+
+def weekly_section(report_dir: Path, build: dict, year: int) -> str:
+    """The year's weekly «светофор» in one chart, and a link to the weekly reports when built."""
+    from ..dataset import Source
+    from ..weekly import load_weekly_methodology
+    from ..weekly.charts import png_data_uri, year_chart
+    from ..weekly.league import year_weeks
+
+    parts = ["<h2>Еженедельный мониторинг за год</h2>"]
+    method = load_weekly_methodology()
+    weeks = year_weeks(Source(build["dataset"]["path"]), year, method)
+    if weeks.empty:
+        parts.append(f"<p>Недель {year} года в наборе данных нет: график еженедельного мониторинга не строится.</p>")
+    else:
+        label = build["dataset"]["label"] if build["dataset"]["synthetic"] else None
+        figure = year_chart(weeks, method, title=f"Цвета «светофора» по неделям {year} года", label=label)
+        parts.append(f'<p>Доли зелёных, жёлтых и красных страниц и средний балл каждой полной недели года '
+                     f'(методика: {html.escape(method.describe())}).</p>'
+                     f'<img src="{png_data_uri(figure)}" alt="Еженедельный мониторинг {year} года" style="max-width:100%">')
+    if (report_dir.parent / WEEKLY_LIST).is_file():
+        parts.append(f"<p>{_link('../' + WEEKLY_LIST, 'Еженедельные отчёты')}: светофор, списки задач кураторов, "
+                     "страница каждого муниципалитета.</p>")
+    else:
+        parts.append("<p>Еженедельные отчёты ещё не собраны: <code>gospub weekly</code> (или <code>make weekly</code>).</p>")
+    return "\n".join(parts)
+
+
 def write_index(report_dir: Path, build: dict, main: list[dict], municipalities: list[dict]) -> Path:
     """Write index.html into `report_dir`.
 
@@ -180,6 +211,8 @@ def write_index(report_dir: Path, build: dict, main: list[dict], municipalities:
             "<p>В этой сборке отчёты муниципалитетов не строились "
             "(<code>gospub report --all-municipalities</code> или <code>--municipality ИМЯ</code>).</p>"
         )
+
+    parts.append(weekly_section(report_dir, build, year))
 
     parts.append("<h2>Откуда данные</h2>")
     parts.append(_provenance(build))
