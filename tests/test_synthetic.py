@@ -203,3 +203,92 @@ def test_no_resident_identity_beyond_a_key(full):
     assert keys.notna().all() and keys.str.fullmatch(r"[0-9a-f]{16}").all()
     assert full["comments"].loc[full["comments"]["author_kind"] == "page", "author_key"].isna().all()
     assert np.intersect1d(full["comments"].columns, ["name", "first_name", "from_id"]).size == 0
+
+
+# --- weekly snapshots and week-scale rhythms (the weekly monitoring runs on them) --------------------
+
+MONDAYS_2023 = pd.date_range("2023-01-02", "2023-12-25", freq="W-MON")
+
+
+@pytest.fixture(scope="module")
+def mondays(full):
+    snaps = full["snapshots"]
+    return snaps[snaps["as_of"].dt.day_of_week == 0].sort_values(["community_id", "as_of"])
+
+
+def test_snapshots_every_monday_and_every_month_end(full):
+    snaps, pages = full["snapshots"], full["communities"]
+    dates = set(snaps["as_of"])
+    assert set(MONDAYS_2023) <= dates
+    assert set(pd.date_range("2022-12-31", "2025-12-31", freq="ME")) <= dates
+    assert not snaps.duplicated(["community_id", "as_of"]).any()
+    for monday in MONDAYS_2023[::13]:
+        day = monday.tz_localize(TZ)
+        open_ = pages[(pages["created_at"] <= day) & (pages["closed_at"].isna() | (pages["closed_at"] > day))]
+        assert set(snaps.loc[snaps["as_of"] == monday, "community_id"]) == set(open_["community_id"])
+
+
+def test_monday_and_month_end_snapshots_tell_one_story(full):
+    snaps = full["snapshots"].sort_values(["community_id", "as_of"])
+    # features that are never lost: once adopted, present on every later snapshot, Monday or month end
+    for feature in ("has_avatar", "has_cover", "has_description", "has_contacts", "has_address", "gospublic_component"):
+        flags = snaps[feature].astype(bool)
+        lost = flags.groupby(snaps["community_id"]).diff().fillna(False) & ~flags
+        assert not lost.any(), feature
+    # a month end's subscribers lie near its neighbouring Mondays'
+    members = snaps.pivot(index="as_of", columns="community_id", values="members_count").astype(float)
+    month_end = pd.Timestamp("2023-06-30")
+    before, after = members.loc[pd.Timestamp("2023-06-26")], members.loc[pd.Timestamp("2023-07-03")]
+    ratio = (members.loc[month_end] / ((before + after) / 2)).dropna()
+    assert (ratio.sub(1).abs() < 0.05).mean() > 0.97
+
+
+def test_holiday_weeks_are_quieter(full):
+    local = full["posts"]["published_at"].dt.tz_convert(TZ).dt.tz_localize(None)
+    per_week = local.dt.normalize().sub(pd.to_timedelta(local.dt.day_of_week, unit="D")).value_counts()
+    # 8-9 May and Monday 6 November 2023 are days off; their neighbours are ordinary weeks
+    for holiday, neighbours in (("2023-05-08", ("2023-04-24", "2023-05-15", "2023-05-22")),
+                                ("2023-11-06", ("2023-10-23", "2023-10-30", "2023-11-13"))):
+        usual = per_week[[pd.Timestamp(d) for d in neighbours]].mean()
+        assert per_week[pd.Timestamp(holiday)] < 0.92 * usual, holiday
+
+
+def test_pages_lose_their_gov_mark_or_widgets_for_a_few_weeks(mondays):
+    def lapses(flags: pd.Series) -> int:
+        """Pages whose flag goes off for 1 to 4 Mondays and comes back."""
+        count = 0
+        for _, f in flags.groupby(mondays["community_id"]):
+            runs = (f != f.shift()).cumsum()
+            lengths = f.groupby(runs).agg(["first", "size"])
+            inner = lengths.iloc[1:-1]
+            count += int(((~inner["first"]) & inner["size"].between(1, 4)).any())
+        return count
+
+    in_2023 = mondays["as_of"].dt.year == 2023
+    assert lapses(mondays.loc[in_2023, "gov_mark"].astype(bool)) > 50
+    assert lapses(mondays.loc[in_2023, "widgets"].astype(int).gt(0)) > 50
+
+
+def test_some_pages_go_silent_for_weeks_and_come_back(full):
+    posts = full["posts"]
+    local = posts["published_at"].dt.tz_convert(TZ).dt.tz_localize(None)
+    week = (local.dt.normalize() - pd.Timestamp("2023-01-02")).dt.days // 7
+    in_2023 = (week >= 0) & (week < 52)
+    counts = posts[in_2023].groupby([posts.loc[in_2023, "community_id"], week[in_2023]]).size().unstack(fill_value=0)
+    busy = counts[counts.mean(axis=1) >= 2]
+    silent_spells = busy.apply(lambda row: (row.eq(0).astype(int).groupby(row.ne(0).cumsum()).sum() >= 3).any(), axis=1)
+    assert silent_spells.sum() > 30
+
+
+def test_some_pages_lose_many_subscribers_at_once(mondays):
+    change = mondays.groupby("community_id")["members_count"].pct_change()
+    assert (change < -0.08).sum() > 20
+
+
+def test_every_weekly_action_list_has_entries_in_the_last_week_of_2023(full_dataset_dir):
+    from gospub_analysis import open_source
+    from gospub_analysis.weekly import KINDS, action_items
+
+    items = action_items(open_source(full_dataset_dir), "2023-12-25")
+    counts = items["kind"].value_counts()
+    assert set(counts.index) == set(KINDS) and (counts > 0).all()

@@ -69,7 +69,8 @@ def _criteria(panel: pd.DataFrame, page: pd.Series, winners: pd.Index | None, me
 
 
 def best_change(row: pd.Series, methodology: WeeklyMethodology) -> dict | None:
-    """The indicator whose full marks would raise this week's score most, with the new score."""
+    """The indicator whose full marks would raise this week's score most, with the new score
+    (equal gains: the one named first in the methodology file)."""
     known = sum(i.weight for i in methodology.indicators if pd.notna(row[f"part_{i.name}"]))
     if not known or pd.isna(row["score"]):
         return None

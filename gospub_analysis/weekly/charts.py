@@ -18,7 +18,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from ..plots import stamp
-from ..wording import fmt_date, fmt_share
+from ..wording import fmt_date, fmt_num, fmt_share
 from .methodology import WeeklyMethodology
 from .tables import COLOUR_MARKS
 
@@ -69,7 +69,7 @@ def colour_strip(page_rows: pd.DataFrame, methodology: WeeklyMethodology, *, tit
     for i, (colour, score) in enumerate(zip(rows["colour"], rows["score"])):
         ax.add_patch(plt.Rectangle((i, 0), 0.9, 1, color=COLOUR_MARKS.get(colour, "#bbbbbb")))
         if i % 4 == 0 or i == len(rows) - 1:
-            ax.annotate(f"{score:.0f}", (i + 0.45, 1.05), ha="center", va="bottom", fontsize=7)
+            ax.annotate(fmt_num(score), (i + 0.45, 1.05), ha="center", va="bottom", fontsize=7)
     ax.set_xlim(0, max(len(rows), 1))
     ax.set_ylim(0, 1.5)
     ax.set_yticks([])

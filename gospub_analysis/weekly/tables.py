@@ -161,7 +161,7 @@ def card_header(card, methodology: WeeklyMethodology, data_label: str) -> str:
     page, now = card.page, card.now
     name = html.escape(str(page["name"]))
     title = f"[{name}]({page['link']})" if page["link"] else name
-    lines = [f"# Карточка страницы: {title}", "",
+    lines = [f"## {title}", "",
              f"{html.escape(str(page['org_name'] if isinstance(page['org_name'], str) else '—'))}; сфера: "
              f"{sector_label(page['sector'])}; муниципалитет: {page['municipality'] if isinstance(page['municipality'], str) else MISSING}.",
              "", f"Неделя **{fmt_week(card.week)}**. Данные: **{data_label}**. Методика: {methodology.describe()}.", ""]
