@@ -29,11 +29,9 @@ LEAGUE_COLUMNS = ["area", "pages", "share_green", "share_yellow", "share_red", "
 
 def _shares(rows: pd.DataFrame, by: str, total: str) -> pd.DataFrame:
     keys = rows[by].fillna("—") if by != "area" else pd.Series(total, index=rows.index)
-    grouped = rows.assign(area=keys).groupby("area")
-    table = grouped.agg(pages=("community_id", "size"), mean_score=("score", "mean"))
-    for colour in COLOURS:
-        table[f"share_{colour}"] = grouped["colour"].apply(lambda c, colour=colour: (c == colour).mean())
-    return table
+    flags = rows.assign(area=keys, **{f"share_{c}": rows["colour"].eq(c).astype("float64") for c in COLOURS})
+    return flags.groupby("area").agg(pages=("community_id", "size"), mean_score=("score", "mean"),
+                                     **{f"share_{c}": (f"share_{c}", "mean") for c in COLOURS})
 
 
 def league_of(panel: pd.DataFrame, items: pd.DataFrame, monday: pd.Timestamp, by: str, total: str = REGION
@@ -80,9 +78,8 @@ def _trend(panel: pd.DataFrame, due: pd.DataFrame) -> pd.DataFrame:
     for key in ("area", "municipality"):
         rows = panel.assign(area=REGION) if key == "area" else panel.assign(area=panel["municipality"].fillna("—"))
         comments = due.assign(area=REGION) if key == "area" else due.assign(area=due["municipality"].fillna("—"))
-        scores = rows.groupby(["area", "week"]).agg(
-            pages=("community_id", "size"), mean_score=("score", "mean"),
-            share_green=("colour", lambda c: (c == "green").mean()))
+        scores = rows.assign(green=rows["colour"].eq("green").astype("float64")).groupby(["area", "week"]).agg(
+            pages=("community_id", "size"), mean_score=("score", "mean"), share_green=("green", "mean"))
         replies = comments.groupby(["area", "week"]).agg(
             due_comments=("comment_id", "size"), answered_share=("answered", "mean"),
             on_time_share=("on_time", "mean"), median_reply_working_hours=("hours", "median"))
@@ -122,8 +119,4 @@ def year_weeks(source: Source, year: int, methodology: WeeklyMethodology | None 
     panel = weekly_panel(source, last, n, methodology or load_weekly_methodology())
     if panel.empty:
         return pd.DataFrame(columns=["week", "pages", "mean_score", *[f"share_{c}" for c in COLOURS]])
-    grouped = panel.groupby("week")
-    table = grouped.agg(pages=("community_id", "size"), mean_score=("score", "mean"))
-    for colour in COLOURS:
-        table[f"share_{colour}"] = grouped["colour"].apply(lambda c, colour=colour: (c == colour).mean())
-    return table.reset_index()
+    return _shares(panel.assign(week_area=panel["week"]), "week_area", "").reset_index(names="week")
