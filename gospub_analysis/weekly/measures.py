@@ -129,8 +129,9 @@ def _snapshots(source: Source, mondays: list[pd.Timestamp], max_age: int) -> pd.
     monitoring = [c for c in (*MONITORING, "source") if source.has_column("snapshots", c)]
     columns = ", ".join(["community_id", "as_of", *STATE, *monitoring])
     lo = mondays[0] - pd.Timedelta(days=max_age)
-    return source.sql(f"SELECT {columns} FROM snapshots WHERE as_of > $lo AND as_of <= $hi",
-                      {"lo": lo.date(), "hi": (mondays[-1] + WEEK).date()}).astype({"as_of": "datetime64[us]"})
+    frame = source.sql(f"SELECT {columns} FROM snapshots WHERE as_of > $lo AND as_of <= $hi",
+                       {"lo": lo.date(), "hi": (mondays[-1] + WEEK).date()})
+    return frame.astype({"as_of": "datetime64[us]", **{c: "float64" for c in MONITORING if c in frame}})
 
 
 def _state_at(snaps: pd.DataFrame, pages: pd.Series, dates: list[pd.Timestamp], max_age: int) -> pd.DataFrame:
