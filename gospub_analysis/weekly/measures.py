@@ -32,7 +32,7 @@ MEASURES: dict[str, str] = {
     "live_streams": "Live streams of the week.",
     "days_silent": "Days from the page's last post to the end of the week (NaN: no post in the data yet).",
     "live_12m": "Live streams in the 365 days before the end of the week.",
-    "page_age_days": "Days from the page's creation to the end of the week.",
+    "page_age_days": "Days from when the page exists (`exists_from`: its creation, else its first evidence) to the end of the week.",
     "members": "Subscribers at the end of the week.",
     "members_prev": "Subscribers at the end of the previous week.",
     "members_lost_share": "Share of subscribers lost during the week (negative: gained).",
@@ -61,7 +61,7 @@ MONITORING = ("design_pct", "activity_pct", "weekly_reach", "avg_post_reach")
 MONITORING_SOURCE, DATA_SOURCE = "monitoring", "data"
 EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 IDENTITY = ["community_id", "platform", "platform_id", "screen_name", "name", "org_name", "sector", "municipality",
-            "level", "created_at"]
+            "level", "exists_from"]
 
 
 def _utc(local: pd.Timestamp, tz: str) -> pd.Timestamp:
@@ -69,13 +69,20 @@ def _utc(local: pd.Timestamp, tz: str) -> pd.Timestamp:
 
 
 def _grid(source: Source, mondays: list[pd.Timestamp]) -> pd.DataFrame:
-    """Pages × weeks for the pages open at the end of each week (week_n 0 .. n-1)."""
+    """Pages × weeks for the pages open at the end of each week (week_n 0 .. n-1): existing by then
+    and not closed before it. A page exists from `exists_from` (see `Source.pages`); a page known
+    only from snapshots (a monitoring import dates neither its creation nor its first post) from
+    its first snapshot, which describes the week ending on or before it."""
     tz = source.timezone
     pages = source.pages()
+    first = source.sql("SELECT community_id, min(as_of) AS first_snapshot FROM snapshots GROUP BY ALL")
+    first = pages[["community_id"]].merge(first.astype({"community_id": "str"}), on="community_id", how="left")
+    first_snapshot = pd.to_datetime(first["first_snapshot"]).to_numpy()
     frames = []
     for n, monday in enumerate(mondays):
         end = _utc(monday + WEEK, tz)
-        open_ = (pages["created_at"] < end) & (pages["closed_at"].isna() | (pages["closed_at"] >= end))
+        exists = (pages["exists_from"] < end) | (pages["exists_from"].isna() & (first_snapshot <= monday + WEEK))
+        open_ = exists & (pages["closed_at"].isna() | (pages["closed_at"] >= end))
         frames.append(pages.loc[open_, IDENTITY].assign(week_n=n, week=monday, end_utc=end))
     return pd.concat(frames, ignore_index=True)
 
@@ -116,7 +123,7 @@ def _activity(grid: pd.DataFrame, source: Source, mondays: list[pd.Timestamp]) -
     latest = np.maximum(seconds["last_post"].groupby(frame["community_id"]).cummax(), seconds["last_before"])
     frame["last_post"] = EPOCH + pd.to_timedelta(latest.where(np.isfinite(latest)), unit="s")
     frame["days_silent"] = (frame["end_utc"] - frame["last_post"]) / pd.Timedelta(days=1)
-    frame["page_age_days"] = (frame["end_utc"] - frame["created_at"]) / pd.Timedelta(days=1)
+    frame["page_age_days"] = (frame["end_utc"] - frame["exists_from"]) / pd.Timedelta(days=1)
     counts = frame[["community_id", "end_utc"]].merge(live, on="community_id")
     in_year = (counts["published_at"] < counts["end_utc"]) & (counts["published_at"] >= counts["end_utc"] - pd.Timedelta(days=365))
     live_12m = counts[in_year].groupby(["community_id", "end_utc"]).size().rename("live_12m")
@@ -137,11 +144,11 @@ def _snapshots(source: Source, mondays: list[pd.Timestamp], max_age: int) -> pd.
 def _state_at(snaps: pd.DataFrame, pages: pd.Series, dates: list[pd.Timestamp], max_age: int) -> pd.DataFrame:
     """Each state column's latest known value per page at each date (at most `max_age` days old)."""
     at = (pd.MultiIndex.from_product([pages.unique(), dates], names=["community_id", "at"]).to_frame(index=False)
-          .astype({"at": "datetime64[us]"}).sort_values("at", kind="stable", ignore_index=True))
+          .astype({"at": "datetime64[us]", "community_id": "str"}).sort_values("at", kind="stable", ignore_index=True))
     out = at.copy()
     for column in STATE:
         known = snaps.loc[snaps[column].notna(), ["community_id", "as_of", column]].sort_values("as_of", kind="stable")
-        known = known.astype({column: "float64"})
+        known = known.astype({column: "float64", "community_id": "str"})
         merged = pd.merge_asof(at, known, left_on="at", right_on="as_of", by="community_id", direction="backward",
                                tolerance=pd.Timedelta(days=max_age))
         out[column] = merged[column].to_numpy()
