@@ -255,7 +255,19 @@ def test_add_working_hours_is_the_inverse_of_working_hours_between(start, hours)
 def test_shared_cache_is_read_back(source, tmp_path):
     cache = tmp_path / "cache"
     first = weekly_rows(open_source(source.path, cache), fx.WEEK_B)
-    assert any(cache.glob("weekly_panel-*.parquet"))
+    assert any(cache.glob("weekly_fortnight-*.parquet"))
     again = weekly_rows(open_source(source.path, cache), fx.WEEK_B)
     pd.testing.assert_frame_equal(first, again)
     shutil.rmtree(cache)
+
+
+def test_a_weeks_rows_do_not_depend_on_how_many_weeks_are_computed(source):
+    from gospub_analysis.weekly import weekly_panel
+    from gospub_analysis.weekly.rows import weekly_fortnight
+
+    short = weekly_rows(source, fx.WEEK_B)
+    panel = weekly_panel(source, fx.WEEK_B)
+    long = panel[panel["week"] == pd.Timestamp(fx.WEEK_B)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(short, long, check_dtype=False)
+    cut = weekly_fortnight(open_source(source.path), fx.WEEK_B, panel=panel)
+    pd.testing.assert_frame_equal(cut, weekly_fortnight(open_source(source.path), fx.WEEK_B), check_dtype=False)

@@ -66,7 +66,7 @@ def prepare_week(data_dir: str, cache_dir: str, monday: str, with_cards: bool) -
     try:
         source = Source(data_dir, cache_dir)
         method = load_weekly_methodology()
-        weekly_fortnight(source, monday, method)
+        weekly_fortnight(source, monday, method, panel=weekly_panel(source, monday, methodology=method))
         action_items(source, monday, method)
         for by in ("municipality", "sector"):
             league(source, monday, by, method)

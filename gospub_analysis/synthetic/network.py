@@ -105,6 +105,10 @@ def build_organizations(rng: np.random.Generator, n_orgs: int) -> pd.DataFrame:
                 rows.append((name, level, founder, sector, muni.name, stem))
     orgs = pd.DataFrame(rows, columns=["name", "level", "founder", "sector", "municipality", "stem"])
     orgs["ogrn"] = names.ogrn(rng, len(orgs))
+    # Invented numbers collide now and then in a large network (--scale 4 and more): draw the
+    # repeats again, so that org ids stay unique. A network without repeats draws nothing more.
+    while (repeated := orgs["ogrn"].duplicated()).any():
+        orgs.loc[repeated, "ogrn"] = names.ogrn(rng, int(repeated.sum()))
     orgs["org_id"] = "org:" + orgs["ogrn"]
     return orgs
 

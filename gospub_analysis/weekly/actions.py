@@ -26,8 +26,8 @@ from ..dataset import Source, require_source
 from .links import comment_url, page_urls
 from .measures import weeks_comments
 from .methodology import WeeklyMethodology, load_weekly_methodology
-from .rows import TREND_WEEKS, weekly_rows
-from .weeks import WEEK, resolve_week, weeks_back
+from .rows import weekly_rows
+from .weeks import WEEK, resolve_week
 
 KINDS: dict[str, str] = {
     "unanswered": "Комментарии жителей без ответа дольше 24 рабочих часов",
@@ -72,7 +72,7 @@ def _page_items(rows: pd.DataFrame, methodology: WeeklyMethodology) -> pd.DataFr
 def _unanswered(source: Source, rows: pd.DataFrame, monday: pd.Timestamp, methodology: WeeklyMethodology) -> pd.DataFrame:
     norms = methodology.norms
     end = (monday + WEEK).tz_localize(source.timezone).tz_convert("UTC")
-    comments = weeks_comments(source, weeks_back(monday, TREND_WEEKS + 1), norms)
+    comments = weeks_comments(source, [monday], norms)
     lookback = end - pd.Timedelta(days=norms["unanswered_lookback_days"])
     open_ = comments[(comments["created_at"] >= lookback) & (comments["deadline"] <= end)
                      & (comments["replied_at"].isna() | (comments["replied_at"] >= end))]

@@ -75,9 +75,11 @@ def _grid(source: Source, mondays: list[pd.Timestamp]) -> pd.DataFrame:
     its first snapshot, which describes the week ending on or before it."""
     tz = source.timezone
     pages = source.pages()
-    first = source.sql("SELECT community_id, min(as_of) AS first_snapshot FROM snapshots GROUP BY ALL")
-    first = pages[["community_id"]].merge(first.astype({"community_id": "str"}), on="community_id", how="left")
-    first_snapshot = pd.to_datetime(first["first_snapshot"]).to_numpy()
+    first_snapshot = np.full(len(pages), np.datetime64("NaT"), dtype="datetime64[us]")
+    if pages["exists_from"].isna().any():
+        first = source.sql("SELECT community_id, min(as_of) AS first_snapshot FROM snapshots GROUP BY ALL")
+        first = pages[["community_id"]].merge(first.astype({"community_id": "str"}), on="community_id", how="left")
+        first_snapshot = pd.to_datetime(first["first_snapshot"]).to_numpy(dtype="datetime64[us]")
     frames = []
     for n, monday in enumerate(mondays):
         end = _utc(monday + WEEK, tz)
@@ -88,31 +90,30 @@ def _grid(source: Source, mondays: list[pd.Timestamp]) -> pd.DataFrame:
 
 
 def _posts(source: Source, first: pd.Timestamp, n: int) -> pd.DataFrame:
-    """Posts, views and live streams per page and week, with the latest post of the week."""
+    """Posts, views and live streams per page and week (week_n -1: everything before the weeks,
+    for the latest post), with the latest post of each; one scan of the posts."""
     tz = source.timezone
     return source.sql("""
         SELECT community_id,
-               CAST(date_diff('day', $first, CAST(timezone($tz, published_at) AS DATE)) // 7 AS BIGINT) AS week_n,
+               CASE WHEN published_at < $start THEN -1 ELSE
+                    CAST(date_diff('day', $first, CAST(timezone($tz, published_at) AS DATE)) // 7 AS BIGINT) END AS week_n,
                count(*) AS posts, count(views) AS posts_with_views, coalesce(sum(views), 0) AS views,
                count(*) FILTER (WHERE is_live) AS live_streams, max(published_at) AS last_post
-        FROM posts WHERE published_at >= $start AND published_at < $end GROUP BY ALL
+        FROM posts WHERE published_at < $end GROUP BY ALL
     """, {"first": first.date(), "tz": tz, "start": py(_utc(first, tz)), "end": py(_utc(first + n * WEEK, tz))})
 
 
-def _history(source: Source, first: pd.Timestamp, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the latest post of each page before the weeks, the live streams of the year before and during them)."""
+def _live(source: Source, first: pd.Timestamp, n: int) -> pd.DataFrame:
+    """The live streams of the year before the weeks and during them."""
     tz = source.timezone
     start, end = _utc(first, tz), _utc(first + n * WEEK, tz)
-    before = source.sql("SELECT community_id, max(published_at) AS last_before FROM posts "
-                        "WHERE published_at < $start GROUP BY ALL", {"start": py(start)})
-    live = source.sql("SELECT community_id, published_at FROM posts WHERE is_live AND published_at >= $lo "
+    return source.sql("SELECT community_id, published_at FROM posts WHERE is_live AND published_at >= $lo "
                       "AND published_at < $end", {"lo": py(start - pd.Timedelta(days=365)), "end": py(end)})
-    return before, live
 
 
 def _activity(grid: pd.DataFrame, source: Source, mondays: list[pd.Timestamp]) -> pd.DataFrame:
-    posts = _posts(source, mondays[0], len(mondays))
-    before, live = _history(source, mondays[0], len(mondays))
+    posts = _posts(source, mondays[0], len(mondays)).astype({"community_id": "str"})
+    before = posts.loc[posts["week_n"] == -1, ["community_id", "last_post"]].rename(columns={"last_post": "last_before"})
     frame = grid.merge(posts, on=["community_id", "week_n"], how="left").merge(before, on="community_id", how="left")
     for column in ("posts", "posts_with_views", "views", "live_streams"):
         frame[column] = frame[column].fillna(0).astype("int64")
@@ -124,7 +125,8 @@ def _activity(grid: pd.DataFrame, source: Source, mondays: list[pd.Timestamp]) -
     frame["last_post"] = EPOCH + pd.to_timedelta(latest.where(np.isfinite(latest)), unit="s")
     frame["days_silent"] = (frame["end_utc"] - frame["last_post"]) / pd.Timedelta(days=1)
     frame["page_age_days"] = (frame["end_utc"] - frame["exists_from"]) / pd.Timedelta(days=1)
-    counts = frame[["community_id", "end_utc"]].merge(live, on="community_id")
+    counts = frame[["community_id", "end_utc"]].merge(_live(source, mondays[0], len(mondays))
+                                                      .astype({"community_id": "str"}), on="community_id")
     in_year = (counts["published_at"] < counts["end_utc"]) & (counts["published_at"] >= counts["end_utc"] - pd.Timedelta(days=365))
     live_12m = counts[in_year].groupby(["community_id", "end_utc"]).size().rename("live_12m")
     frame = frame.merge(live_12m.reset_index(), on=["community_id", "end_utc"], how="left")
@@ -132,33 +134,24 @@ def _activity(grid: pd.DataFrame, source: Source, mondays: list[pd.Timestamp]) -
     return frame.drop(columns=["last_before"])
 
 
-def _snapshots(source: Source, mondays: list[pd.Timestamp], max_age: int) -> pd.DataFrame:
-    monitoring = [c for c in (*MONITORING, "source") if source.has_column("snapshots", c)]
-    columns = ", ".join(["community_id", "as_of", *STATE, *monitoring])
-    lo = mondays[0] - pd.Timedelta(days=max_age)
-    frame = source.sql(f"SELECT {columns} FROM snapshots WHERE as_of > $lo AND as_of <= $hi",
-                       {"lo": lo.date(), "hi": (mondays[-1] + WEEK).date()})
-    return frame.astype({"as_of": "datetime64[us]", **{c: "float64" for c in MONITORING if c in frame}})
-
-
-def _state_at(snaps: pd.DataFrame, pages: pd.Series, dates: list[pd.Timestamp], max_age: int) -> pd.DataFrame:
-    """Each state column's latest known value per page at each date (at most `max_age` days old)."""
-    at = (pd.MultiIndex.from_product([pages.unique(), dates], names=["community_id", "at"]).to_frame(index=False)
-          .astype({"at": "datetime64[us]", "community_id": "str"}).sort_values("at", kind="stable", ignore_index=True))
-    out = at.copy()
-    for column in STATE:
-        known = snaps.loc[snaps[column].notna(), ["community_id", "as_of", column]].sort_values("as_of", kind="stable")
-        known = known.astype({column: "float64", "community_id": "str"})
-        merged = pd.merge_asof(at, known, left_on="at", right_on="as_of", by="community_id", direction="backward",
-                               tolerance=pd.Timedelta(days=max_age))
-        out[column] = merged[column].to_numpy()
-    return out
+def _state_at(source: Source, dates: list[pd.Timestamp], max_age: int) -> pd.DataFrame:
+    """Per page and date: each state column's latest known value at most `max_age` days old, and
+    the monitoring export's figures when the page has an export dated that very day."""
+    exported = [c for c in MONITORING if source.has_column("snapshots", c)]
+    monitoring = (source.has_column("snapshots", "source") and "activity_pct" in exported)
+    latest = ", ".join(f"arg_max(CAST(s.{c} AS DOUBLE), s.as_of) FILTER (WHERE s.{c} IS NOT NULL) AS {c}"
+                       for c in STATE)
+    export = "".join(f", max(CAST(s.{c} AS DOUBLE)) FILTER (WHERE s.as_of = d.at AND s.source = '{MONITORING_SOURCE}' "
+                     f"AND s.activity_pct IS NOT NULL) AS {c}" for c in exported) if monitoring else ""
+    frame = source.sql(f"""
+        SELECT s.community_id, d.at, {latest}{export}
+        FROM snapshots s JOIN dates d ON s.as_of <= d.at AND s.as_of > d.at - INTERVAL {int(max_age)} DAY
+        GROUP BY ALL""", frames={"dates": pd.DataFrame({"at": pd.to_datetime(dates).astype("datetime64[us]")})})
+    return frame.astype({"community_id": "str", "at": "datetime64[us]"})
 
 
 def _state(grid: pd.DataFrame, source: Source, mondays: list[pd.Timestamp], max_age: int) -> pd.DataFrame:
-    snaps = _snapshots(source, mondays, max_age)
-    ends = [m + WEEK for m in mondays]
-    state = _state_at(snaps, grid["community_id"], [mondays[0], *ends], max_age)
+    state = _state_at(source, [mondays[0], *[m + WEEK for m in mondays]], max_age)
     end = state.rename(columns={"at": "week_end", "members_count": "members"})
     prev = state[["community_id", "at", "members_count"]].rename(columns={"at": "week", "members_count": "members_prev"})
     frame = (grid.assign(week_end=(grid["week"] + WEEK).astype("datetime64[us]"), week=grid["week"].astype("datetime64[us]"))
@@ -167,10 +160,6 @@ def _state(grid: pd.DataFrame, source: Source, mondays: list[pd.Timestamp], max_
     frame["members_lost_share"] = (frame["members_prev"] - frame["members"]) / frame["members_prev"].where(frame["members_prev"] > 0)
     frame["design_share"] = frame[list(DESIGN)].mean(axis=1, skipna=True)
     frame["source"] = DATA_SOURCE
-    if "activity_pct" in snaps and "source" in snaps:
-        exports = snaps.loc[snaps["source"].eq(MONITORING_SOURCE) & snaps["activity_pct"].notna(),
-                            ["community_id", "as_of", *MONITORING]].rename(columns={"as_of": "week_end"})
-        frame = frame.merge(exports, on=["community_id", "week_end"], how="left")
     return frame
 
 

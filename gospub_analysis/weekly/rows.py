@@ -78,6 +78,17 @@ def _with_previous(frame: pd.DataFrame) -> pd.DataFrame:
     return out.assign(score_change=out["score"] - out["prev_score"], colour_change=change)
 
 
+PREVIOUS = ("prev_score", "prev_colour", "score_change", "colour_change")
+
+
+def _rows(source: Source, mondays: list[pd.Timestamp], methodology: WeeklyMethodology) -> pd.DataFrame:
+    """Scored rows of consecutive weeks, each with its previous week's (the first week's: NA)."""
+    frame = score(page_weeks(source, mondays, methodology), methodology)
+    frame = _with_previous(frame.assign(rules=broken_rules(frame, methodology)))
+    frame.loc[frame["week"] == mondays[0], list(PREVIOUS)] = pd.NA
+    return frame.drop(columns=["week_n", "end_utc", "week_end"]).sort_values(["week", "community_id"], ignore_index=True)
+
+
 def weekly_panel(source: Source, week=None, n_weeks: int = TREND_WEEKS,
                  methodology: WeeklyMethodology | None = None) -> pd.DataFrame:
     """The weekly rows of the `n_weeks` weeks ending with `week` (a Monday; None: the last
@@ -89,10 +100,8 @@ def weekly_panel(source: Source, week=None, n_weeks: int = TREND_WEEKS,
 
     def compute() -> pd.DataFrame:
         mondays = weeks_back(monday, n_weeks + 1)
-        frame = score(page_weeks(source, mondays, methodology), methodology)
-        frame = _with_previous(frame.assign(rules=broken_rules(frame, methodology)))
-        frame = frame[frame["week"] > mondays[0]].drop(columns=["week_n", "end_utc", "week_end"])
-        return frame.sort_values(["week", "community_id"], ignore_index=True)
+        frame = _rows(source, mondays, methodology)
+        return frame[frame["week"] > mondays[0]].reset_index(drop=True)
 
     key = ("weekly_panel", monday, n_weeks, methodology.name, methodology.version, methodology.path)
     frame = source.cached(key, compute, share=True).copy()
@@ -100,16 +109,24 @@ def weekly_panel(source: Source, week=None, n_weeks: int = TREND_WEEKS,
     return frame
 
 
-def weekly_fortnight(source: Source, week=None, methodology: WeeklyMethodology | None = None) -> pd.DataFrame:
-    """The rows of `week` and of the week before it (what a week's page compares), cut from
-    `weekly_panel` once and shared: a build's pages read a seventh of the panel."""
+def weekly_fortnight(source: Source, week=None, methodology: WeeklyMethodology | None = None,
+                     panel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The rows of `week` (with last week's colour) and of the week before it (without its own
+    previous week): what a week's pages show and compare.
+
+    Computed from these two weeks alone (a week's rows depend on no other), or cut from
+    `panel` (a `weekly_panel` up to `week`) when the caller has one; the same rows either way,
+    shared, so a build's pages read a seventh of the trend's panel."""
     source = require_source(source)
     methodology = methodology or load_weekly_methodology()
     monday = resolve_week(source, week)
 
     def compute() -> pd.DataFrame:
-        panel = weekly_panel(source, monday, TREND_WEEKS, methodology)
-        return panel[panel["week"] >= monday - WEEK].reset_index(drop=True)
+        if panel is None:
+            return _rows(source, [monday - WEEK, monday], methodology)
+        frame = panel[panel["week"] >= monday - WEEK].reset_index(drop=True)
+        frame.loc[frame["week"] == monday - WEEK, list(PREVIOUS)] = pd.NA
+        return frame
 
     key = ("weekly_fortnight", monday, methodology.name, methodology.version, methodology.path)
     frame = source.cached(key, compute, share=True).copy()
