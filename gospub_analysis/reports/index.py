@@ -14,6 +14,9 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+import pandas as pd
+
+from ..wording import count_ru, fmt_date, fmt_datetime, fmt_int, fmt_num
 from .html import banner
 
 HEADLINE_FILE = "headline.csv"
@@ -71,8 +74,6 @@ def _link(path: str, text: str) -> str:
 
 def read_headline(report_dir: Path, growth_out: str) -> list[dict]:
     """Headline rows (figure, label, value as text, rule) from the growth notebook's headline.csv."""
-    import pandas as pd
-
     from ..growth import LABELS, format_figure
 
     files = sorted((report_dir / growth_out).rglob(HEADLINE_FILE))
@@ -98,25 +99,39 @@ def output_files(report_dir: Path, folder: str) -> list[str]:
     return [str(p.relative_to(report_dir)) for p in sorted(root.rglob("*")) if p.is_file()]
 
 
+TABLE_LABELS = {"organizations": "организации", "communities": "страницы", "snapshots": "снимки страниц",
+                "posts": "публикации", "comments": "комментарии", "awards": "награды",
+                "quarantine": "отложенные записи импорта", "wall_messages": "сообщения жителей на стенах"}
+
+
+def _origin(manifest: dict) -> str:
+    """Where the data come from, in words: the generator and its settings, or the imported files."""
+    prov = manifest.get("provenance", {})
+    if prov.get("kind") == "synthetic":
+        return (f"синтетический набор: генератор версии {prov.get('generator_version', '—')}, "
+                f"зерно {prov.get('seed', '—')}, масштаб {fmt_num(prov.get('scale'), 2)}")
+    files = prov.get("sources") or manifest.get("imported_files") or []
+    return f"импорт выгрузок: {count_ru(len(files), 'файл', 'файла', 'файлов')}" if files else "импорт выгрузок"
+
+
 def _provenance(build: dict) -> str:
     ds = build["dataset"]
     manifest = ds.get("manifest", {})
-    prov = manifest.get("provenance", {})
+    period = manifest.get("period") or {}
     rows = [
         ("Данные", ds["label"]),
         ("Набор данных", manifest.get("name") or Path(ds["path"]).name),
         ("Регион", manifest.get("region_name") or manifest.get("region") or "—"),
-        ("Период набора", " — ".join(str((manifest.get("period") or {}).get(k, "?")) for k in ("start", "end"))),
-        ("Происхождение", ", ".join(f"{k}: {v}" for k, v in prov.items() if not isinstance(v, (list, dict)))),
+        ("Период набора", f"{fmt_date(period.get('start'))} — {fmt_date(period.get('end'))}"),
+        ("Происхождение", _origin(manifest)),
         ("Версия схемы данных", manifest.get("schema_version", "—")),
         ("Отпечаток набора (SHA-256)", f"<code>{ds['fingerprint']}</code>"),
         (
             "Методика рейтинга",
-            f"{build['methodology']['title']} ({build['methodology']['name']}, версия "
-            f"{build['methodology']['version']})",
+            f"{build['methodology']['title']} (версия {build['methodology']['version']})",
         ),
         ("Версия пакета gospub-analysis", build["package_version"]),
-        ("Отчёт собран", build["started_at"]),
+        ("Отчёт собран", fmt_datetime(pd.Timestamp(build["started_at"]).tz_localize(None))),
     ]
     body = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{v if '<code>' in str(v) else html.escape(str(v))}</td></tr>"
@@ -126,7 +141,7 @@ def _provenance(build: dict) -> str:
     if counts:
         body += (
             "<tr><th>Строк в таблицах</th><td>"
-            + ", ".join(f"{html.escape(t)}: {n:,}".replace(",", "\u202f") for t, n in counts.items())
+            + ", ".join(f"{html.escape(TABLE_LABELS.get(t, t))}: {fmt_int(n)}" for t, n in counts.items())
             + "</td></tr>"
         )
     return (
