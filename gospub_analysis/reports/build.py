@@ -15,14 +15,12 @@ This module owns the order of a build and its manifest:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import platform
-import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -34,9 +32,9 @@ from .atomic import kept_name as _kept
 from .atomic import swap_in as _swap_in
 from .index import dumps, write_index
 from .notebooks import CACHE_DIR, MUNICIPALITIES_DIR, ReportNotebook
-from .runner import Job, Outcome, check_parameters, declared_parameters, init_worker, run_in_worker
-
-INPUTS_TASK = "shared-inputs"
+from .runner import Job, Outcome, check_parameters, declared_parameters
+from .schedule import PREPARE as INPUTS_TASK
+from .schedule import run_pages
 FAILURES_SHOWN = 5
 
 
@@ -156,46 +154,16 @@ def _prepare(data_dir: str, year: int, cache_dir: str) -> Outcome:
 def _run(
     main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, data_dir: Path, jobs: int, progress: bool
 ) -> tuple[dict[str, Outcome], dict[str, float]]:
-    """Run the shared inputs, then every job, on `jobs` worker processes; (outcomes by name, phase timings).
+    """Run the shared inputs, then every job, on `jobs` worker processes (`schedule.run_pages`);
+    (outcomes by name, phase timings).
 
     Phases: `shared_inputs_seconds` until the shared inputs were ready; `main_phase_seconds`
     from the start until the last main notebook ended; `municipality_phase_seconds` from
     the shared inputs until the last municipality notebook ended (the two overlap).
     """
-    from tqdm.auto import tqdm
-
-    t0 = time.perf_counter()
-    outcomes: dict[str, Outcome] = {}
-    marks: dict[str, float] = {}
-    show_cells = progress and sys.stderr.isatty()
-    # fork: workers start at once with everything imported, and scripts need no __main__ guard.
-    context = multiprocessing.get_context("fork")
-    slots = context.Value("i", 0)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=init_worker,
-                             initargs=(slots, str(work / "build.log"), show_cells)) as pool:
-        bar = tqdm(total=1 + len(main_jobs) + len(district_jobs), desc=f"Отчёт {year}", unit="блокнот", position=0,
-                   disable=not progress, file=sys.stderr)
-        pending: dict[Future, str] = {pool.submit(_prepare, str(data_dir), year, str(work / CACHE_DIR)): INPUTS_TASK}
-        failed = False
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                kind = pending.pop(future)
-                if future.cancelled():
-                    continue
-                outcome = future.result()
-                outcomes[outcome.name] = outcome
-                failed = failed or not outcome.ok
-                bar.update(1)
-                bar.set_postfix_str(outcome.name, refresh=True)
-                marks[f"{kind}_end"] = time.perf_counter() - t0
-                if kind == INPUTS_TASK and outcome.ok:
-                    pending.update({pool.submit(run_in_worker, job): "main" for job in main_jobs})
-                    pending.update({pool.submit(run_in_worker, job): "district" for job in district_jobs})
-            if failed:  # the report cannot succeed: don't start what is still queued
-                for future in [f for f in pending if f.cancel()]:
-                    pending.pop(future)
-        bar.close()
+    prepare = partial(_prepare, str(data_dir), year, str(work / CACHE_DIR))
+    pairs = [("main", job) for job in main_jobs] + [("district", job) for job in district_jobs]
+    outcomes, marks = run_pages(prepare, pairs, work=work, workers=jobs, progress=progress, desc=f"Отчёт {year}")
     phases = {"shared_inputs_seconds": marks.get(f"{INPUTS_TASK}_end", 0.0),
               "main_phase_seconds": marks.get("main_end", 0.0)}
     if "district_end" in marks:
