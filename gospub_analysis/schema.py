@@ -14,7 +14,8 @@ import pandera.pandas as pa
 
 from .region import MUNICIPALITY_NAMES, PLATFORMS, SECTORS, UNKNOWN_MUNICIPALITY, LEVELS
 
-SCHEMA_VERSION = "1.1"  # 1.1: wall_messages, marked_as_ads, first_seen_at, waits_for; created_at nullable
+SCHEMA_VERSION = "1.2"  # 1.1: wall_messages, marked_as_ads, first_seen_at, waits_for; created_at nullable
+# 1.2: posts.text and posts.content_type (optional)
 
 UTC_TS = "datetime64[us, UTC]"
 DATE = "datetime64[us]"
@@ -51,6 +52,9 @@ class Table:
 
 _MUNICIPALITIES = (*MUNICIPALITY_NAMES, UNKNOWN_MUNICIPALITY)
 AUTHOR_KINDS = ("resident", "page", "community")
+# What a post carries, one code per post: the only kind of attachment it has, "text" when it has none,
+# "repost" for a share of another page's post, "several" when it mixes kinds.
+CONTENT_TYPES = ("text", "photo", "video", "clip", "live", "link", "poll", "repost", "several")
 WAITS_FOR = ("post", "page", "page_id")
 
 TABLES: dict[str, Table] = {
@@ -137,6 +141,11 @@ TABLES: dict[str, Table] = {
                 Col("comments", "int64", "Comments count as reported by the platform.", min_value=0),
                 Col("marked_as_ads", "boolean", "Marked by the platform as an advertisement (VK `marked_as_ads`); "
                     "null when the source does not say.", nullable=True, required=False),
+                Col("text", "str", "The post's own text as the page published it (official pages' public posts "
+                    "only, never residents' texts); null when the source has no text.", nullable=True, required=False),
+                Col("content_type", "str", "What the post carries: " + ", ".join(CONTENT_TYPES) + " (the one kind "
+                    "of attachment, text when none, several when mixed); null when unknown.",
+                    nullable=True, required=False, isin=CONTENT_TYPES),
             ),
             key=("community_id", "post_id"),
             references=((("community_id",), "communities", ("community_id",)),),
