@@ -28,6 +28,10 @@ NOTE_FEDERAL_RULE = (
     "с ними напрямую не сравнивается"
 )
 
+# The platforms the published regional figures count: the forum's figures describe the VK network.
+PUBLISHED_PLATFORMS: tuple[str, ...] = ("vk",)
+NOTE_PLATFORMS = "опубликованные цифры описывают сеть страниц ВКонтакте: с ними сравниваются страницы ВКонтакте"
+
 QUALIFIER_RU = {"exact": "", "about": "около", "more than": "более"}
 
 
