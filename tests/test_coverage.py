@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from gospub_analysis import coverage, crossposting, open_source
+from gospub_analysis import coverage, crossposting, growth, open_source
+from gospub_analysis.published import beside_published
 from gospub_analysis.dataset import write_dataset
 
 from platform_fixture import MANIFEST, TZ, tables
@@ -76,3 +77,36 @@ def test_cross_posting_window_is_an_hour_either_side(source):
     # 2022: the only OK post (20.12.2022) has no VK post near it
     figures = crossposting.summary(crossposting.by_organisation(source, *crossposting.year_bounds(2022, TZ)))
     assert figures["ok_posts"] == 1 and figures["within_hour"] == 0
+
+
+def test_growth_figures_by_platform(source):
+    """At the end of 2023: active vk:1, vk:2, vk:4 | ok:101, ok:103 (ok:104 closed in June) |
+    telegram:203, telegram:206. Posts of 2023: VK 4, OK 7 (ok:101 five, ok:104 and ok:103 one each),
+    Telegram 1. One resident comment on VK (unanswered) and one on OK (answered after 2 h)."""
+    g = growth.Growth(source, 2023)
+    by = g.by_platform().set_index("platform")
+    assert by.index.tolist() == ["vk", "ok", "telegram"]
+    assert by["pages_active"].tolist() == [3, 2, 2] and by["posts"].tolist() == [4, 7, 1]
+    assert by["subscribers"].tolist() == [100, 40, 0] and by["pages_without_snapshot"].tolist() == [2, 1, 2]
+    assert by["winners"].tolist() == [1, 0, 0] and by["page_comments"].tolist() == [0, 1, 0]
+    assert by.loc["vk", "answered_share"] == 0 and by.loc["ok", "answered_share"] == 1
+    assert by.loc["ok", "median_reply_hours"] == pytest.approx(2)
+    assert by["organizations_with_page"].tolist() == [3, 2, 2] and (by["organizations"] == 6).all()
+    assert by.loc["vk", "platform_label"] == "ВКонтакте"
+    h = g.headline().set_index("figure")
+    assert h.loc["pages_active", ["value", "value_vk", "value_ok", "value_telegram"]].tolist() == [7, 3, 2, 2]
+    assert h.loc["organizations_with_page", "value"] == 5  # a page on any platform
+    assert (h["platforms"] == "ВКонтакте, Одноклассники, Telegram").all()
+    assert "хотя бы на одной из платформ" in h.loc["coverage_share", "rule"]
+
+
+def test_published_figures_stand_beside_the_vk_pages(source):
+    h = growth.Growth(source, 2023).headline()
+    table = beside_published(h, "NSO", 2023).set_index("figure")
+    assert table.loc["pages_active", "compared"] == 3 and table.loc["posts", "compared"] == 4
+    assert table.loc["pages_active", "published"] == "3\u202f465"
+    assert (table["compared_platforms"] == "ВКонтакте").all()
+    shown = growth.tables.headline_for_reader(table.reset_index())
+    assert list(shown.columns[:4]) == ["Все платформы", "ВКонтакте", "Одноклассники", "Telegram"]
+    assert "Опубликовано (итоги года; страницы: ВКонтакте)" in shown.columns
+    assert shown.loc["Активные страницы на конец года", "ВКонтакте"] == "3"

@@ -81,7 +81,8 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
     """Write the year's tables as UTF-8 CSV files (machine-readable, English column names) and,
     for readers, as one Excel workbook growth.xlsx (Russian headers); returns name -> path.
 
-    headline.csv (figure, value, rule), monthly.csv (region, Dec 2022 to Dec of the year),
+    headline.csv (figure, value, rule, platforms, value_<platform>), monthly.csv (region, Dec 2022 to
+    Dec of the year), platforms.csv (the year's figures per platform),
     monthly_by_sector.csv, municipalities.csv (35 rows, with population and its source),
     sectors.csv, no_page_reasons.csv, and change.csv when the previous year is covered.
     """
@@ -92,6 +93,7 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
         "monthly": _monthly_csv(g.monthly()),
         "monthly_by_sector": _monthly_csv(g.monthly("sector")),
         "municipalities": g.by_municipality(),
+        "platforms": g.by_platform(),
         "sectors": g.by_sector(),
         "no_page_reasons": g.no_page_reasons(by="sector"),
     }
