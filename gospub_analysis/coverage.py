@@ -23,8 +23,8 @@ import pandas as pd
 
 from .dataset import Source, require_source
 from .region import PLATFORMS
-from .weekly.links import page_url
-from .wording import fmt_int, fmt_share, platform_label, readable, sector_label
+from .links import page_url
+from .wording import count_ru, fmt_int, fmt_share, platform_label, readable, sector_label
 
 MANDATORY = ("vk", "ok")  # the platforms 2523-р names
 FIGURES = ("organizations", "with_vk", "with_ok", "with_both", "with_telegram", "with_any", "missing_second")
@@ -155,7 +155,8 @@ def missing_text(frame: pd.DataFrame, area: str) -> str:
         return f"{area}: у всех организаций со страницей есть страницы и ВКонтакте, и в Одноклассниках."
     no_ok = int((frame["missing"] == "ok").sum())
     no_vk = int((frame["missing"] == "vk").sum())
-    return (f"{area}: у {fmt_int(len(frame))} организаций нет страницы во второй обязательной сети — "
+    return (f"{area}: у {count_ru(len(frame), 'организации', 'организаций', 'организаций')} нет страницы во второй "
+            f"обязательной сети — "
             f"{fmt_int(no_ok)} без Одноклассников, {fmt_int(no_vk)} без ВКонтакте. Список ниже (ссылка — на страницу, "
             f"которая у организации уже есть).")
 

@@ -110,3 +110,36 @@ def test_published_figures_stand_beside_the_vk_pages(source):
     assert list(shown.columns[:4]) == ["Все платформы", "ВКонтакте", "Одноклассники", "Telegram"]
     assert "Опубликовано (итоги года; страницы: ВКонтакте)" in shown.columns
     assert shown.loc["Активные страницы на конец года", "ВКонтакте"] == "3"
+
+
+def test_the_weekly_municipality_view_lists_organisations_missing_the_second_platform(source, tmp_path):
+    import openpyxl
+
+    from gospub_analysis.weekly import tables as weekly_tables
+    from gospub_analysis.weekly import weekly_view, workbook
+
+    view = weekly_view(source, "2023-12-25", "г. Бердск")
+    assert view.missing_platform[["org_id", "has", "missing"]].values.tolist() == [["o3", "ok", "vk"], ["o4", "vk", "ok"]]
+    assert set(view.rows["platform"]) == {"vk", "ok", "telegram"}  # the week's pages on every platform
+    shown = weekly_tables.missing_platform_for_reader(view.missing_platform)
+    assert shown.iloc[0]["Есть страница"] == '<a href="https://ok.ru/group/103">Одноклассники</a>'
+    assert shown.iloc[1]["Нет страницы"] == "Одноклассники"
+    path = workbook.write_weekly_workbook(tmp_path / "w.xlsx", source, view.rows, view.items, view.methodology,
+                                          view.week, view.area)
+    book = openpyxl.load_workbook(path)
+    rows = [[c.value for c in r] for r in book["Нет второй сети"].iter_rows(max_row=3)]
+    assert rows == [["Организация", "Сфера", "Есть страница", "Ссылка на страницу", "Нет страницы"],
+                    ["Больница", "Здравоохранение", "Одноклассники", "https://ok.ru/group/103", "ВКонтакте"],
+                    ["Спортшкола", "Спорт", "ВКонтакте", "https://vk.com/club4", "Одноклассники"]]
+    assert [c.value for c in book["Страницы"][1]][:2] == ["Страница", "Платформа"]
+
+
+def test_the_municipality_page_lists_organisations_missing_the_second_platform(source):
+    from gospub_analysis import municipality
+
+    missing = municipality.missing_second_platform(source, "Болотнинский", 2023)
+    assert missing[["org_id", "has", "missing", "page_url"]].values.tolist() == [["o2", "vk", "ok", "https://vk.com/club2"]]
+    assert municipality.missing_platform_text(missing, "Болотнинский", 2023).startswith(
+        "На конец 2023 года. Болотнинский: у 1 организации нет страницы во второй обязательной сети — 1 без Одноклассников, 0 без ВКонтакте")
+    assert list(municipality.missing_platform_for_reader(missing).columns) == [
+        "Организация", "Сфера", "Есть страница", "Нет страницы", "Ссылка на страницу"]
