@@ -87,7 +87,8 @@ def beside_published(headline: pd.DataFrame, region: str | None, year: int) -> p
     `federal_dec_2023` and `federal_note` (another date and counting rule); figures
     nobody published get empty strings. The published figures describe the VK network
     (`PUBLISHED_PLATFORMS`): `compared` is the headline's value on those platforms (its
-    `value_<platform>` columns summed; the all-platform `value` when it has no such column)
+    `value_<platform>` columns summed; NA when the dataset has no page there; the `value` of a
+    headline without values per platform)
     and `compared_platforms` says which they are. Without published figures for the region
     and year, the headline comes back unchanged: nothing is set beside other data.
     """
@@ -96,8 +97,11 @@ def beside_published(headline: pd.DataFrame, region: str | None, year: int) -> p
         return headline
     out = headline.copy()
     columns = [f"value_{p}" for p in PUBLISHED_PLATFORMS if f"value_{p}" in out.columns]
-    out["compared"] = (out[columns].sum(axis=1).astype(object).where(out[columns].notna().all(axis=1))
-                       if columns else out["value"])
+    per_platform = any(c.startswith("value_") for c in out.columns)
+    if columns:
+        out["compared"] = out[columns].sum(axis=1).astype(object).where(out[columns].notna().all(axis=1))
+    else:  # a headline without values per platform, or a dataset without pages on the published platforms
+        out["compared"] = pd.Series(pd.NA, index=out.index, dtype=object) if per_platform else out["value"]
     out["compared_platforms"] = ", ".join(PLATFORM_NAMES[p] for p in PUBLISHED_PLATFORMS)
     for variant, value_col, text_col, text in (("regional", "published", "published_source", "source"),
                                                ("federal_dec_2023", "federal_dec_2023", "federal_note", "note")):

@@ -77,8 +77,9 @@ def add_platforms(rng: np.random.Generator, tables: dict[str, pd.DataFrame], org
             "posts": ["community_id", "post_id"], "comments": ["community_id", "comment_id"]}
     out = dict(tables, organizations=organizations)
     for table, key in keys.items():
-        frame = pd.concat([tables[table], extra[table].astype(tables[table].dtypes.to_dict())], ignore_index=True)
-        out[table] = frame.sort_values(key, kind="stable", ignore_index=True)
+        # 'ok:…' and 'telegram:…' sort before 'vk:…': the new rows, sorted, go before the sorted VK rows
+        new = extra[table].astype(tables[table].dtypes.to_dict()).sort_values(key, kind="stable")
+        out[table] = pd.concat([new, tables[table]], ignore_index=True)
     return out
 
 
