@@ -72,7 +72,7 @@ def organisation_platforms(source: Source, at) -> pd.DataFrame:
     flags = (pages.assign(yes=True).pivot_table(index="org_id", columns="platform", values="yes", aggfunc="any")
              .reindex(columns=list(PLATFORMS)))
     frame = orgs.merge(flags, left_on="org_id", right_index=True, how="left")
-    frame = frame.assign(**{p: frame[p].fillna(False).astype(bool) for p in PLATFORMS})
+    frame = frame.assign(**{p: frame[p].eq(True) for p in PLATFORMS})  # no page there: NaN, so False
     missing = pd.Series(None, index=frame.index, dtype="str")
     missing[frame["vk"] & ~frame["ok"]] = "ok"
     missing[frame["ok"] & ~frame["vk"]] = "vk"
