@@ -171,7 +171,7 @@ def growth_text(monthly: pd.DataFrame, year: int) -> str:
     """The district's year in one sentence: active pages at the end, posts and pages created in the year."""
     last = monthly.iloc[-1]
     in_year = monthly[monthly["month"].dt.year == year]
-    return (f"На конец {year} года активных страниц: {fmt_int(last['pages_active'])}; "
+    return (f"На конец {year} года активных страниц (на всех платформах): {fmt_int(last['pages_active'])}; "
             f"за год опубликовано {fmt_int(in_year['posts'].sum())} записей, "
             f"создано страниц: {fmt_int(in_year['pages_created'].sum())}.")
 
