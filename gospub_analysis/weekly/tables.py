@@ -163,7 +163,8 @@ def summary_text(league_row: pd.Series | None, methodology: WeeklyMethodology, m
     items = ", ".join(f"{KINDS[k].lower()} — {fmt_int(league_row[f'items_{k}'])}" for k in KINDS)
     change = ("" if pd.isna(league_row["score_change"])
               else f" ({fmt_signed(league_row['score_change'], fmt_num)} к прошлой неделе)")
-    return (f"На неделе {fmt_week(monday)} в мониторинге {count_ru(league_row['pages'], 'страница', 'страницы', 'страниц')}: "
+    return (f"На неделе {fmt_week(monday)} в мониторинге {count_ru(league_row['pages'], 'страница', 'страницы', 'страниц')} "
+            f"всех платформ: "
             f"{labels['green']} цвет — у {fmt_share(league_row['share_green'])} страниц, {labels['yellow']} — у "
             f"{fmt_share(league_row['share_yellow'])}, {labels['red']} — у {fmt_share(league_row['share_red'])}. "
             f"Средний балл — {fmt_num(league_row['mean_score'])} из 100{change}. "
