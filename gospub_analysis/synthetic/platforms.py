@@ -73,12 +73,12 @@ def add_platforms(rng: np.random.Generator, tables: dict[str, pd.DataFrame], org
                              .to_numpy().astype(np.int64))
     extra = {"communities": _communities(pages, timeline), "snapshots": _snapshots(rng, pages, paths, timeline),
              "posts": new_posts.drop(columns="page"), "comments": new_comments}
-    keys = {"communities": ["community_id"], "snapshots": ["community_id", "as_of"],
-            "posts": ["community_id", "post_id"], "comments": ["community_id", "comment_id"]}
+    keys = ("communities", "snapshots", "posts", "comments")
     out = dict(tables, organizations=organizations)
-    for table, key in keys.items():
-        # 'ok:…' and 'telegram:…' sort before 'vk:…': the new rows, sorted, go before the sorted VK rows
-        new = extra[table].astype(tables[table].dtypes.to_dict()).sort_values(key, kind="stable")
+    for table in keys:
+        # The new rows come page by page in community_id order, each page's rows by post id, comment id or
+        # date; 'ok:…' and 'telegram:…' sort before 'vk:…', so they go before the sorted VK rows.
+        new = extra[table].astype(tables[table].dtypes.to_dict())
         out[table] = pd.concat([new, tables[table]], ignore_index=True)
     return out
 
@@ -158,8 +158,10 @@ def _identities(rng: np.random.Generator, pages: pd.DataFrame) -> pd.DataFrame:
             k = seen.get(stem, 0)
             seen[stem] = k + 1
             screen[row] = f"{stem}{suffix}" if k == 0 else f"{stem}{suffix}{k + 1}"
-    return pages.assign(platform_id=ids, screen_name=screen,
-                        community_id=pages["platform"] + ":" + pd.Series(ids).astype(str))
+    pages = pages.assign(platform_id=ids, screen_name=screen,
+                         community_id=pages["platform"] + ":" + pd.Series(ids).astype(str))
+    # Page index order is the order of community_id: rows built page by page come out sorted by their keys.
+    return pages.sort_values("community_id", kind="stable", ignore_index=True)
 
 
 def _communities(pages: pd.DataFrame, timeline: Timeline) -> pd.DataFrame:
