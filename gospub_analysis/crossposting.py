@@ -84,9 +84,10 @@ def summary_text(figures: dict[str, float], year: int) -> str:
         return (f"В {year} году у организаций со страницей ВКонтакте нет публикаций в Одноклассниках: "
                 "доля повторённых публикаций не считается.")
     return (f"В {year} году {fmt_share(figures['share'])} публикаций в Одноклассниках "
-            f"({fmt_int(figures['within_hour'])} из {fmt_int(figures['ok_posts'])}, "
-            f"{fmt_int(figures['organizations'])} организаций) вышли в пределах часа от публикации ВКонтакте "
-            "той же организации.")
+            f"({fmt_int(figures['within_hour'])} из {fmt_int(figures['ok_posts'])}) вышли в пределах часа от "
+            f"публикации ВКонтакте той же организации; организаций со страницей ВКонтакте и публикациями в "
+            f"Одноклассниках: "
+            f"{fmt_int(figures['organizations'])}.")
 
 
 def rule_text(year: int) -> str:

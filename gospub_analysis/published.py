@@ -118,6 +118,7 @@ def published_note(table: pd.DataFrame, synthetic: bool) -> str:
     note = ("Значения набора синтетические (генератор откалиброван по опубликованным итогам на страницах "
             "ВКонтакте) и не подтверждают эти цифры. " if synthetic else "")
     federal = table.loc[table["federal_note"] != "", "federal_note"]
-    return (f"Опубликованные цифры описывают сеть страниц ВКонтакте: рядом с ними стоят значения страниц "
-            f"ВКонтакте ({table['compared_platforms'].iloc[0]}). {note}Источник опубликованных цифр: "
+    return (f"Опубликованные цифры описывают сеть страниц ВКонтакте: сравнивать их нужно со значениями страниц "
+            f"этой сети (столбец «{table['compared_platforms'].iloc[0]}»), а не с суммой по всем платформам. "
+            f"{note}Источник опубликованных цифр: "
             f"{'; '.join(sources)}. {SOURCE_FEDERAL_DEC_2023}: {federal.iloc[0] if len(federal) else NOTE_FEDERAL_RULE}.")
