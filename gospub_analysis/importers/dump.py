@@ -2,7 +2,8 @@
 
 Every `*.json` file under the dump folder holds one response, every `*.jsonl` file one
 response a line. A response may be bare or wrapped as `{"response": ..., "request":
-{"method", "params"}, "fetched_at": ...}` (the envelope the collectors write). What a
+{"method", "params", "context"}, "fetched_at": ...}` (the envelope the collectors write;
+`context`, optional, is what the collector knew about the call beyond its parameters). What a
 response is, is the platform's `Dialect` to say: its `classify(body, method)` returns the
 kind of a body or raises `Refused` with a description that holds no value of the
 response (only its method or the names of its keys); `is_error(obj)` recognises an API
@@ -54,6 +55,7 @@ class Response:
     kind: str  # the dialect's kinds, plus error and empty
     body: object
     params: dict
+    context: dict  # what the collector knew about the call beyond its parameters (request.context)
 
 
 class Refused(Exception):
@@ -160,6 +162,7 @@ def responses_of(path: Path, index: int, as_of: datetime | None, refused: dict[s
         obj = _parse(path, position, chunk, expected)
         where = position or "top level"
         params: dict = {}
+        context: dict = {}
         fetched = method = None
         body = obj
         if isinstance(obj, dict) and "response" in obj:
@@ -168,6 +171,7 @@ def responses_of(path: Path, index: int, as_of: datetime | None, refused: dict[s
             if isinstance(request, dict):
                 method = request.get("method")
                 params = request.get("params") if isinstance(request.get("params"), dict) else {}
+                context = request.get("context") if isinstance(request.get("context"), dict) else {}
             fetched = parse_time(obj.get("fetched_at"))
         if dialect.is_error(obj):
             kind = "error"
@@ -179,5 +183,5 @@ def responses_of(path: Path, index: int, as_of: datetime | None, refused: dict[s
                 raise ImportFileError(path, where, expected, f"unrecognised response shape: {exc}; not imported, "
                                       "and nothing of it is kept") from None
         when = as_of or fetched or default_time
-        out.append(Response(str(path), where, (when, index, len(out)), when, kind, body, params))
+        out.append(Response(str(path), where, (when, index, len(out)), when, kind, body, params, context))
     return out, digest
