@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, tzinfo
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,7 @@ from .scrub import mask_digits, scrub_ok, scrub_ok_error
 
 UNKNOWN_GROUP = -1  # a comment's page until `settle` finds its topic
 _STUB_AVATAR = re.compile(r"stub|/res/")
+_ABSENT = object()
 _PART_KIND = {"photo": "photo", "movie": "video", "video": "video", "clip": "clip", "live": "live", "link": "link",
               "poll": "poll", "topic": "repost", "reshare": "repost"}
 _VIDEO_KINDS = frozenset(("video", "clip", "live"))
@@ -52,6 +54,10 @@ class OkTables(Tables):
     COMMENTS = Tables.COMMENTS + ("author_gid",)  # the group that wrote it, -1 for a resident
     GROUPS = Tables.GROUPS + ("created",)
     AS_LISTS = Tables.AS_LISTS + ("text", "content_type", "created")
+
+    def __init__(self):
+        super().__init__()
+        self.group_refs: dict[str, int] = {}  # "group:<gid>" -> gid, read once per page
 
 
 def _position(table: str, item: int, sub: int) -> str:
@@ -90,12 +96,12 @@ def _count(record: dict, name: str, field: str) -> int:
 
 
 def _media(media: object) -> tuple[str | None, bool, bool, bool, bool, str | None]:
-    """(text, photo, video, live, repost, content_type) of a topic's media parts."""
+    """(text, photo, video, live, repost, content_type) of a topic's media parts, any shape, or Bad."""
     if media is None:
         return None, False, False, False, False, "text"
     if not isinstance(media, list):
         raise Bad("media is not a list of parts")
-    texts, kinds = [], set()
+    texts, kinds = [], []
     for part in media:
         kind = part.get("type") if isinstance(part, dict) else None
         if kind == "text":
@@ -106,18 +112,8 @@ def _media(media: object) -> tuple[str | None, bool, bool, bool, bool, str | Non
         kind = _PART_KIND.get(kind, "other")
         if kind == "video" and (part.get("is_live") or part.get("is_clip")):
             kind = "live" if part.get("is_live") else "clip"
-        kinds.add(kind)
-    repost = "repost" in kinds
-    if repost:
-        content = "repost"
-    elif not kinds:
-        content = "text"
-    elif len(kinds) == 1:
-        content = None if "other" in kinds else next(iter(kinds))
-    else:
-        content = "several"
-    return ("\n".join(texts) if texts else None, "photo" in kinds, bool(kinds & _VIDEO_KINDS), "live" in kinds,
-            repost, content)
+        kinds.append(kind)
+    return ("\n".join(texts) if texts else None, *_content(tuple(kinds)))
 
 
 def _topic(item: object) -> tuple:
@@ -139,9 +135,81 @@ def _topic(item: object) -> tuple:
             _count(item, "reshare_summary", "count"), _count(item, "discussion_summary", "comments_count"), views)
 
 
+def _content(kinds: tuple[str, ...]) -> tuple[bool, bool, bool, bool, str | None]:
+    """(photo, video, live, repost, content_type) of a topic's kinds of parts (module docstring)."""
+    found = set(kinds)
+    if "repost" in found:
+        content = "repost"
+    elif not found:
+        content = "text"
+    elif len(found) == 1:
+        content = None if "other" in found else kinds[0]
+    else:
+        content = "several"
+    return "photo" in found, bool(found & _VIDEO_KINDS), "live" in found, "repost" in found, content
+
+
+_CONTENT: dict[tuple[str, ...], tuple] = {}  # kinds of parts -> _content: a region's topics have a few dozen
+
+
+def _usual_media(media: list) -> tuple | None:
+    """(text, photo, video, live, repost, content_type) of well-formed parts, else None (then `_media`)."""
+    text, kinds = None, []
+    for part in media:
+        kind = part["type"]
+        if kind == "text":
+            value = part["text"]
+            if type(value) is not str:
+                return None
+            text = value if text is None else text + "\n" + value
+        elif kind == "movie" or kind == "video":
+            kinds.append("live" if part.get("is_live") else "clip" if part.get("is_clip") else "video")
+        else:
+            kinds.append(_PART_KIND.get(kind, "other"))
+    key = tuple(kinds)
+    flags = _CONTENT.get(key)
+    if flags is None:
+        flags = _CONTENT.setdefault(key, _content(key))
+    return (text, *flags)
+
+
+def _usual_topic(item: dict, groups: dict[str, int]) -> tuple | None:
+    """The row of a topic of the usual shape (a decimal id, counters, the page as author), else None: the
+    checked path (`_topic`) then gives the reason or the wall post. `groups` caches "group:<gid>" -> gid."""
+    get = item.get
+    topic_id, created, owner = item["id"], item["created_ms"], item["owner_ref"]
+    likes, reshares = item["like_summary"]["count"], item["reshare_summary"]["count"]
+    comments = item["discussion_summary"]["comments_count"]
+    views = get("views_count")
+    gid = groups.get(owner)
+    if gid is None:
+        if type(owner) is not str or not owner.startswith("group:") or not owner[6:].isdigit() or not owner.isascii():
+            return None
+        gid = groups[owner] = int(owner[6:])
+    if (get("author_ref", owner) != owner or type(topic_id) is not str or not topic_id.isdigit()
+            or not topic_id.isascii() or type(created) is not int or type(likes) is not int or likes < 0
+            or type(reshares) is not int or reshares < 0 or type(comments) is not int or comments < 0
+            or (views is not None and (type(views) is not int or views < 0))):
+        return None
+    media = get("media")
+    parts = _usual_media(media) if type(media) is list else None
+    if parts is None:
+        return None
+    text, photo, video, live, repost, content = parts
+    return (gid, int(topic_id), created, repost, len(text) if text else 0, photo, video, live,
+            -1 if views is None else views, likes, reshares, comments, -1, text, content)
+
+
 def topic_page(topics: list, t: OkTables, resp: Response, report: ImportReport, pseudonymize: Pseudonymizer) -> None:
-    add, seq = t.posts.append, t.seq
+    add, seq, groups = t.posts.append, t.seq, t.group_refs
     for i, item in enumerate(topics):
+        try:
+            row = _usual_topic(item, groups)
+        except (KeyError, TypeError, AttributeError):
+            row = None
+        if row is not None:
+            add((seq, i, *row))
+            continue
         try:
             gid, topic_id, created, author_kind, author, likes, reshares, comments, views = _topic(item)
             text, photo, video, live, repost, content = _media(item.get("media"))
@@ -159,7 +227,27 @@ def topic_page(topics: list, t: OkTables, resp: Response, report: ImportReport, 
              -1 if views is None else views, likes, reshares, comments, -1, text, content))
 
 
+_LOCAL_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+
+
+@lru_cache(maxsize=1 << 16)
+def _hour_ms(hour: str, zone: tzinfo) -> int | None:
+    """Unix ms of the start of a local hour ("YYYY-MM-DD HH"), or None when the offset changes within it."""
+    start = datetime.fromisoformat(hour + ":00:00").replace(tzinfo=zone)
+    end = datetime.fromisoformat(hour + ":59:59").replace(tzinfo=zone)
+    return int(start.timestamp()) * 1000 if end.timestamp() - start.timestamp() == 3599 else None
+
+
 def _local_ms(value: object, zone: tzinfo) -> int:
+    """Unix ms of a comment's local date-time (an offset in the text wins over `zone`)."""
+    if type(value) is str and _LOCAL_TIME.match(value):
+        try:
+            hour = _hour_ms(value[:13], zone)
+        except ValueError:
+            hour = None
+        minute, second = int(value[14:16]), int(value[17:19])
+        if hour is not None and minute < 60 and second < 60:
+            return hour + (minute * 60 + second) * 1000
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
@@ -210,31 +298,45 @@ def comment_page(body: dict, t: OkTables, resp: Response, report: ImportReport, 
                            bool(item.get("deleted") or item.get("is_deleted")), author_id if group else -1))
 
 
+@lru_cache(maxsize=None)
+def _real_avatar(url: str) -> bool:
+    """A page's avatar URL is its own picture, not OK's stub (the same URL in every observation)."""
+    return bool(url) and not _STUB_AVATAR.search(url)
+
+
+@lru_cache(maxsize=None)
+def _filled(text: str) -> bool:
+    return bool(text.strip())
+
+
+def _flag(group: dict, key: str) -> bool | None:
+    value = group.get(key, _ABSENT)
+    return None if value is _ABSENT else _filled(value) if type(value) is str else bool(value)
+
+
 def _group_row(group: dict, i: int, seen: int, t: OkTables) -> None:
-    gid = _decimal(group.get("uid"), "uid")
-    name = group.get("name")
-    if not isinstance(name, str) or not name.strip():
+    """A page's name and creation time and a snapshot; `seen` is the response's local day (in ms)."""
+    get = group.get
+    uid, name = get("uid"), get("name")
+    gid = int(uid) if type(uid) is str and uid.isdigit() and uid.isascii() else _decimal(uid, "uid")
+    if type(name) is not str or not name.strip():
         raise Bad("name is missing")
     if seen < t.group_seen.get(gid, seen + 1):
         t.group_seen[gid] = seen
-    members, created = group.get("members_count"), group.get("created_ms")
+    members, created = get("members_count"), get("created_ms")
     if members is not None and (type(members) is not int or members < 0):
         raise Bad("members_count is not a non-negative integer")
     if created is not None and type(created) is not int:
         raise Bad("created_ms is not an integer (milliseconds)")
-    screen = group.get("shortname")
-    t.groups.append((t.seq, i, gid, screen if isinstance(screen, str) and screen else None, name.strip(), False,
+    screen = get("shortname")
+    t.groups.append((t.seq, i, gid, screen if type(screen) is str and screen else None, name.strip(), False,
                      created))
-    avatar = group.get("pic_avatar", group.get("picAvatar"))
-    contacts = [group[k] for k in ("phone", "email") if k in group]
+    avatar = get("pic_avatar", _ABSENT)
+    phone, email = _flag(group, "phone"), _flag(group, "email")
     t.snapshots.append((
-        t.seq, i, gid, members,
-        (isinstance(avatar, str) and bool(avatar) and not _STUB_AVATAR.search(avatar))
-        if "pic_avatar" in group or "picAvatar" in group else None,
-        bool(group["cover"]) if "cover" in group else None,
-        bool(str(group["description"] or "").strip()) if "description" in group else None,
-        any(bool(c) for c in contacts) if contacts else None,
-        bool(group["address"]) if "address" in group else None))
+        t.seq, i, gid, members, None if avatar is _ABSENT else _real_avatar(avatar) if type(avatar) is str else False,
+        _flag(group, "cover"), _flag(group, "description"), None if phone is None and email is None else bool(phone or email),
+        _flag(group, "address")))
 
 
 def consume(resp: Response, t: OkTables, pseudonymize: Pseudonymizer, report: ImportReport, zone: tzinfo) -> None:
