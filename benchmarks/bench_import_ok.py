@@ -12,9 +12,6 @@ times; the best and the median are reported.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -24,10 +21,11 @@ from gospub_analysis.importers.ok import import_ok
 from gospub_analysis.importers.ok_export import export_ok
 from gospub_analysis.importers.pseudonym import Pseudonymizer
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_timing import dump_size, time_import  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from ok_fixture import relabel_as_ok  # noqa: E402
-
-TARGET_TOPICS_PER_SECOND = 100_000
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,29 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         summary = export_ok(relabel_as_ok(dataset, tmp / "ok_pages"), tmp / "dump")
         export_seconds = time.perf_counter() - start
-        size = sum(f.stat().st_size for f in (tmp / "dump").rglob("*") if f.is_file())
+        line = (f"{summary['files']:,} files, {dump_size(tmp / 'dump'):,.0f} MB, {summary['posts']:,} topics, "
+                f"{summary['comments']:,} comments, {summary['snapshots']:,} group observations "
+                f"(relabel and export took {export_seconds:.1f} s)")
         pseudonymize = Pseudonymizer(b"benchmark-key")
-        times, cpu = [], []
-        for run in range(args.runs):
-            out = tmp / f"imported{run}"
-            start, start_cpu = time.perf_counter(), sum(os.times()[:4])  # this process and its readers
-            report = import_ok(tmp / "dump", out, pseudonymize=pseudonymize)
-            times.append(time.perf_counter() - start)
-            cpu.append(sum(os.times()[:4]) - start_cpu)
-            shutil.rmtree(out)
-        topics = report.counts["post"]["imported"]
-        best, median = min(times), statistics.median(times)
-        print(f"import ok benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-        print(f"  dump: {summary['files']:,} files, {size / 1e6:,.0f} MB, {summary['posts']:,} topics, "
-              f"{summary['comments']:,} comments, {summary['snapshots']:,} group observations "
-              f"(relabel and export took {export_seconds:.1f} s)")
-        print(f"  import: best {best:.2f} s, median {median:.2f} s of {args.runs} runs (wall clock); "
-              f"CPU time (both processes) best {min(cpu):.2f} s (the machine's load average was "
-              f"{os.getloadavg()[0]:.1f})")
-        print(f"  speed: {topics / best:,.0f} topics/s (best), {topics / median:,.0f} topics/s (median); "
-              f"target {TARGET_TOPICS_PER_SECOND:,}")
-        verdict = "meets" if topics / best >= TARGET_TOPICS_PER_SECOND else "BELOW"
-        print(f"  {verdict} the target (best run); figures from a loaded machine are upper bounds on the time")
+        time_import("ok", "topics", lambda dump, out: import_ok(dump, out, pseudonymize=pseudonymize), tmp / "dump",
+                    args.runs, line)
         return 0
 
 

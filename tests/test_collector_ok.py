@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-import time
-import urllib.parse
 from datetime import date, datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -17,6 +13,8 @@ from gospub_analysis.collector.http import CollectorError
 from gospub_analysis.collector.ok import OkClient, collect_ok, read_groups_file, signature
 from gospub_analysis.dataset import load_dataset
 from gospub_analysis.importers.ok import import_ok
+
+from fake_api import FakeApi  # noqa: E402  (tests/ is on sys.path under pytest)
 
 KEY, SECRET, TOKEN = "CBAFAKEAPPKEY", "fake-secret-for-tests", "fake-ok-token-for-tests"  # not real credentials
 SINCE = date(2024, 1, 1)
@@ -57,53 +55,25 @@ def _world() -> dict:
     return {"topics": topics, "comments": comments, "groups": groups}
 
 
-class FakeOk:
+class FakeOk(FakeApi):
+    path = "/fb.do"
+
     def __init__(self, faults: dict | None = None):
+        super().__init__(faults)  # request number -> "drop" | 500 | 2 | 8
         self.world = _world()
-        self.faults = dict(faults or {})  # request number -> "drop" | 500 | 2 | 8
-        self.log: list[tuple[float, dict]] = []
-        self.fail_after: int | None = None
-        fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+    def method_of(self, path: str, params: dict) -> str:
+        return params.get("method", "")
 
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                params = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-                fake.log.append((time.monotonic(), params))
-                n = len(fake.log)
-                fault = fake.faults.pop(n, None)
-                if fake.fail_after is not None and n > fake.fail_after:
-                    fault = 500
-                if fault == "drop":
-                    self.close_connection = True
-                    return
-                if fault == 500:
-                    self.send_response(500)
-                    self.end_headers()
-                    return
-                if fault in (2, 8):
-                    return self._json({"error_code": fault, "error_msg": "SERVICE" if fault == 2 else "FLOOD_BLOCKED",
-                                       "error_data": None})
-                if params.get("access_token") != TOKEN or params.get("application_key") != KEY:
-                    return self._json({"error_code": 102, "error_msg": "PARAM_SESSION_EXPIRED", "error_data": None})
-                if params.get("sig") != fake.expected_sig(params):
-                    return self._json({"error_code": 104, "error_msg": "PARAM_SIGNATURE", "error_data": None})
-                self._json(fake.answer(params))
+    def fault_answer(self, fault) -> dict:
+        return {"error_code": fault, "error_msg": "SERVICE" if fault == 2 else "FLOOD_BLOCKED", "error_data": None}
 
-            def _json(self, body):
-                data = json.dumps(body, ensure_ascii=False).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/fb.do"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    def answer(self, method: str, params: dict):
+        if params.get("access_token") != TOKEN or params.get("application_key") != KEY:
+            return {"error_code": 102, "error_msg": "PARAM_SESSION_EXPIRED", "error_data": None}
+        if params.get("sig") != self.expected_sig(params):
+            return {"error_code": 104, "error_msg": "PARAM_SIGNATURE", "error_data": None}
+        return self.ok_answer(params)
 
     @staticmethod
     def expected_sig(params: dict) -> str:
@@ -111,7 +81,7 @@ class FakeOk:
         signed = "".join(f"{k}={params[k]}" for k in sorted(params) if k not in ("sig", "access_token", "session_key"))
         return hashlib.md5((signed + hashlib.md5((TOKEN + SECRET).encode()).hexdigest()).encode()).hexdigest()
 
-    def answer(self, p: dict):
+    def ok_answer(self, p: dict):
         w, method = self.world, p["method"]
         if method == "url.getInfo":
             name = p["url"].rsplit("/", 1)[-1]
@@ -133,14 +103,6 @@ class FakeOk:
         start = int(p["anchor"]) if "anchor" in p else 0
         end = start + int(p.get("count", 20))
         return {key: items[start:end], "has_more": end < len(items), "anchor": str(end)}
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _client(server: FakeOk, **kw) -> OkClient:
@@ -166,7 +128,7 @@ def test_collects_everything_through_errors_and_a_dropped_connection(tmp_path):
     assert summary["pages"] == 3 and summary["collected"] == 3 and summary["errors"] == 1
     text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "dump").rglob("*.json*"))
     assert TOKEN not in text and SECRET not in text and KEY not in text and '"sig"' not in text
-    anchors = {p.get("anchor") for _, p in server.log if p["method"] == "mediatopic.getTopics" and p["gid"] == "5001"}
+    anchors = {p.get("anchor") for _, _, p in server.log if p["method"] == "mediatopic.getTopics" and p["gid"] == "5001"}
     assert anchors == {None, "100", "200"}  # the third page reaches before --since: no fourth (retries ask again)
     first = json.loads((tmp_path / "dump/topics/5001/discussions.getComments.jsonl").read_text().splitlines()[0])
     assert first["request"]["context"] == {"owner_ref": "group:5001"}  # the page of the comments' topic
@@ -196,7 +158,7 @@ def test_resumes_where_it_stopped(tmp_path):
         server.fail_after = None
         before = len(server.log)
         summary = collect_ok(_client(server), ["6002", "5001"], SINCE, tmp_path / "dump", now=_now, log=lambda _: None)
-        again = [p for _, p in server.log[before:]]
+        again = [p for _, _, p in server.log[before:]]
     assert summary["already_done"] == 1 and summary["collected"] == 1
     assert not any(p.get("gid") == "6002" or p.get("entityId") == "77" for p in again)  # done: not asked again
     assert not any(p["method"] == "group.getInfo" for p in again)  # the saved batch is reused
@@ -223,7 +185,7 @@ def test_rate_limit_real_server():
         client = _client(server, rate=3)
         for _ in range(7):
             client.call("group.getInfo", {"uids": "5001"})
-        times = [t for t, _ in server.log]
+        times = [t for t, *_ in server.log]
     assert times[-1] - times[0] >= 2.0 - 0.05
     assert all(b - a >= 1.0 - 0.15 for a, b in zip(times, times[3:]))
 

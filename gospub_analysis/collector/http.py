@@ -117,6 +117,27 @@ def envelope(method: str, params: dict, answer: dict, fetched_at: datetime, cont
     return json.dumps(record, ensure_ascii=False, sort_keys=False).encode("utf-8")
 
 
+def read_pages_file(path: Path | str, page_of: Callable[[str], str | None], refused: str) -> list[str]:
+    """The pages of a list file, one a line ('#' starts a comment), as `page_of` names them (None: not a
+    page); ValueError naming every bad line, `refused` saying what was expected."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"groups file {path} does not exist")
+    pages, bad = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        page = page_of(text)
+        if page is None:
+            bad.append(f"line {number}: {text!r}")
+            continue
+        pages.append(page)
+    if bad:
+        raise ValueError(f"{path}: {refused.format(lines='; '.join(bad[:10]))}")
+    return list(dict.fromkeys(pages))
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)

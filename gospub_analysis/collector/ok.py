@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from ..importers.links import parse_ok_link
 from ..region import TIMEZONE
-from .http import ApiClient, CollectorError, Retry, collect_pages, envelope, saved_answer
+from .http import ApiClient, CollectorError, Retry, collect_pages, envelope, read_pages_file, saved_answer
 
 API_URL = "https://api.ok.ru/fb.do"
 MAX_RATE = 3.0
@@ -86,23 +86,13 @@ class OkClient(ApiClient):
 
 def read_groups_file(path: Path | str) -> list[str]:
     """Group ids or short names, one a line (ids, ok.ru/group/<id>, ok.ru/<name>; '#' starts a comment)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"groups file {path} does not exist")
-    pages, bad = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        page = parse_ok_link(text, bare=True)
-        if page is None:
-            bad.append(f"line {number}: {text!r}")
-            continue
-        pages.append(page.group_id or page.shortname)
-    if bad:
-        raise ValueError(f"{path}: not an OK group id or link at " + "; ".join(bad[:10])
-                         + ". Expected one group a line: 53038939046008, ok.ru/group/53038939046008 or ok.ru/name")
-    return list(dict.fromkeys(pages))
+    return read_pages_file(path, _page_name, "not an OK group id or link at {lines}. Expected one group a line: "
+                                             "53038939046008, ok.ru/group/53038939046008 or ok.ru/name")
+
+
+def _page_name(text: str) -> str | None:
+    page = parse_ok_link(text, bare=True)
+    return (page.group_id or page.shortname) if page else None
 
 
 class _Dump:

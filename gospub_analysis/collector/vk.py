@@ -34,7 +34,8 @@ from zoneinfo import ZoneInfo
 
 from ..importers.links import parse_vk_link
 from ..region import TIMEZONE
-from .http import ApiClient, CollectorError, RateLimiter, Retry, collect_pages, envelope, saved_answer
+from .http import (ApiClient, CollectorError, RateLimiter, Retry, collect_pages, envelope, read_pages_file,
+                   saved_answer)
 
 __all__ = ["CollectorError", "RateLimiter", "VkClient", "collect_vk", "collect_from_environment", "read_groups_file"]
 
@@ -85,23 +86,13 @@ def _without_token(error: dict) -> dict:
 
 def read_groups_file(path: Path | str) -> list[str]:
     """Page ids or screen names, one a line (ids, any VK link form; '#' starts a comment)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"groups file {path} does not exist")
-    pages, bad = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        page = parse_vk_link(text)
-        if page is None:
-            bad.append(f"line {number}: {text!r}")
-            continue
-        pages.append(page.group_id or page.screen_name)
-    if bad:
-        raise ValueError(f"{path}: not a VK page id or link at " + "; ".join(bad[:10])
-                         + ". Expected one page a line: 123, club123, vk.com/name or https://vk.com/public123")
-    return list(dict.fromkeys(pages))
+    return read_pages_file(path, _page_name, "not a VK page id or link at {lines}. Expected one page a line: 123, "
+                                             "club123, vk.com/name or https://vk.com/public123")
+
+
+def _page_name(text: str) -> str | None:
+    page = parse_vk_link(text)
+    return (page.group_id or page.screen_name) if page else None
 
 
 class _Dump:

@@ -51,6 +51,12 @@ class Tables:
         self.origin: list[tuple[str, str]] = []
         self.kinds: dict[str, int] = {}
 
+    def start(self, resp) -> None:
+        """Number the next response (`seq`): its order, origin and kind."""
+        self.order.append(resp.order)
+        self.origin.append((resp.file, resp.position))
+        self.kinds[resp.kind] = self.kinds.get(resp.kind, 0) + 1
+
     @property
     def seq(self) -> int:
         return len(self.order) - 1

@@ -335,15 +335,13 @@ def _group_row(group: dict, i: int, seen: int, t: OkTables) -> None:
     phone, email = _flag(group, "phone"), _flag(group, "email")
     t.snapshots.append((
         t.seq, i, gid, members, None if avatar is _ABSENT else _real_avatar(avatar) if type(avatar) is str else False,
-        _flag(group, "cover"), _flag(group, "description"), None if phone is None and email is None else bool(phone or email),
-        _flag(group, "address")))
+        _flag(group, "cover"), _flag(group, "description"),
+        None if phone is None and email is None else bool(phone or email), _flag(group, "address")))
 
 
 def consume(resp: Response, t: OkTables, pseudonymize: Pseudonymizer, report: ImportReport, zone: tzinfo) -> None:
     """The rows and counts of one response."""
-    t.order.append(resp.order)
-    t.origin.append((resp.file, resp.position))
-    t.kinds[resp.kind] = t.kinds.get(resp.kind, 0) + 1
+    t.start(resp)
     body = resp.body
     if resp.kind == "error":
         report.read("api_error")

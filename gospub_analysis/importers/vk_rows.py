@@ -242,9 +242,7 @@ def _group_row(group: dict, i: int, seen: int, t: Tables) -> None:
 
 def consume(resp: Response, t: Tables, pseudonymize: Pseudonymizer, report: ImportReport) -> None:
     """The rows and counts of one response."""
-    t.order.append(resp.order)
-    t.origin.append((resp.file, resp.position))
-    t.kinds[resp.kind] = t.kinds.get(resp.kind, 0) + 1
+    t.start(resp)
     body = resp.body
     if resp.kind == "error":
         report.read("api_error")
