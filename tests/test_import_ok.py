@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from gospub_analysis.cli import main
-from gospub_analysis.dataset import load_dataset
+from gospub_analysis.dataset import load_dataset, write_dataset
 from gospub_analysis.importers.ok import import_ok
 from gospub_analysis.importers.pseudonym import Pseudonymizer
 from gospub_analysis.importers.report import ImportFileError
@@ -118,6 +118,13 @@ def test_comment_time_zone_is_a_setting(tmp_path):
     assert c.loc[9001, "created_at"] == pd.Timestamp("2024-02-27 07:00", tz="UTC")  # 10:00 in Moscow
     with pytest.raises(ValueError, match="'Mars/Olympus' is not an IANA time zone"):
         import_ok(dump, tmp_path / "x", comment_timezone="Mars/Olympus")
+    # by default, the time zone of the dataset imported into
+    ds = load_dataset(tmp_path / "msk")
+    write_dataset(tmp_path / "omsk", dict(ds.tables), {**ds.manifest, "timezone": "Asia/Omsk"})
+    report = import_ok(dump, tmp_path / "omsk", pseudonymize=Pseudonymizer(KEY))
+    c = load_dataset(tmp_path / "omsk").comments.set_index("comment_id")
+    assert report.notes["comment_timezone"] == "Asia/Omsk"
+    assert c.loc[9002, "created_at"] == pd.Timestamp("2024-02-27 05:30", tz="UTC")  # 11:30 in Omsk (UTC+6)
 
 
 def test_malformed_file_fails_with_name_position_and_shape(tmp_path):

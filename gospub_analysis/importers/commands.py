@@ -91,8 +91,7 @@ def register(subparsers) -> None:
     imp = subparsers.add_parser("import", help="bring real data into a dataset folder (merges, newest wins)")
     sources = imp.add_subparsers(dest="source", required=True)
     skip_help = "import the readable files and list the malformed ones in the report (default: stop, import nothing)"
-    zone_help = (f"time zone of OK comment dates, which the API gives as local times without an offset "
-                 f"(default {TIMEZONE}, the region's)")
+    zone_help = "time zone of OK comment dates, which the API gives as local times without an offset"
 
     p = sources.add_parser("vk", help="raw VK API responses (*.json, *.jsonl) under a folder, in any layout")
     p.add_argument("dump_dir", help="folder of VK API responses (or one file)")
@@ -108,7 +107,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="dataset folder to write or merge into")
     p.add_argument("--as-of", type=_date, help="date of the dump (default: the responses' fetched_at, "
                                                "a YYYY-MM-DD in the path, or the file date)")
-    p.add_argument("--comment-timezone", default=TIMEZONE, help=zone_help)
+    p.add_argument("--comment-timezone", help=zone_help + "; default: the dataset's time zone, else " + TIMEZONE)
     p.add_argument("--skip-bad-files", action="store_true", help=skip_help)
     p.set_defaults(func=_import_ok)
 
@@ -142,7 +141,7 @@ def register(subparsers) -> None:
     p = targets.add_parser("ok", help="OK API responses in the layout `gospub collect ok` writes (the dataset's ok: pages)")
     p.add_argument("dataset", help="dataset folder")
     p.add_argument("--out", required=True, help="dump folder to write")
-    p.add_argument("--comment-timezone", default=TIMEZONE, help=zone_help)
+    p.add_argument("--comment-timezone", default=TIMEZONE, help=zone_help + f" (default {TIMEZONE}, the region's)")
     p.set_defaults(func=_export_ok)
     p = targets.add_parser("monitoring", help="weekly monitoring Excel exports, as `import monitoring` reads them")
     p.add_argument("dataset", help="dataset folder")
