@@ -7,6 +7,8 @@ import shutil
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gospub_analysis.cli import main
 from gospub_analysis.dataset import load_dataset, write_dataset
@@ -167,13 +169,16 @@ def test_bad_topics_are_set_aside_with_the_reason(tmp_path):
                                                                   "owner_ref": "group:1"},
            {"id": "3", "created_ms": 1, "owner_ref": "user:77001"}, {"id": "4", "created_ms": 1, "owner_ref": "group:1",
                                                                      "views_count": -5},
-           {"id": "5", "created_ms": 1, "owner_ref": "group:1", "like_summary": {"count": "many"}}, "topic"]
+           {"id": "5", "created_ms": 1, "owner_ref": "group:1", "like_summary": {"count": "many"}}, "topic",
+           {"id": "1" * 19, "created_ms": 1, "owner_ref": "group:1"}, {"id": "7", "created_ms": 10 ** 17,
+                                                                      "owner_ref": "group:1"}]
     (tmp_path / "t.json").write_text(json.dumps({"media_topics": bad}), encoding="utf-8")
     report = import_ok(tmp_path / "t.json", tmp_path / "out", pseudonymize=Pseudonymizer(KEY))
-    assert report.unbalanced() == {} and report.counts["post"]["quarantined"] == 6
-    reasons = sorted(r.split(": ", 1)[1] for r in report.quarantine_reasons)
+    assert report.unbalanced() == {} and report.counts["post"]["quarantined"] == 8
+    reasons = sorted(r.split(": ", 1)[1] for r in report.quarantine_reasons)  # an id of 19 digits and a
+    # created_ms in the year 3000000 join the first two
     assert reasons == ["created_ms is missing or not an integer (milliseconds)",
-                       "id is missing or not a decimal identifier", "like_summary.count is not a non-negative integer",
+                       "id is missing or not a decimal identifier (at most 18 digits)", "like_summary.count is not a non-negative integer",
                        "owner_ref is not a group (a user's feed)", "the topic is not a JSON object",
                        "views_count is not a non-negative integer"]
     q = load_dataset(tmp_path / "out").quarantine
@@ -201,3 +206,47 @@ def test_cli_import_prints_report_and_fails_cleanly(tmp_path, capsys):
     assert main(["import", "ok", str(tmp_path / "bad"), "--out", str(tmp_path / "ds2")]) == 2
     err = capsys.readouterr().err
     assert "x.json" in err and "Expected: one OK REST API response" in err and "Traceback" not in err
+
+
+# --- property-based: any JSON, whole or truncated, never crashes and never loses a record --------
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**64), st.text(max_size=5),
+                     st.sampled_from(["5001", "group:5001", "user:91001", "2024-02-27 10:00:00", "photo", "movie",
+                                      "text", "topic", "99999999999999999999"]))
+_json = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4),
+    st.dictionaries(st.sampled_from(["id", "uid", "name", "created_ms", "owner_ref", "author_ref", "media", "type",
+                                     "text", "like_summary", "count", "views_count", "comments", "media_topics",
+                                     "date", "author_id", "deleted", "reply_to_comment_id", "error_code",
+                                     "members_count", "is_live", "entities", "groups", "response"]),
+                    inner, max_size=6)), max_leaves=20)
+
+
+def _survives(path, out) -> None:
+    try:
+        report = import_ok(path, out, pseudonymize=Pseudonymizer(KEY))
+    except ImportFileError as exc:
+        assert str(path) in str(exc) and "Expected" in str(exc)
+        return
+    assert report.unbalanced() == {}
+    load_dataset(out)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(_json, max_size=5), wrap=st.sampled_from(["topics", "comments", "groups", "bare"]))
+def test_arbitrary_json_shapes(tmp_path_factory, items, wrap):
+    root = tmp_path_factory.mktemp("shape")
+    body = {"topics": {"media_topics": items}, "groups": items, "bare": items[0] if items else {},
+            "comments": envelope("discussions.getComments", {"entityId": "300"}, {"comments": items})}[wrap]
+    (root / "dump.json").write_text(json.dumps(body), encoding="utf-8")
+    _survives(root / "dump.json", root / "out")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.floats(0, 1), which=st.integers(0, 4))
+def test_truncated_files(tmp_path_factory, cut, which):
+    root = tmp_path_factory.mktemp("trunc")
+    files = sorted(p for p in write_dump(root / "dump").rglob("*.json*"))
+    text = files[which].read_text(encoding="utf-8")
+    files[which].write_text(text[: int(len(text) * cut)], encoding="utf-8")
+    _survives(root / "dump", root / "out")

@@ -41,6 +41,8 @@ from .report import ImportReport
 from .scrub import mask_digits, scrub_ok, scrub_ok_error
 
 UNKNOWN_GROUP = -1  # a comment's page until `settle` finds its topic
+MAX_ID = 10 ** 18
+MAX_MS = 7 * 10 ** 12  # about the year 2191: later (or negative) times are no dates of a topic
 _STUB_AVATAR = re.compile(r"stub|/res/")
 _ABSENT = object()
 _PART_KIND = {"photo": "photo", "movie": "video", "video": "video", "clip": "clip", "live": "live", "link": "link",
@@ -68,19 +70,19 @@ OK = Platform("ok", "ms", "ok_api", "ok.ru/group/{id}", "group.getInfo", _positi
 
 
 def _decimal(value: object, what: str) -> int:
-    """An OK identifier: a decimal string (or a JSON number)."""
-    if type(value) is str and value.isdigit() and value.isascii():
+    """An OK identifier: a decimal string (or a JSON number) of at most 18 digits (it is kept as int64)."""
+    if type(value) is str and value.isdigit() and value.isascii() and len(value) <= 18:
         return int(value)
-    if type(value) is int and value >= 0:
+    if type(value) is int and 0 <= value < MAX_ID:
         return value
-    raise Bad(f"{what} is missing or not a decimal identifier")
+    raise Bad(f"{what} is missing or not a decimal identifier (at most 18 digits)")
 
 
 def _ref(value: object, what: str) -> tuple[str, int]:
     """("group" | "user", id) of a reference such as "group:123"."""
     if isinstance(value, str):
         kind, _, ident = value.partition(":")
-        if kind in ("group", "user") and ident.isdigit() and ident.isascii():
+        if kind in ("group", "user") and ident.isdigit() and ident.isascii() and len(ident) <= 18:
             return kind, int(ident)
     raise Bad(f"{what} is missing or not a reference like group:<id> or user:<id>")
 
@@ -122,7 +124,7 @@ def _topic(item: object) -> tuple:
         raise Bad("the topic is not a JSON object")
     topic_id = _decimal(item.get("id"), "id")
     created = item.get("created_ms")
-    if type(created) is not int:
+    if type(created) is not int or not 0 <= created < MAX_MS:
         raise Bad("created_ms is missing or not an integer (milliseconds)")
     owner_kind, gid = _ref(item.get("owner_ref"), "owner_ref")
     if owner_kind != "group":
@@ -183,11 +185,13 @@ def _usual_topic(item: dict, groups: dict[str, int]) -> tuple | None:
     views = get("views_count")
     gid = groups.get(owner)
     if gid is None:
-        if type(owner) is not str or not owner.startswith("group:") or not owner[6:].isdigit() or not owner.isascii():
+        if (type(owner) is not str or not owner.startswith("group:") or not owner[6:].isdigit()
+                or not owner.isascii() or len(owner) > 24):
             return None
         gid = groups[owner] = int(owner[6:])
     if (get("author_ref", owner) != owner or type(topic_id) is not str or not topic_id.isdigit()
-            or not topic_id.isascii() or type(created) is not int or type(likes) is not int or likes < 0
+            or not topic_id.isascii() or len(topic_id) > 18 or type(created) is not int
+            or not 0 <= created < MAX_MS or type(likes) is not int or likes < 0
             or type(reshares) is not int or reshares < 0 or type(comments) is not int or comments < 0
             or (views is not None and (type(views) is not int or views < 0))):
         return None
@@ -246,7 +250,7 @@ def _local_ms(value: object, zone: tzinfo) -> int:
         except ValueError:
             hour = None
         minute, second = int(value[14:16]), int(value[17:19])
-        if hour is not None and minute < 60 and second < 60:
+        if hour is not None and minute < 60 and second < 60 and 0 <= hour < MAX_MS:
             return hour + (minute * 60 + second) * 1000
     if isinstance(value, str):
         try:
@@ -255,7 +259,9 @@ def _local_ms(value: object, zone: tzinfo) -> int:
             parsed = None
         if parsed is not None:
             aware = parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
-            return int(aware.timestamp()) * 1000 + aware.microsecond // 1000
+            ms = int(aware.timestamp()) * 1000 + aware.microsecond // 1000
+            if 0 <= ms < MAX_MS:
+                return ms
     raise Bad("date is missing or not a date-time YYYY-MM-DD HH:MM:SS")
 
 
@@ -326,7 +332,7 @@ def _group_row(group: dict, i: int, seen: int, t: OkTables) -> None:
     members, created = get("members_count"), get("created_ms")
     if members is not None and (type(members) is not int or members < 0):
         raise Bad("members_count is not a non-negative integer")
-    if created is not None and type(created) is not int:
+    if created is not None and (type(created) is not int or not 0 <= created < MAX_MS):
         raise Bad("created_ms is not an integer (milliseconds)")
     screen = get("shortname")
     t.groups.append((t.seq, i, gid, screen if type(screen) is str and screen else None, name.strip(), False,
