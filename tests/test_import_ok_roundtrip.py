@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from gospub_analysis import metrics
+from gospub_analysis.cli import main
 from gospub_analysis.dataset import load_dataset, open_source
 from gospub_analysis.importers.ok import import_ok
 from gospub_analysis.importers.ok_export import export_ok
@@ -74,3 +75,13 @@ def test_same_indicators_as_metrics_page_year(roundtrip, year):
     for column, tolerance in (("median_reply_hours", 1 / 3600), ("answered_24h_share", 0.02)):
         assert a[column].isna().equals(b[column].isna()), column
         assert ((a[column] - b[column]).abs().dropna() <= tolerance).all(), column
+
+
+def test_cli_export_gives_the_same_bytes(roundtrip, tmp_path, capsys):
+    original, imported, summary, _ = roundtrip
+    assert main(["export", "ok", str(original), "--out", str(tmp_path / "dump")]) == 0
+    assert f"{summary['posts']:,} topics" in capsys.readouterr().out
+    first, again = imported.parent / "dump", tmp_path / "dump"
+    files = sorted(p.relative_to(first) for p in first.rglob("*.json*"))
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*.json*")) and len(files) > 100
+    assert all((first / f).read_bytes() == (again / f).read_bytes() for f in files)
