@@ -6,7 +6,7 @@ so its pages are relabelled as OK pages first (`tests/ok_fixture.relabel_as_ok`)
 pseudonymise, comment dates, deduplicate, validate, write Parquet) is timed several
 times; the best and the median are reported.
 
-    .venv/bin/python benchmarks/bench_import_ok.py [--dataset DIR] [--runs 3]
+    .venv/bin/python benchmarks/bench_import_ok.py [--dataset DIR | --dump DIR] [--runs 3]
 """
 
 from __future__ import annotations
@@ -31,8 +31,11 @@ from ok_fixture import relabel_as_ok  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", help="dataset to relabel and export (default: generate 2023 at scale 1, seed 2023)")
+    parser.add_argument("--dump", help="an OK dump written before (skips generating, relabelling and exporting)")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
+    if args.dump:
+        return _time(Path(args.dump), f"{args.dump} (written before)", args.runs)
     with tempfile.TemporaryDirectory(prefix="bench_import_ok_") as tmp:
         tmp = Path(tmp)
         dataset = Path(args.dataset) if args.dataset else None
@@ -45,10 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         line = (f"{summary['files']:,} files, {dump_size(tmp / 'dump'):,.0f} MB, {summary['posts']:,} topics, "
                 f"{summary['comments']:,} comments, {summary['snapshots']:,} group observations "
                 f"(relabel and export took {export_seconds:.1f} s)")
-        pseudonymize = Pseudonymizer(b"benchmark-key")
-        time_import("ok", "topics", lambda dump, out: import_ok(dump, out, pseudonymize=pseudonymize), tmp / "dump",
-                    args.runs, line)
-        return 0
+        return _time(tmp / "dump", line, args.runs)
+
+
+def _time(dump: Path, line: str, runs: int) -> int:
+    pseudonymize = Pseudonymizer(b"benchmark-key")
+    with tempfile.TemporaryDirectory(prefix="bench_import_ok_out_") as out:
+        time_import("ok", "topics", lambda dump, out: import_ok(dump, out, pseudonymize=pseudonymize), dump, runs,
+                    line, Path(out))
+    return 0
 
 
 if __name__ == "__main__":

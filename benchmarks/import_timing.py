@@ -14,11 +14,11 @@ TARGET_PER_SECOND = 100_000
 
 
 def time_import(name: str, unit: str, run_import: Callable[[Path, Path], object], dump: Path, runs: int,
-                dump_line: str) -> None:
+                dump_line: str, out_root: Path | None = None) -> None:
     """Run `run_import(dump, out)` `runs` times and print the best and median speed in `unit`s a second."""
     times, cpu = [], []
     for run in range(runs):
-        out = dump.parent / f"imported{run}"
+        out = (out_root or dump.parent) / f"imported{run}"
         start, start_cpu = time.perf_counter(), sum(os.times()[:4])  # this process and its readers
         report = run_import(dump, out)
         times.append(time.perf_counter() - start)
