@@ -6,6 +6,11 @@ number formats per column, column widths from the content, highlighted rows (e.g
 winners), and a "Паспорт" sheet with the facts a reader needs (data label, methodology,
 parameters), URL columns as clickable links. It is general: any notebook can reuse
 `write_workbook`.
+
+It also owns the one CSV convention of the project (`write_csv`, `read_csv`): CSV files are
+the machine-readable companions of the workbooks (English column names, for scripts), written
+so that a Russian-locale Excel opens them as tables all the same: UTF-8 with a byte-order mark,
+`;` between fields, a decimal comma.
 """
 
 from __future__ import annotations
@@ -29,6 +34,23 @@ DECIMAL = "#,##0.00"
 PERCENT = "0.0%"
 SCORE = "0.0"
 DATE = "DD.MM.YYYY"
+
+
+CSV_OPTIONS = {"sep": ";", "decimal": ","}
+CSV_ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark: Excel then reads Cyrillic right
+
+
+def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write a machine-readable CSV that a Russian-locale Excel opens as it is (see the module docstring)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding=CSV_ENCODING, **CSV_OPTIONS)
+    return path
+
+
+def read_csv(path: Path | str, **kwargs) -> pd.DataFrame:
+    """Read a CSV written by `write_csv`."""
+    return pd.read_csv(path, encoding=CSV_ENCODING, **CSV_OPTIONS, **kwargs)
 
 
 @dataclass

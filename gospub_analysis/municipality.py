@@ -13,7 +13,8 @@ from __future__ import annotations
 import pandas as pd
 
 from . import excel
-from .wording import MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, readable, reason_text, sector_label
+from .wording import (MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, no_data_text, readable, reason_text,
+                      sector_label)
 
 WEAKEST_SHOWN = 2  # criteria named as the reason a page needs help
 NEEDS_HELP_SHOWN = 10
@@ -60,7 +61,7 @@ def needs_help(
     if pages.empty:
         return pd.DataFrame(columns=["community_id", "name", "sector", "score", "weakest", "not_admitted"])
     worst = pages.nsmallest(n, "score")
-    scores = worst[list(criteria)]
+    scores = worst[list(criteria)].astype("float64").mask(_no_data_mask(worst, list(criteria)))
 
     return pd.DataFrame(
         {
@@ -74,9 +75,18 @@ def needs_help(
     ).reset_index(drop=True)
 
 
+def _no_data_mask(pages: pd.DataFrame, criteria: list[str]) -> pd.DataFrame:
+    """True where a criterion stands at the methodology's neutral value for want of data (`no_data`)."""
+    listed = (pages["no_data"] if "no_data" in pages else pd.Series("", index=pages.index)).fillna("").astype(str)
+    names = listed.str.split("; ")
+    return pd.DataFrame({c: names.map(lambda found, c=c: c in found) for c in criteria}, index=pages.index)
+
+
 def weakest_criteria(scores: pd.Series, criteria: dict[str, str], n: int = WEAKEST_SHOWN) -> str:
-    """The `n` lowest criterion scores (0..1) of a page in words: «Ответы жителям (12 из 100); ...»."""
-    low = scores.astype("float64").nsmallest(n)
+    """The `n` lowest criterion scores (0..1) of a page in words: «Ответы жителям (12 из 100); ...».
+
+    A criterion without data (NaN here: «нет обращений») is not a weakness and is never named."""
+    low = scores.astype("float64").dropna().nsmallest(n)
     return "; ".join(f"{criteria[c]} ({fmt_int(100 * v)} из 100)" for c, v in low.items())
 
 
@@ -89,7 +99,7 @@ def district_table(pages: pd.DataFrame, methodology, awarded: pd.Index | None = 
     """The district's pages as curators read them (one row per page, best first).
 
     Columns: district_rank, rank, name, sector (Russian label), score (0–100), one column
-    per criterion (0–100), winner (selected by the project's methodology: «да» or «»),
+    per criterion (0–100, or «нет обращений» where it stands at the neutral value for want of data), winner (selected by the project's methodology: «да» or «»),
     awarded (on the official list: «да», «», or «—» when the list is unknown),
     not_admitted (the gates failed, in words).
     """
@@ -97,13 +107,15 @@ def district_table(pages: pd.DataFrame, methodology, awarded: pd.Index | None = 
                 else pages["community_id"].isin(set(awarded)).map({True: YES, False: ""}))
     criteria = methodology.criterion_labels()
     reasons = methodology.reason_labels()
+    no_data = _no_data_mask(pages, list(criteria))
     return pd.DataFrame({
         "district_rank": pages["district_rank"].astype("Int64"),
         "rank": pages["rank"].astype("Int64"),
         "name": pages["name"],
         "sector": pages["sector"].map(sector_label),
         "score": pages["score"].astype("float64"),
-        **{c: (100 * pages[c].astype("float64")).round() for c in criteria},
+        **{c: (100 * pages[c].astype("float64")).round().astype(object).where(~no_data[c], no_data_text(c))
+           for c in criteria},
         "winner": pages["winner"].astype(bool).map({True: YES, False: ""}),
         "awarded": official,
         "not_admitted": pages["exclusion_reason"].map(lambda codes: reason_text(codes, reasons)),
@@ -122,8 +134,12 @@ def district_headers(methodology) -> dict[str, str]:
 def district_for_reader(table: pd.DataFrame, methodology) -> pd.DataFrame:
     """`district_table` with Russian headers and values in the project's number style."""
     formats = {"district_rank": fmt_place, "rank": fmt_place, "score": fmt_num,
-               **{c: fmt_int for c in methodology.criterion_labels()}}
+               **{c: _points for c in methodology.criterion_labels()}}
     return readable(table, {c: (h, formats.get(c)) for c, h in district_headers(methodology).items()})
+
+
+def _points(value) -> str:
+    return value if isinstance(value, str) else fmt_int(value)
 
 
 def write_district_workbook(table: pd.DataFrame, path, methodology, about: dict) -> object:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gospub_analysis import classifier as clf, open_source
+from gospub_analysis import classifier as clf, excel, open_source
 from gospub_analysis.classifier import Feature, format_value, phrase
 
 AS_OF = clf.as_of_cut(2024, 9)
@@ -187,7 +187,7 @@ def test_weights_and_importance(result):
 
 def test_write_classifier_outputs(result, tmp_path):
     paths = clf.write_classifier_outputs(result, tmp_path / "out")
-    flagged = pd.read_csv(paths["flagged.csv"])
+    flagged = excel.read_csv(paths["flagged.csv"])
     assert {"community_id", "name", "probability", "rank", "flagged", "reasons"} <= set(flagged.columns)
     sheet = pd.read_excel(paths["flagged.xlsx"], sheet_name="Кандидаты")
     assert len(sheet) == len(flagged) and "Главные причины" in sheet.columns

@@ -19,7 +19,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from gospub_analysis import classifier, cli, config, open_source, ranking
+from gospub_analysis import classifier, cli, config, excel, open_source, ranking
 from gospub_analysis.dataset import fingerprint, load_dataset, write_dataset
 from gospub_analysis.region import MUNICIPALITIES
 from gospub_analysis.reports import build as report_build
@@ -155,7 +155,7 @@ def test_executed_notebooks_and_all_files_hold_no_environment_secret(small_repor
 def test_index_links_resolve_and_show_headline_and_provenance(small_report, small_dataset_dir):
     d = small_report.report_dir
     text = (d / "index.html").read_text(encoding="utf-8")
-    headline = pd.read_csv(d / "growth" / "headline.csv")
+    headline = excel.read_csv(d / "growth" / "headline.csv")
     assert len(headline) > 5
     assert "Активные страницы на конец года" in text
     assert fingerprint(small_dataset_dir) in text

@@ -33,7 +33,7 @@ def write_classifier_outputs(result: Result, out_dir: Path | str) -> dict[str, P
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / name for name in ("flagged.csv", "flagged.xlsx", "metrics.json", MODEL_FILE, "model_card.md")}
-    result.flagged.to_csv(paths["flagged.csv"], index=False, encoding="utf-8")
+    excel.write_csv(result.flagged, paths["flagged.csv"])
     _write_xlsx(result, paths["flagged.xlsx"])
     _write_json(paths["metrics.json"], result.metrics)
     joblib.dump(result.model, paths[MODEL_FILE])
@@ -47,7 +47,7 @@ def write_not_run(problem: NotReady, out_dir: Path | str, params: dict | None = 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / name for name in ("flagged.csv", "metrics.json", "model_card.md")}
-    pd.DataFrame(columns=FLAGGED_COLUMNS).to_csv(paths["flagged.csv"], index=False, encoding="utf-8")
+    excel.write_csv(pd.DataFrame(columns=FLAGGED_COLUMNS), paths["flagged.csv"])
     _write_json(paths["metrics.json"], {"status": "not_run", "reason": problem.code, "message": str(problem),
                                         "message_ru": problem.message_ru, "params": params or {}})
     paths["model_card.md"].write_text(f"# Model card: quality-mark award classifier\n\nNot trained: {problem}.\n\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import excel
 from ..wording import fmt_date, fmt_hours, fmt_int, fmt_num, fmt_share, fmt_signed, month_ru, plural_ru
 from .rules import LAW_START_MONTH
 from .tables import write_workbook
@@ -78,7 +79,7 @@ def _monthly_csv(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
-    """Write the year's tables as UTF-8 CSV files (machine-readable, English column names) and,
+    """Write the year's tables as CSV files (machine-readable, English column names; `excel.write_csv`) and,
     for readers, as one Excel workbook growth.xlsx (Russian headers); returns name -> path.
 
     headline.csv (figure, value, rule), monthly.csv (region, Dec 2022 to Dec of the year),
@@ -101,7 +102,7 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
     paths = {}
     for name, frame in tables.items():
         paths[name] = out_dir / f"{name}.csv"
-        frame.to_csv(paths[name], index=False)
+        excel.write_csv(frame, paths[name])
     about = {"Данные": g.source.data_label, "Набор": g.source.name or g.source.path.name, "Год": g.year,
              "Часовой пояс": g.tz, "Ряды": f"с {month_ru(g.months[0], 'genitive')} {g.months[0].year} г. "
                                             f"по {month_ru(g.months[-1], 'nominative')} г."}

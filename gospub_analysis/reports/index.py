@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from .. import excel
 from ..wording import count_ru, fmt_date, fmt_datetime, fmt_int, fmt_num
 from .html import banner
 
@@ -79,7 +80,7 @@ def read_headline(report_dir: Path, growth_out: str) -> list[dict]:
     files = sorted((report_dir / growth_out).rglob(HEADLINE_FILE))
     if not files:
         return []
-    frame = pd.read_csv(files[0])
+    frame = excel.read_csv(files[0])
     return [
         {
             "figure": r.figure,
