@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 
 from . import excel
-from .wording import (MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, no_data_text, readable, reason_text,
-                      sector_label)
+from .wording import (MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, neutral_rule, no_data_text, readable,
+                      reason_text, sector_label)
 
 WEAKEST_SHOWN = 2  # criteria named as the reason a page needs help
 NEEDS_HELP_SHOWN = 10
@@ -148,6 +148,18 @@ def write_district_workbook(table: pd.DataFrame, path, methodology, about: dict)
     formats = {"district_rank": excel.INTEGER, "rank": excel.INTEGER, "score": excel.SCORE,
                **{c: excel.INTEGER for c in methodology.criterion_labels()}}
     return excel.write_workbook(path, [excel.Sheet("Страницы района", table, headers, formats)], about)
+
+
+def passport(source, municipality: str, year: int, methodology) -> dict[str, object]:
+    """The «Паспорт» sheet of the district's workbook: data, territory, year, methodology, how to read the scores."""
+    return {
+        "Данные": source.data_label, "Набор": source.name or source.path.name, "Муниципалитет": municipality,
+        "Год": year, "Методика": f"{methodology.title}, версия {methodology.version}",
+        "Баллы критериев": "из 100; итоговый балл — взвешенная сумма критериев, от 0 до 100",
+        "Отобрана по методике проекта": "воспроизведение рейтинга по методике проекта, не официальный итог",
+        "Знак качества (официальный список)": "официальный список награждённых за год («—»: списка в наборе нет)",
+        "«нет обращений»": neutral_rule(methodology.criterion_labels()),
+    }
 
 
 def summary_text(numbers: dict, year: int) -> str:

@@ -139,6 +139,19 @@ def month_ru(ts: pd.Timestamp, case: str = "short") -> str:
 
 # --- labels ---------------------------------------------------------------------------------
 
+TIMEZONE_NAMES = {"Asia/Novosibirsk": "новосибирское время", "Europe/Moscow": "московское время"}
+
+
+def timezone_label(tz: str) -> str:
+    """A time zone as readers name it: 'Asia/Novosibirsk' -> 'новосибирское время, UTC+7'."""
+    from zoneinfo import ZoneInfo
+
+    offset = pd.Timestamp("2023-01-01", tz=ZoneInfo(tz)).utcoffset()
+    hours = int(offset.total_seconds() // 3600)
+    utc = "UTC" + (f"+{hours}" if hours > 0 else f"{MINUS}{-hours}" if hours < 0 else "")
+    return f"{TIMEZONE_NAMES[tz]}, {utc}" if tz in TIMEZONE_NAMES else utc
+
+
 def sector_label(sector: str) -> str:
     """Russian label of a sector code; the value itself when it is not a code (e.g. «не определено»)."""
     return MISSING if _missing(sector) else SECTORS.get(sector, sector)
@@ -147,6 +160,11 @@ def sector_label(sector: str) -> str:
 def platform_label(platform: str) -> str:
     """'vk' -> 'ВКонтакте'."""
     return MISSING if _missing(platform) else PLATFORMS.get(platform, platform)
+
+
+POPULATION_SOURCE_RU = ("для пяти городских округов и границ сельских районов — опубликованная численность "
+                        "населения; для остальных районов — приближённые значения, округлённые до 500 жителей")
+CSV_NOTE = "для программ: CSV в кодировке UTF-8, разделитель «;», десятичная запятая; открывается и в Excel"
 
 
 # What a criterion shows when it stands at the methodology's neutral value for want of data.

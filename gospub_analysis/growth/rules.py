@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..region import LAW_START
-from ..wording import fmt_hours, fmt_int, fmt_num, fmt_points, fmt_share, fmt_signed
+from ..wording import fmt_hours, fmt_int, fmt_num, fmt_points, fmt_share, fmt_signed, timezone_label
 
 LAW_START_MONTH = pd.Timestamp(LAW_START).to_period("M").start_time
 GROUPINGS = ("sector", "municipality")
@@ -100,7 +100,7 @@ NO_REASON = "причина не указана"
 
 def rule(figure: str, year: int, tz: str) -> str:
     """The counting rule of a figure for a year, as stated in reports."""
-    return RULES[figure].format(year=year, tz=tz)
+    return RULES[figure].format(year=year, tz=timezone_label(tz))
 
 
 def month_bounds(months: pd.DatetimeIndex, tz: str) -> tuple[np.ndarray, np.ndarray]:

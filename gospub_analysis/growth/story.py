@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import excel
-from ..wording import fmt_date, fmt_hours, fmt_int, fmt_num, fmt_share, fmt_signed, month_ru, plural_ru
+from ..wording import (fmt_date, fmt_hours, fmt_int, fmt_num, fmt_share, fmt_signed, month_ru, plural_ru,
+                       timezone_label)
 from .rules import LAW_START_MONTH
 from .tables import write_workbook
 from .year import Growth
@@ -90,8 +91,8 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {
         "headline": g.headline(),
-        "monthly": _monthly_csv(g.monthly()),
-        "monthly_by_sector": _monthly_csv(g.monthly("sector")),
+        "monthly": g.monthly(),
+        "monthly_by_sector": g.monthly("sector"),
         "municipalities": g.by_municipality(),
         "sectors": g.by_sector(),
         "no_page_reasons": g.no_page_reasons(by="sector"),
@@ -101,10 +102,9 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
         tables["change"] = change
     paths = {}
     for name, frame in tables.items():
-        paths[name] = out_dir / f"{name}.csv"
-        excel.write_csv(frame, paths[name])
+        paths[name] = excel.write_csv(_monthly_csv(frame) if "month" in frame else frame, out_dir / f"{name}.csv")
     about = {"Данные": g.source.data_label, "Набор": g.source.name or g.source.path.name, "Год": g.year,
-             "Часовой пояс": g.tz, "Ряды": f"с {month_ru(g.months[0], 'genitive')} {g.months[0].year} г. "
+             "Часовой пояс": timezone_label(g.tz), "Ряды": f"с {month_ru(g.months[0], 'genitive')} {g.months[0].year} г. "
                                             f"по {month_ru(g.months[-1], 'nominative')} г."}
     paths["workbook"] = write_workbook(tables, out_dir / "growth.xlsx", about)
     return paths
@@ -115,7 +115,7 @@ def about_ru(g: Growth) -> str:
     source = g.source
     period = source.period
     covered = f"{fmt_date(period[0])} — {fmt_date(period[1])}" if period else "не указан"
-    about = (f"Набор «{source.name or source.path.name}», период {covered}, часовой пояс {g.tz}; "
+    about = (f"Набор «{source.name or source.path.name}», период {covered}, время {timezone_label(g.tz)}; "
              f"ряды с {month_ru(g.months[0], 'genitive')} {g.months[0].year} г. "
              f"по {month_ru(g.months[-1], 'nominative')} г.")
     if source.is_synthetic:
