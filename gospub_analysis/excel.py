@@ -15,6 +15,7 @@ so that a Russian-locale Excel opens them as tables all the same: UTF-8 with a b
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +45,19 @@ def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
     """Write a machine-readable CSV that a Russian-locale Excel opens as it is (see the module docstring)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding=CSV_ENCODING, **CSV_OPTIONS)
+    _as_numbers(frame).to_csv(path, index=False, encoding=CSV_ENCODING, **CSV_OPTIONS)
     return path
+
+
+def _as_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of numbers held as objects (e.g. a figure/value table) as floats: pandas writes the decimal
+    comma only in float columns."""
+    converted = {}
+    for column in frame.columns[frame.dtypes == object]:
+        values = frame[column]
+        if values.map(lambda v: isinstance(v, numbers.Number) and not isinstance(v, bool) or pd.isna(v)).all():
+            converted[column] = pd.to_numeric(values).astype("float64")
+    return frame.assign(**converted) if converted else frame
 
 
 def read_csv(path: Path | str, **kwargs) -> pd.DataFrame:

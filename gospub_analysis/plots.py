@@ -153,3 +153,50 @@ def weekday_hour_heatmap(matrix: pd.DataFrame, *, title: str, label: str | None 
     ax.set(title=title, xlabel="час (местное время)", ylabel="")
     fig.tight_layout()
     return stamp(fig, label)
+
+
+_VALUE_AXES = {"count": lambda v, _: fmt_int(v), "share": lambda v, _: fmt_share(v),
+               "hours": lambda v, _: f"{fmt_int(v)} ч"}
+
+
+def year_line(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, title: str, ylabel: str,
+              kind: str = "count", reference: tuple[float, str] | None = None, label: str | None = None) -> Figure:
+    """A small chart of one year: lines over months (`series`: column -> legend), the y axis worded by
+    `kind` (count, share or hours), an optional horizontal reference line (value, legend text); every
+    line in the legend, under the chart."""
+    fig, ax = plt.subplots(figsize=(5.6, 3.4))
+    handles = [ax.plot(frame[x], frame[column], marker="o", markersize=3, label=name)[0]
+               for column, name in series.items()]
+    if reference is not None:
+        handles.append(ax.axhline(reference[0], color="#444", linestyle=":", linewidth=1.2, label=reference[1]))
+    ax.set_ylim(0, 1 if kind == "share" else None)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(_VALUE_AXES[kind]))
+    ax.set(title=title, ylabel=ylabel, xlabel="")
+    ax.xaxis.set_major_locator(plt.matplotlib.dates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    _month_axis(ax)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False, fontsize=8)
+    fig.tight_layout()
+    return stamp(fig, label)
+
+
+def paired_bars(frame: pd.DataFrame, category: str, bars: Mapping[str, str], *, title: str, xlabel: str,
+                label: str | None = None) -> Figure:
+    """Horizontal bars side by side per category (`bars`: column -> legend), each labelled with its value
+    beyond its end; the legend under the chart."""
+    data = frame.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(5.6, 0.5 * len(data) + 1.6))
+    height = 0.8 / max(1, len(bars))
+    y = np.arange(len(data))
+    for i, (column, name) in enumerate(bars.items()):
+        offset = (len(bars) - 1 - i) * height - 0.4 + height / 2
+        ax.barh(y + offset, data[column], height=height, label=name, color=sns.color_palette()[i])
+        for yy, v in zip(y + offset, data[column]):
+            ax.annotate(fmt_int(v), (v, yy), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+    ax.set_yticks(y, data[category])
+    ax.set(title=title, xlabel=xlabel, ylabel="")
+    ax.margins(x=0.15)
+    _int_axis(ax.xaxis)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, frameon=False, fontsize=8)
+    fig.tight_layout()
+    return stamp(fig, label)

@@ -12,7 +12,6 @@ those numbers, held in a hidden column (DataTables' `orderData`), never by its t
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pandas as pd
@@ -35,14 +34,33 @@ LANGUAGE = {
 
 LOADING = "Таблица загружается…"
 
-_ids = itertools.count(1)
-_ready = False
+_STATE_KEY = "_gospub_show_state"  # in the kernel's namespace: a report run resets it (%reset -f), modules stay
+_fallback_state: dict = {}
 # itables' own scaffolding that readers must not see: an English loading message with a logo
 # and links, a static copy of the table for viewers that run no scripts (a report page always
 # runs them), and the notice shown when scripts are blocked.
 _LOADING_BODY = re.compile(r"<tbody>.*?</tbody>", re.S)
 _FALLBACK = re.compile(r'<div id="[^"]+_fallback">.*?</div><script>[^<]*_fallback[^<]*</script>', re.S)
 _NOSCRIPT = re.compile(r"<div[^>]*>\s*<noscript>.*?</noscript>\s*</div>", re.S)
+
+
+def _state() -> dict:
+    """This notebook run's state (next table id, DataTables embedded yet?): kept in the kernel's namespace,
+    so that every run in a shared kernel starts afresh and numbers its tables from 1, like a fresh kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebooks' dependencies
+        shell = None
+    else:
+        shell = get_ipython()
+    namespace = shell.user_ns if shell is not None else _fallback_state
+    return namespace.setdefault(_STATE_KEY, {"next_id": 1, "ready": False})
+
+
+def _next_id() -> int:
+    state = _state()
+    state["next_id"] += 1
+    return state["next_id"] - 1
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -60,8 +78,16 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def plain_html(frame: pd.DataFrame) -> str:
-    """A short table as plain HTML, without an index."""
-    return _flat(frame).to_html(index=False, na_rep="—", border=0, classes="gospub-table")
+    """A short table as plain HTML, without an index, text to the left and numbers to the right; no cell is
+    cut short."""
+    flat = _flat(frame)
+    numeric = [i for i, c in enumerate(flat.columns)
+               if c in (flat.attrs.get("sort_keys") or {}) or pd.api.types.is_numeric_dtype(flat[c])]
+    styles = [{"selector": "td, th", "props": "text-align: left; vertical-align: top;"}] + [
+        {"selector": f"td.col{i}, th.col{i}", "props": "text-align: right;"} for i in numeric]
+    styler = (flat.style.hide(axis="index").set_uuid(f"gospub{_next_id()}").set_table_styles(styles)
+              .set_table_attributes('class="gospub-table"').format(na_rep="—", escape="html"))
+    return styler.to_html()
 
 
 def interactive_html(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH, order: list | None = None) -> str:
@@ -84,9 +110,9 @@ def interactive_html(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH, ord
     if names:
         column_defs.append({"targets": names, "className": "gospub-name"})
     html = to_html_datatable(
-        data, table_id=f"gospub-table-{next(_ids)}", connected=False, showIndex=False, maxBytes=0,
-        pageLength=page_length, lengthMenu=[10, 25, 50, 100, -1], language=LANGUAGE, columnDefs=column_defs,
-        order=order or [], classes="display compact", style="width:100%", autoWidth=False,
+        data, table_id=f"gospub-table-{_next_id()}", connected=False, showIndex=False, maxBytes=0,
+        pageLength=page_length, lengthMenu=[*sorted({10, 25, 50, 100, page_length}), -1], language=LANGUAGE,
+        columnDefs=column_defs, order=order or [], classes="display compact", style="table-layout:auto;width:auto;margin:0",
         scrollX=True, allow_html=False, display_logo_when_loading=False, format_floats_in_python=False,
         warn_on_unexpected_option_type=False,
     )
@@ -106,10 +132,10 @@ def init_html() -> str:
 
 def _init() -> None:
     """Embed DataTables (script and style) once in the page, before its first interactive table."""
-    global _ready
-    if not _ready:
+    state = _state()
+    if not state["ready"]:
         display(HTML(init_html()))
-        _ready = True
+        state["ready"] = True
 
 
 def table(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH, interactive: bool | None = None) -> None:
