@@ -26,7 +26,13 @@ def _int_axis(axis) -> None:
 
 
 def _num_axis(axis) -> None:
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",")))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",").replace("-", "\u2212")))
+
+
+def comma_axes(ax, which: str = "xy") -> None:
+    """Tick labels of a chart drawn by hand in the project's number style (decimal comma, true minus)."""
+    for name in which:
+        _num_axis(getattr(ax, f"{name}axis"))
 
 
 def _month_axis(ax) -> None:
@@ -169,8 +175,8 @@ def year_line(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, title: 
                for column, name in series.items()]
     if reference is not None:
         handles.append(ax.axhline(reference[0], color="#444", linestyle=":", linewidth=1.2, label=reference[1]))
-    ax.set_ylim(0, 1 if kind == "share" else None)
-    ax.set_ylim(bottom=0)
+    top = 1 if kind == "share" else 1.12 * max([frame[list(series)].max().max(), reference[0] if reference else 0])
+    ax.set_ylim(0, top if top == top and top > 0 else None)  # room above the highest line or the reference
     ax.yaxis.set_major_formatter(FuncFormatter(_VALUE_AXES[kind]))
     ax.set(title=title, ylabel=ylabel, xlabel="")
     ax.xaxis.set_major_locator(plt.matplotlib.dates.MonthLocator(bymonth=(1, 4, 7, 10)))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -149,9 +150,10 @@ def sort_by_header(browser, base: str, name: str, header: str) -> tuple[list[str
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(base + quote(name), wait_until="load")
-    table = page.locator("div.dt-container", has=page.locator(f"th:text-is('{header}')")).first
+    exact = re.compile(f"^{re.escape(header)}$")
+    table = page.locator("div.dt-container").filter(has=page.locator("th", has_text=exact)).first
     table.wait_for(timeout=20_000)
-    head = table.locator(f"thead th:text-is('{header}')").first
+    head = table.locator("thead th").filter(has_text=exact).first
     index = head.evaluate("th => Array.from(th.parentNode.children).indexOf(th)")
 
     def column() -> list[str]:
@@ -191,8 +193,8 @@ def test_every_page_loads_offline_in_chromium(served_report):
             assert screenshot_path(name).stat().st_size > 10_000, name
 
 
-@pytest.mark.parametrize("name, header", [("ranking.html", "Итоговый балл (0–100)"),
-                                          ("growth.html", "Население")])
+@pytest.mark.parametrize("name, header", [("growth.html", "Население"),
+                                          ("growth.html", "Страниц на 1 000 жителей")])
 def test_long_tables_sort_when_a_header_is_clicked(served_report, name, header):
     executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright

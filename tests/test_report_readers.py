@@ -23,13 +23,14 @@ from test_report import DISTRICTS, SLUGS, YEAR, build_small_report
 from test_weekly_report import build_small_weekly
 
 from gospub_analysis import open_source, ranking, show, wording
+from gospub_analysis.dataset import read_manifest
 
 
 # Words a reader may see although they look like code: file names and links.
 ALLOWED = re.compile(r"https?://\S+|vk\.com/\S+|\S+\.(?:csv|xlsx|json|md|joblib|ipynb|html|png|toml|parquet)\b"
                      r"|gospub(?: weekly| report)?|make weekly|scikit-learn|UTF-8")
 DATES = re.compile(r"\b\d{2}\.\d{2}\.\d{4}(?: \d{2}:\d{2})?\b")
-VERSIONS = re.compile(r"\b\d+\.\d+\.\d+\b|(?i:верси\w*)\s+\d+(?:\.\d+)+")
+VERSIONS = re.compile(r"\b\d+\.\d+\.\d+\b|(?i:верси\w*)\D{0,30}?\d+(?:\.\d+)+")
 PROBLEMS = {
     "English identifier": re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z]+[A-Z][A-Za-z]+\b"),
     "raw value": re.compile(r"\b(?:True|False|NaN|NaT|None|nan)\b|<NA>"),
@@ -39,7 +40,10 @@ PROBLEMS = {
 }
 
 
-def problems_in(text: str, where: str) -> list[str]:
+def problems_in(text: str, where: str, names: tuple[str, ...] = ()) -> list[str]:
+    """What a reader should not see in `text`; `names` (a dataset's own name) are allowed as they are spelt."""
+    for name in names:
+        text = text.replace(name, " ")
     text = VERSIONS.sub(" ", DATES.sub(" ", ALLOWED.sub(" ", text)))
     return [f"{where}: {kind}: {m.group(0)!r} in …{text[max(0, m.start() - 40):m.end() + 40]!r}…"
             for kind, pattern in PROBLEMS.items() for m in pattern.finditer(text)]
@@ -73,7 +77,7 @@ def page_text(path: Path) -> tuple[str, list[str]]:
     return text, tables
 
 
-def workbook_problems(path: Path) -> list[str]:
+def workbook_problems(path: Path, names: tuple[str, ...] = ()) -> list[str]:
     found = []
     wb = openpyxl.load_workbook(path)
     if wb.sheetnames[0] != "Паспорт":
@@ -89,7 +93,7 @@ def workbook_problems(path: Path) -> list[str]:
             if not ws.column_dimensions[letter].width or ws.column_dimensions[letter].width < 8:
                 found.append(f"{where}: column {letter} without a width")
         for row in ws.iter_rows(values_only=True):
-            found += problems_in(" ".join(str(v) for v in row if isinstance(v, str)), where)
+            found += problems_in(" ".join(str(v) for v in row if isinstance(v, str)), where, names)
     return found
 
 
@@ -107,29 +111,30 @@ def weekly_dir(tmp_path_factory, small_dataset_dir):
     return result.report_dir
 
 
-def scan(folder: Path) -> list[str]:
+def scan(folder: Path, dataset: Path) -> list[str]:
+    names = (read_manifest(dataset)["name"],)
     found = []
     pages = sorted(folder.rglob("*.html"))
     workbooks = sorted(folder.rglob("*.xlsx"))
     assert pages and workbooks
     for page in pages:
         text, cells = page_text(page)
-        found += problems_in(text, str(page.relative_to(folder)))
-        found += problems_in(" | ".join(cells), f"{page.relative_to(folder)} (interactive table)")
+        found += problems_in(text, str(page.relative_to(folder)), names)
+        found += problems_in(" | ".join(cells), f"{page.relative_to(folder)} (interactive table)", names)
     for book in workbooks:
-        found += workbook_problems(book)
+        found += workbook_problems(book, names)
     return found
 
 
 @pytest.mark.slow
-def test_yearly_report_speaks_russian_in_one_number_style(yearly):
-    found = scan(yearly)
+def test_yearly_report_speaks_russian_in_one_number_style(yearly, small_dataset_dir):
+    found = scan(yearly, small_dataset_dir)
     assert not found, f"{len(found)} problems:\n" + "\n".join(found[:60])
 
 
 @pytest.mark.slow
-def test_weekly_report_speaks_russian_in_one_number_style(weekly_dir):
-    found = scan(weekly_dir)
+def test_weekly_report_speaks_russian_in_one_number_style(weekly_dir, small_dataset_dir):
+    found = scan(weekly_dir, small_dataset_dir)
     assert not found, f"{len(found)} problems:\n" + "\n".join(found[:60])
 
 
@@ -137,7 +142,8 @@ def test_the_scan_catches_what_it_guards(tmp_path):
     """Each kind of problem is caught (the scan would otherwise pass on anything)."""
     for text in ("members_mean", "True", "<NA>", "2023-12-31", "55.0", "Unnamed: 0", "liveStreams"):
         assert problems_in(f"Страница: {text}.", "x"), text
-    assert not problems_in("31.12.2023 14:05 · 55,0 % · версия 1.0.0 · ranking.xlsx · https://vk.com/club1", "x")
+    assert not problems_in("31.12.2023 14:05 · 55,0 % · версия 1.0.0 · Версия схемы данных 1.2 · ranking.xlsx · "
+                           "https://vk.com/club1 · набор «region-x0.05»", "x", names=("region-x0.05",))
 
 
 @pytest.mark.parametrize("rows", [3, 40])
@@ -225,3 +231,39 @@ def test_municipality_page_orders_its_table_and_counts_both_awards(yearly, small
     no_replies = int(district["no_data"].str.contains("responsiveness").sum())
     assert sum(r[replies] == "нет обращений" for r in shown) == no_replies
     assert page.read_text(encoding="utf-8").count("нейтральные 50 из 100") == 1
+
+
+# --- the index's year at a glance -------------------------------------------------------------
+
+
+def test_index_opens_with_the_year_and_its_change(tmp_path):
+    """Five figures with the change from the previous year (when growth wrote change.csv) and five charts,
+    the quality mark by sector as the official list beside the reproduction."""
+    import pandas as pd
+
+    from gospub_analysis import excel
+    from gospub_analysis.reports import index
+
+    growth = tmp_path / "growth"
+    months = pd.date_range("2023-12-01", "2024-12-01", freq="MS")
+    excel.write_csv(pd.DataFrame({"month": months.strftime("%Y-%m"), "pages_active": range(100, 113),
+                                  "subscribers": range(1000, 1013), "answered_share": [0.5] * 13,
+                                  "answered_24h_share": [0.4] * 13, "median_reply_hours": [20.0] * 13}),
+                    growth / "monthly.csv")
+    excel.write_csv(pd.DataFrame({"sector": ["education", "culture"], "winners": [7, 3]}), growth / "sectors.csv")
+    excel.write_csv(pd.DataFrame({"figure": ["pages_active", "answered_share"], "change": [12.0, 0.05]}),
+                    growth / "change.csv")
+    excel.write_csv(pd.DataFrame({"sector": ["education"] * 6 + ["culture"] * 2, "winner": [True] * 6 + [True, False]}),
+                    tmp_path / "ranking" / "ranking.csv")
+    headline = [{"figure": "pages_active", "label": "Активные страницы на конец года", "value": "112"},
+                {"figure": "answered_share", "label": "Доля комментариев жителей с ответом", "value": "50,0 %"}]
+    build = {"parameters": {"year": 2024}, "dataset": {"label": "СИНТЕТИЧЕСКИЕ ДАННЫЕ", "synthetic": True}}
+    main = [{"name": "growth", "out_dir": "growth"}, {"name": "ranking", "out_dir": "ranking"}]
+    page = index.year_section(tmp_path, build, main, headline)
+    assert page.count('<img src="data:image/png;base64,') == 5
+    assert "к 2023 году: +12" in page and "к 2023 году: +5,0\u00a0п.п." in page
+    winners = index._winners_by_sector(tmp_path, "growth", "ranking")
+    assert winners.set_index("sector")[["winners", "reproduced"]].to_dict("index") == {
+        "education": {"winners": 7, "reproduced": 6}, "culture": {"winners": 3, "reproduced": 1}}
+    (growth / "change.csv").unlink()
+    assert "набор данных не покрывает 2023 год целиком" in index.year_section(tmp_path, build, main, headline)

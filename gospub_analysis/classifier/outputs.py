@@ -87,6 +87,7 @@ def passport(result: Result) -> dict[str, object]:
     """The «Паспорт» of flagged.xlsx: data, parameters and model, in Russian."""
     p = result.params
     values = {**p, "sectors": ", ".join(sector_label(x) for x in p["sectors"]),
+              "methodology": f"итоговый балл методики рейтинга проекта, версия {p['methodology'].rsplit(' v', 1)[-1]}",
               "k": result.k, "random_state": "не задано" if p["random_state"] is None else p["random_state"]}
     return {"Данные": result.data_label, **{PARAM_LABELS[key]: values[key] for key in PARAM_LABELS if key in values},
             "Модель": MODEL_NAMES[result.chosen],

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..wording import fmt_date, fmt_int, fmt_num, fmt_share, readable, sector_label, yes_no
 from .evaluation import SCORE_NAMES
-from .features import last_day_used
+from .features import FEATURE_LABELS, last_day_used
 from .run import Result
 
 FLAGGED_HEADERS = {
@@ -30,6 +30,9 @@ METRICS_HEADERS = {
 }
 PERIOD_LABELS = {"cross_validation": "кросс-валидация", "out_of_time": "следующий год"}
 NOT_IN_METHODOLOGY = "— нет в методике"
+# Indicators of the methodology that are not model features (the model uses their relatives instead).
+INDICATOR_LABELS = {"live_streams": "прямые эфиры за год (не признак модели)",
+                    "members_mean": "подписчики в среднем за год (не признак модели)"}
 
 fmt_metric = partial(fmt_num, digits=3)  # a metric or a weight: 0,734
 fmt_probability = partial(fmt_share, digits=1)  # 12,3 %
@@ -93,7 +96,9 @@ def confusion_table(result: Result) -> pd.DataFrame:
 
 def weights_table(result: Result) -> pd.DataFrame:
     """The logistic model's standardised coefficients beside the methodology's weights, as shares."""
-    w = result.weights.assign(criterion=result.weights["criterion"].fillna(NOT_IN_METHODOLOGY))
+    w = result.weights.assign(criterion=result.weights["criterion"].fillna(NOT_IN_METHODOLOGY),
+                              label=result.weights["feature"].map({**FEATURE_LABELS, **INDICATOR_LABELS})
+                              .fillna(result.weights["label"]))
     return readable(w, {
         "label": ("Признак", None), "criterion": ("Критерий методики", None),
         "coefficient": ("Коэффициент", fmt_metric), "coefficient_share": ("Доля по наградам", fmt_metric),

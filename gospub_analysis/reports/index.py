@@ -53,7 +53,7 @@ td.value {{ text-align: right; white-space: nowrap; font-weight: bold; }}
   font-weight: bold; font-size: 1.1em; text-align: center; }}
 ul.columns {{ columns: 3; }}
 .cards {{ display: flex; flex-wrap: wrap; gap: 0.8em; }}
-.card {{ flex: 1 1 12em; border: 1px solid #ddd; border-radius: 6px; padding: 0.6em 0.8em; }}
+.card {{ flex: 1 1 9em; border: 1px solid #ddd; border-radius: 6px; padding: 0.6em 0.8em; }}
 .card-label {{ font-size: 0.9em; color: #444; }} .card-value {{ font-size: 1.6em; font-weight: bold; }}
 .charts {{ display: flex; flex-wrap: wrap; gap: 0.6em; margin-top: 1em; }} .charts img {{ max-width: 49%; height: auto; }}
 code {{ font-size: 0.9em; word-break: break-all; }}
@@ -236,7 +236,8 @@ def year_section(report_dir: Path, build: dict, main: list[dict], headline: list
     cells = "".join(
         f'<div class="card"><div class="card-label">{html.escape(figures[f]["label"])}</div>'
         f'<div class="card-value">{html.escape(figures[f]["value"])}</div>'
-        f'<div class="rule">{html.escape(_change_text(changes.get(f), year))}</div></div>'
+        + (f'<div class="rule">{html.escape(_change_text(changes.get(f), year))}</div>' if changes else "")
+        + "</div>"
         for f in YEAR_FIGURES if f in figures)
     if cells:
         parts.append(f'<div class="cards">{cells}</div>')
