@@ -142,12 +142,18 @@ def _points(value) -> str:
     return value if isinstance(value, str) else fmt_int(value)
 
 
-def write_district_workbook(table: pd.DataFrame, path, methodology, about: dict) -> object:
-    """The district's table for curators, who work in Excel: one sheet, a «Паспорт» first."""
+def write_district_workbook(table: pd.DataFrame, path, methodology, about: dict,
+                            help_needed: pd.DataFrame | None = None) -> object:
+    """The district's tables for curators, who work in Excel: a «Паспорт», every page, and (given) who needs help."""
     headers = district_headers(methodology)
     formats = {"district_rank": excel.INTEGER, "rank": excel.INTEGER, "score": excel.SCORE,
                **{c: excel.INTEGER for c in methodology.criterion_labels()}}
-    return excel.write_workbook(path, [excel.Sheet("Страницы района", table, headers, formats)], about)
+    sheets = [excel.Sheet("Страницы района", table, headers, formats)]
+    if help_needed is not None:
+        sheets.append(excel.Sheet("Кому нужна помощь", help_needed.assign(sector=help_needed["sector"].map(sector_label)),
+                                  {"name": "Страница", "sector": "Сфера", "score": "Балл", "weakest": "Слабые стороны",
+                                   "not_admitted": "Не допущена"}, {"score": excel.SCORE}))
+    return excel.write_workbook(path, sheets, about)
 
 
 def passport(source, municipality: str, year: int, methodology) -> dict[str, object]:

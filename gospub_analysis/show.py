@@ -114,6 +114,7 @@ def interactive_html(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH, ord
         pageLength=page_length, lengthMenu=[*sorted({10, 25, 50, 100, page_length}), -1], language=LANGUAGE,
         columnDefs=column_defs, order=order or [], classes="display compact", style="table-layout:auto;width:auto;margin:0",
         scrollX=True, allow_html=False, display_logo_when_loading=False, format_floats_in_python=False,
+        text_in_header_can_be_selected=False,  # a click anywhere on a header sorts, as readers expect
         warn_on_unexpected_option_type=False,
     )
     html = _FALLBACK.sub("", html, count=1).replace(' hidden="hidden"', "", 1)

@@ -33,7 +33,8 @@ def shown_text(nb) -> str:
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            parts.append(data.get("text/markdown", "") + data.get("text/plain", "") + output.get("text", ""))
+            parts.append(data.get("text/markdown", "") + data.get("text/html", "") + data.get("text/plain", "")
+                         + output.get("text", ""))
     return "\n".join(parts)
 
 

@@ -38,7 +38,8 @@ def test_ranking_notebook(small_dataset_dir, tmp_path):
 
     wb = load_workbook(out_dir / "ranking.xlsx")
     sectors = [sector_label(s) for s in sorted(table["sector"].unique(), key=sector_label)]
-    assert wb.sheetnames == ["Паспорт", "Все страницы", *sectors]
+    assert wb.sheetnames[:2 + len(sectors)] == ["Паспорт", "Все страницы", *sectors]
+    assert {"По сферам", "По муниципалитетам", "Пограничные"} <= set(wb.sheetnames)
     ws = wb["Все страницы"]
     headers = [c.value for c in ws[1]]
     assert {"Место", "Страница", "Сфера", "Муниципалитет", "Допущена", "Итоговый балл (0–100)",

@@ -227,10 +227,33 @@ def passport(source: Source, year: int, methodology: Methodology, n_winners: int
     }
 
 
+def summary_sheets(methodology: Methodology, tables: dict[str, pd.DataFrame]) -> list[excel.Sheet]:
+    """The page's summary tables as workbook sheets (raw numbers, Russian headers, number formats).
+
+    `tables`: sheet name -> a summary table of this module (`winners_by_sector`, `winners_by_municipality`,
+    `official.disagreements`, `stability.borderline`); columns are those `headers_ru` names."""
+    headers = headers_ru(methodology)
+    formats = {**{c: excel.INTEGER for c in ("rank", "rank_low", "rank_high", "n_eligible", "n_winners",
+                                             "n_awarded")},
+               "score": excel.SCORE, "gap_points": excel.SCORE, "p_top_n": excel.PERCENT}
+    sheets = []
+    for name, frame in tables.items():
+        shown = with_labels(frame, methodology) if "sector" in frame else frame
+        shown = shown.assign(**{c: shown[c].map(wording.yes_no) for c in BOOLEAN_COLUMNS if c in shown},
+                             **({"kind": shown["kind"].map(KIND_LABELS)} if "kind" in shown else {}))
+        columns = [c for c in ("kind", "rank", "name", "sector_label", "municipality", "n_eligible", "n_winners",
+                               "n_awarded", "score", "rank_low", "rank_high", "p_top_n", "winner", "awarded",
+                               "explanation", "gap_points") if c in shown]
+        sheets.append(excel.Sheet(name, shown, {c: headers[c] for c in columns},
+                                  {c: f for c, f in formats.items() if c in columns}))
+    return sheets
+
+
 def write_ranking(table: pd.DataFrame, out_dir: Path | str, methodology: Methodology,
-                  about: dict[str, object]) -> tuple[Path, Path]:
+                  about: dict[str, object], summaries: dict[str, pd.DataFrame] | None = None) -> tuple[Path, Path]:
     """Write ranking.csv (machine-readable, English column names, `excel.write_csv`) and ranking.xlsx
-    (Russian headers: a passport sheet, all pages, one sheet per sector; winners highlighted; criteria
+    (Russian headers: a passport sheet, all pages, one sheet per sector, then `summaries` (see
+    `summary_sheets`); winners highlighted; criteria
     on the 0..100 scale of the pages, «нет обращений» where a criterion stands at its neutral value)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -247,5 +270,6 @@ def write_ranking(table: pd.DataFrame, out_dir: Path | str, methodology: Methodo
         part = shown["sector"] == sector
         sheets.append(excel.Sheet(wording.sector_label(sector), shown[part], headers, formats,
                                   table.loc[part, "winner"]))
+    sheets += summary_sheets(methodology, summaries or {})
     xlsx_path = excel.write_workbook(out_dir / "ranking.xlsx", sheets, about)
     return csv_path, xlsx_path

@@ -9,6 +9,9 @@ This module owns the one HTML exporter of the project. It renders with nbconvert
 * loads nothing from the network: the template's require.js, MathJax, Mermaid and
   widget scripts (all from CDNs) are removed, images in markdown are embedded as data
   URIs (figures in outputs already are), and an empty icon spares the favicon request,
+* styles the long tables `gospub_analysis.show` draws with DataTables (itables' offline mode
+  embeds the library's script in the page itself): page names in a wide column, text left,
+  numbers right,
 * shows a banner with the data label ("СИНТЕТИЧЕСКИЕ ДАННЫЕ") on top of every page
   built from synthetic data.
 """
