@@ -15,13 +15,15 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .wording import WEEKDAYS_RU, fmt_int, fmt_num, fmt_share, month_ru
 
 # --- charts --------------------------------------------------------------------------------
 
 def _int_axis(axis) -> None:
+    """Whole numbers only: ticks at integers (no «2, 2, 3» when the range is small), in the number style."""
+    axis.set_major_locator(MaxNLocator(integer=True))
     axis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v)))
 
 

@@ -83,8 +83,10 @@ def plain_html(frame: pd.DataFrame) -> str:
     flat = _flat(frame)
     numeric = [i for i, c in enumerate(flat.columns)
                if c in (flat.attrs.get("sort_keys") or {}) or pd.api.types.is_numeric_dtype(flat[c])]
+    names = [i for i, c in enumerate(flat.columns) if c in NAME_HEADERS]
     styles = [{"selector": "td, th", "props": "text-align: left; vertical-align: top;"}] + [
-        {"selector": f"td.col{i}, th.col{i}", "props": "text-align: right;"} for i in numeric]
+        {"selector": f"td.col{i}, th.col{i}", "props": "text-align: right;"} for i in numeric] + [
+        {"selector": f"td.col{i}", "props": "white-space: nowrap;"} for i in names]  # a page name on one line
     styler = (flat.style.hide(axis="index").set_uuid(f"gospub{_next_id()}").set_table_styles(styles)
               .set_table_attributes('class="gospub-table"').format(na_rep="—", escape="html"))
     return styler.to_html()
@@ -108,7 +110,7 @@ def interactive_html(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH, ord
         column_defs.append({"targets": data.columns.get_loc(hidden), "visible": False, "searchable": False})
     names = [i for i, c in enumerate(flat.columns) if c in NAME_HEADERS]
     if names:
-        column_defs.append({"targets": names, "className": "gospub-name"})
+        column_defs.append({"targets": names, "className": "gospub-name", "width": "20em"})
     html = to_html_datatable(
         data, table_id=f"gospub-table-{_next_id()}", connected=False, showIndex=False, maxBytes=0,
         pageLength=page_length, lengthMenu=[*sorted({10, 25, 50, 100, page_length}), -1], language=LANGUAGE,

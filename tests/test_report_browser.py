@@ -111,6 +111,12 @@ def page_problems(browser, base: str, name: str) -> list[str]:
         page.wait_for_function(f"!document.body.innerText.includes('{show.LOADING}')", timeout=15_000)
     except PlaywrightTimeout:
         seen.append(f"{name}: an interactive table never loaded ({show.LOADING!r} still shown)")
+    lines = page.evaluate(
+        "Math.max(0, ...Array.from(document.querySelectorAll('td.gospub-name')).map(td => "
+        "td.getBoundingClientRect().height / parseFloat(getComputedStyle(td).lineHeight || 16)))"
+    )
+    if lines > 6.5:
+        seen.append(f"{name}: a page name wraps over {lines:.0f} lines")
     text = page.inner_text("body")
     if "Traceback" in text:
         seen.append(f"{name}: 'Traceback' on the page")
