@@ -12,6 +12,7 @@ those numbers, held in a hidden column (DataTables' `orderData`), never by its t
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
@@ -123,6 +124,7 @@ def interactive_html(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH, ord
     return _LOADING_BODY.sub(f"<tbody><tr><td>{LOADING}</td></tr></tbody>", html, count=1)
 
 
+@functools.lru_cache(maxsize=1)
 def init_html() -> str:
     """The HTML that embeds DataTables' script and style in a page (what itables' `init_notebook_mode`
     shows with `connected=False`, without its dark-mode helper, which imports from a CDN, and without
