@@ -6,10 +6,16 @@ number formats per column, column widths from the content, highlighted rows (e.g
 winners), and a "Паспорт" sheet with the facts a reader needs (data label, methodology,
 parameters), URL columns as clickable links. It is general: any notebook can reuse
 `write_workbook`.
+
+It also owns the one CSV convention of the project (`write_csv`, `read_csv`): CSV files are
+the machine-readable companions of the workbooks (English column names, for scripts), written
+so that a Russian-locale Excel opens them as tables all the same: UTF-8 with a byte-order mark,
+`;` between fields, a decimal comma.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +35,34 @@ DECIMAL = "#,##0.00"
 PERCENT = "0.0%"
 SCORE = "0.0"
 DATE = "DD.MM.YYYY"
+
+
+CSV_OPTIONS = {"sep": ";", "decimal": ","}
+CSV_ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark: Excel then reads Cyrillic right
+
+
+def write_csv(frame: pd.DataFrame, path: Path | str) -> Path:
+    """Write a machine-readable CSV that a Russian-locale Excel opens as it is (see the module docstring)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _as_numbers(frame).to_csv(path, index=False, encoding=CSV_ENCODING, **CSV_OPTIONS)
+    return path
+
+
+def _as_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of numbers held as objects (e.g. a figure/value table) as floats: pandas writes the decimal
+    comma only in float columns."""
+    converted = {}
+    for column in frame.columns[frame.dtypes == object]:
+        values = frame[column]
+        if values.map(lambda v: isinstance(v, numbers.Number) and not isinstance(v, bool) or pd.isna(v)).all():
+            converted[column] = pd.to_numeric(values).astype("float64")
+    return frame.assign(**converted) if converted else frame
+
+
+def read_csv(path: Path | str, **kwargs) -> pd.DataFrame:
+    """Read a CSV written by `write_csv`."""
+    return pd.read_csv(path, encoding=CSV_ENCODING, **CSV_OPTIONS, **kwargs)
 
 
 @dataclass

@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 
 from . import coverage, excel
-from .wording import (MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, platform_label, readable, reason_text,
-                      sector_label)
+from .wording import (MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, neutral_rule, no_data_text, platform_label,
+                      readable, reason_text, sector_label)
 
 WEAKEST_SHOWN = 2  # criteria named as the reason a page needs help
 NEEDS_HELP_SHOWN = 10
@@ -61,7 +61,7 @@ def needs_help(
     if pages.empty:
         return pd.DataFrame(columns=["community_id", "name", "platform", "sector", "score", "weakest", "not_admitted"])
     worst = pages.nsmallest(n, "score")
-    scores = worst[list(criteria)]
+    scores = worst[list(criteria)].astype("float64").mask(_no_data_mask(worst, list(criteria)))
 
     return pd.DataFrame(
         {
@@ -76,9 +76,18 @@ def needs_help(
     ).reset_index(drop=True)
 
 
+def _no_data_mask(pages: pd.DataFrame, criteria: list[str]) -> pd.DataFrame:
+    """True where a criterion stands at the methodology's neutral value for want of data (`no_data`)."""
+    listed = (pages["no_data"] if "no_data" in pages else pd.Series("", index=pages.index)).fillna("").astype(str)
+    names = listed.str.split("; ")
+    return pd.DataFrame({c: names.map(lambda found, c=c: c in found) for c in criteria}, index=pages.index)
+
+
 def weakest_criteria(scores: pd.Series, criteria: dict[str, str], n: int = WEAKEST_SHOWN) -> str:
-    """The `n` lowest criterion scores (0..1) of a page in words: «Ответы жителям (12 из 100); ...»."""
-    low = scores.astype("float64").nsmallest(n)
+    """The `n` lowest criterion scores (0..1) of a page in words: «Ответы жителям (12 из 100); ...».
+
+    A criterion without data (NaN here: «нет обращений») is not a weakness and is never named."""
+    low = scores.astype("float64").dropna().nsmallest(n)
     return "; ".join(f"{criteria[c]} ({fmt_int(100 * v)} из 100)" for c, v in low.items())
 
 
@@ -91,7 +100,8 @@ def district_table(pages: pd.DataFrame, methodology, awarded: pd.Index | None = 
     """The district's pages as curators read them (one row per page, best first).
 
     Columns: district_rank, rank, name, platform and sector (Russian labels), score (0–100), one column
-    per criterion (0–100), winner (selected by the project's methodology: «да» or «»),
+    per criterion (0–100, or «нет обращений» where it stands at the neutral value for want of data),
+    winner (selected by the project's methodology: «да» or «»),
     awarded (on the official list: «да», «», or «—» when the list is unknown),
     not_admitted (the gates failed, in words).
     """
@@ -99,6 +109,7 @@ def district_table(pages: pd.DataFrame, methodology, awarded: pd.Index | None = 
                 else pages["community_id"].isin(set(awarded)).map({True: YES, False: ""}))
     criteria = methodology.criterion_labels()
     reasons = methodology.reason_labels()
+    no_data = _no_data_mask(pages, list(criteria))
     return pd.DataFrame({
         "district_rank": pages["district_rank"].astype("Int64"),
         "rank": pages["rank"].astype("Int64"),
@@ -106,7 +117,8 @@ def district_table(pages: pd.DataFrame, methodology, awarded: pd.Index | None = 
         "platform": pages["platform"].map(platform_label),
         "sector": pages["sector"].map(sector_label),
         "score": pages["score"].astype("float64"),
-        **{c: (100 * pages[c].astype("float64")).round() for c in criteria},
+        **{c: (100 * pages[c].astype("float64")).round().astype(object).where(~no_data[c], no_data_text(c))
+           for c in criteria},
         "winner": pages["winner"].astype(bool).map({True: YES, False: ""}),
         "awarded": official,
         "not_admitted": pages["exclusion_reason"].map(lambda codes: reason_text(codes, reasons)),
@@ -142,16 +154,38 @@ def district_headers(methodology) -> dict[str, str]:
 def district_for_reader(table: pd.DataFrame, methodology) -> pd.DataFrame:
     """`district_table` with Russian headers and values in the project's number style."""
     formats = {"district_rank": fmt_place, "rank": fmt_place, "score": fmt_num,
-               **{c: fmt_int for c in methodology.criterion_labels()}}
+               **{c: _points for c in methodology.criterion_labels()}}
     return readable(table, {c: (h, formats.get(c)) for c, h in district_headers(methodology).items()})
 
 
-def write_district_workbook(table: pd.DataFrame, path, methodology, about: dict) -> object:
-    """The district's table for curators, who work in Excel: one sheet, a «Паспорт» first."""
+def _points(value) -> str:
+    return value if isinstance(value, str) else fmt_int(value)
+
+
+def write_district_workbook(table: pd.DataFrame, path, methodology, about: dict,
+                            help_needed: pd.DataFrame | None = None) -> object:
+    """The district's tables for curators, who work in Excel: a «Паспорт», every page, and (given) who needs help."""
     headers = district_headers(methodology)
     formats = {"district_rank": excel.INTEGER, "rank": excel.INTEGER, "score": excel.SCORE,
                **{c: excel.INTEGER for c in methodology.criterion_labels()}}
-    return excel.write_workbook(path, [excel.Sheet("Страницы района", table, headers, formats)], about)
+    sheets = [excel.Sheet("Страницы района", table, headers, formats)]
+    if help_needed is not None:
+        sheets.append(excel.Sheet("Кому нужна помощь", help_needed.assign(sector=help_needed["sector"].map(sector_label)),
+                                  {"name": "Страница", "sector": "Сфера", "score": "Балл", "weakest": "Слабые стороны",
+                                   "not_admitted": "Не допущена"}, {"score": excel.SCORE}))
+    return excel.write_workbook(path, sheets, about)
+
+
+def passport(source, municipality: str, year: int, methodology) -> dict[str, object]:
+    """The «Паспорт» sheet of the district's workbook: data, territory, year, methodology, how to read the scores."""
+    return {
+        "Данные": source.data_label, "Набор": source.name or source.path.name, "Муниципалитет": municipality,
+        "Год": year, "Методика": f"{methodology.title}, версия {methodology.version}",
+        "Баллы критериев": "из 100; итоговый балл — взвешенная сумма критериев, от 0 до 100",
+        "Отобрана по методике проекта": "воспроизведение рейтинга по методике проекта, не официальный итог",
+        "Знак качества (официальный список)": "официальный список награждённых за год («—»: списка в наборе нет)",
+        "«нет обращений»": neutral_rule(methodology.criterion_labels()),
+    }
 
 
 def summary_text(numbers: dict, year: int) -> str:

@@ -15,18 +15,26 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .wording import WEEKDAYS_RU, fmt_int, fmt_num, fmt_share, month_ru
 
 # --- charts --------------------------------------------------------------------------------
 
 def _int_axis(axis) -> None:
+    """Whole numbers only: ticks at integers (no «2, 2, 3» when the range is small), in the number style."""
+    axis.set_major_locator(MaxNLocator(integer=True))
     axis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v)))
 
 
 def _num_axis(axis) -> None:
-    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",")))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",").replace("-", "\u2212")))
+
+
+def comma_axes(ax, which: str = "xy") -> None:
+    """Tick labels of a chart drawn by hand in the project's number style (decimal comma, true minus)."""
+    for name in which:
+        _num_axis(getattr(ax, f"{name}axis"))
 
 
 def _month_axis(ax) -> None:
@@ -43,12 +51,20 @@ def stamp(fig: Figure, label: str | None) -> Figure:
     return fig
 
 
+def _legend_below(ax, handles: list, ncol: int = 3) -> None:
+    """The legend under the axes, never over the data."""
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=min(ncol, max(1, len(handles))),
+              frameon=False)
+
+
 def lines_over_time(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, title: str, ylabel: str,
                     events: Mapping[pd.Timestamp, str] | None = None, bars: Mapping[str, str] | None = None,
-                    label: str | None = None) -> Figure:
+                    bars_ylabel: str = "за месяц", label: str | None = None) -> Figure:
     """Lines (`series`: column -> legend) over months, optional bars on a second axis
-    (`bars`: column -> legend) and vertical event markers (`events`: date -> text)."""
-    fig, ax = plt.subplots(figsize=(10, 4.8))
+    (`bars`: column -> legend, the axis titled `bars_ylabel`) and vertical event lines
+    (`events`: date -> legend text). Every line, bar series and event is in the legend, under
+    the chart; with bars, each axis says whether it measures the lines or the bars."""
+    fig, ax = plt.subplots(figsize=(10, 5))
     handles: list = []
     if bars:
         ax2 = ax.twinx()
@@ -56,24 +72,20 @@ def lines_over_time(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, t
         for i, (column, name) in enumerate(bars.items()):
             handles.append(ax2.bar(frame[x] + pd.Timedelta(days=3 + i * width), frame[column], width=width, alpha=0.35,
                                    label=name, align="edge", color=sns.color_palette()[i + len(series)]))
-        ax2.set_ylabel("за месяц")
+        ax2.set_ylabel(f"{bars_ylabel} (столбцы)")
         ax2.set_ylim(bottom=0)
         _int_axis(ax2.yaxis)
         ax.set_zorder(ax2.get_zorder() + 1)  # lines above the bars
         ax.patch.set_visible(False)
     lines = [ax.plot(frame[x], frame[column], marker="o", markersize=3, label=name)[0]
              for column, name in series.items()]
-    handles = lines + handles
-    for when, text in (events or {}).items():
-        ax.axvline(when, color="#444", linestyle="--", linewidth=1)
-        ax.annotate(text, (when, 0.02), xycoords=("data", "axes fraction"), xytext=(4, 0),
-                    textcoords="offset points", va="bottom", fontsize=9,
-                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
-    ax.set(title=title, ylabel=ylabel, xlabel="")
+    marks = [ax.axvline(when, color="#444", linestyle="--", linewidth=1, label=text.replace("\n", " "))
+             for when, text in (events or {}).items()]
+    ax.set(title=title, ylabel=f"{ylabel} (линии)" if bars else ylabel, xlabel="")
     ax.set_ylim(bottom=0)
     _int_axis(ax.yaxis)
     _month_axis(ax)
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(handles), frameon=False)
+    _legend_below(ax, lines + handles + marks)
     fig.tight_layout()
     return stamp(fig, label)
 
@@ -115,26 +127,26 @@ def ranked_bars(frame: pd.DataFrame, value: str, name: str, *, title: str, xlabe
 
 def share_and_hours(frame: pd.DataFrame, x: str, share: Mapping[str, str], hours: tuple[str, str], *,
                     title: str, reference_hours: float | None = None, label: str | None = None) -> Figure:
-    """Shares (0-1, left axis, column -> legend) and a duration in hours (right axis)."""
-    fig, ax = plt.subplots(figsize=(10, 4.5))
-    for column, name in share.items():
-        ax.plot(frame[x], frame[column], marker="o", markersize=3, label=name)
+    """Shares (0-1, left axis, column -> legend) and a duration in hours (right axis, dashed line at
+    `reference_hours`); every line in the legend, under the chart."""
+    fig, ax = plt.subplots(figsize=(10, 5))
+    lines = [ax.plot(frame[x], frame[column], marker="o", markersize=3, label=name)[0] for column, name in share.items()]
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_share(v)))
-    ax.set_ylabel("доля комментариев")
+    ax.set_ylabel("доля комментариев жителей (круглые точки)")
     ax2 = ax.twinx()
     column, name = hours
     color = sns.color_palette()[len(share)]
-    ax2.plot(frame[x], frame[column], marker="s", markersize=3, color=color, label=name)
+    lines.append(ax2.plot(frame[x], frame[column], marker="s", markersize=3, color=color, label=name)[0])
     if reference_hours is not None:
-        ax2.axhline(reference_hours, color=color, linestyle=":", linewidth=1)
+        lines.append(ax2.axhline(reference_hours, color=color, linestyle=":", linewidth=1.2,
+                                 label=f"ориентир: ответ за {fmt_int(reference_hours)} ч"))
     ax2.set_ylim(bottom=0)
-    ax2.set_ylabel("часы")
+    ax2.set_ylabel("часы до ответа (квадратные точки)")
+    _int_axis(ax2.yaxis)
     ax.set(title=title, xlabel="")
     _month_axis(ax)
-    handles = ax.get_legend_handles_labels()
-    handles2 = ax2.get_legend_handles_labels()
-    ax.legend(handles[0] + handles2[0], handles[1] + handles2[1], loc="lower left", frameon=False)
+    _legend_below(ax, lines, ncol=2)
     fig.tight_layout()
     return stamp(fig, label)
 
@@ -147,5 +159,52 @@ def weekday_hour_heatmap(matrix: pd.DataFrame, *, title: str, label: str | None 
     ax.set_yticks(np.arange(7) + 0.5, WEEKDAYS_RU, rotation=0)
     ax.set_xticks(np.arange(24) + 0.5, [str(h) for h in range(24)], rotation=0)
     ax.set(title=title, xlabel="час (местное время)", ylabel="")
+    fig.tight_layout()
+    return stamp(fig, label)
+
+
+_VALUE_AXES = {"count": lambda v, _: fmt_int(v), "share": lambda v, _: fmt_share(v),
+               "hours": lambda v, _: f"{fmt_int(v)} ч"}
+
+
+def year_line(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, title: str, ylabel: str,
+              kind: str = "count", reference: tuple[float, str] | None = None, label: str | None = None) -> Figure:
+    """A small chart of one year: lines over months (`series`: column -> legend), the y axis worded by
+    `kind` (count, share or hours), an optional horizontal reference line (value, legend text); every
+    line in the legend, under the chart."""
+    fig, ax = plt.subplots(figsize=(5.6, 3.4))
+    handles = [ax.plot(frame[x], frame[column], marker="o", markersize=3, label=name)[0]
+               for column, name in series.items()]
+    if reference is not None:
+        handles.append(ax.axhline(reference[0], color="#444", linestyle=":", linewidth=1.2, label=reference[1]))
+    top = 1 if kind == "share" else 1.12 * max([frame[list(series)].max().max(), reference[0] if reference else 0])
+    ax.set_ylim(0, top if top == top and top > 0 else None)  # room above the highest line or the reference
+    ax.yaxis.set_major_formatter(FuncFormatter(_VALUE_AXES[kind]))
+    ax.set(title=title, ylabel=ylabel, xlabel="")
+    ax.xaxis.set_major_locator(plt.matplotlib.dates.MonthLocator(bymonth=(1, 4, 7, 10)))
+    _month_axis(ax)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False, fontsize=8)
+    fig.tight_layout()
+    return stamp(fig, label)
+
+
+def paired_bars(frame: pd.DataFrame, category: str, bars: Mapping[str, str], *, title: str, xlabel: str,
+                label: str | None = None) -> Figure:
+    """Horizontal bars side by side per category (`bars`: column -> legend), each labelled with its value
+    beyond its end; the legend under the chart."""
+    data = frame.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(5.6, 0.5 * len(data) + 1.6))
+    height = 0.8 / max(1, len(bars))
+    y = np.arange(len(data))
+    for i, (column, name) in enumerate(bars.items()):
+        offset = (len(bars) - 1 - i) * height - 0.4 + height / 2
+        ax.barh(y + offset, data[column], height=height, label=name, color=sns.color_palette()[i])
+        for yy, v in zip(y + offset, data[column]):
+            ax.annotate(fmt_int(v), (v, yy), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
+    ax.set_yticks(y, data[category])
+    ax.set(title=title, xlabel=xlabel, ylabel="")
+    ax.margins(x=0.15)
+    _int_axis(ax.xaxis)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, frameon=False, fontsize=8)
     fig.tight_layout()
     return stamp(fig, label)

@@ -139,6 +139,19 @@ def month_ru(ts: pd.Timestamp, case: str = "short") -> str:
 
 # --- labels ---------------------------------------------------------------------------------
 
+TIMEZONE_NAMES = {"Asia/Novosibirsk": "новосибирское время", "Europe/Moscow": "московское время"}
+
+
+def timezone_label(tz: str) -> str:
+    """A time zone as readers name it: 'Asia/Novosibirsk' -> 'новосибирское время, UTC+7'."""
+    from zoneinfo import ZoneInfo
+
+    offset = pd.Timestamp("2023-01-01", tz=ZoneInfo(tz)).utcoffset()
+    hours = int(offset.total_seconds() // 3600)
+    utc = "UTC" + (f"+{hours}" if hours > 0 else f"{MINUS}{-hours}" if hours < 0 else "")
+    return f"{TIMEZONE_NAMES[tz]}, {utc}" if tz in TIMEZONE_NAMES else utc
+
+
 def sector_label(sector: str) -> str:
     """Russian label of a sector code; the value itself when it is not a code (e.g. «не определено»)."""
     return MISSING if _missing(sector) else SECTORS.get(sector, sector)
@@ -147,6 +160,38 @@ def sector_label(sector: str) -> str:
 def platform_label(platform: str) -> str:
     """'vk' -> 'ВКонтакте'."""
     return MISSING if _missing(platform) else PLATFORMS.get(platform, platform)
+
+
+POPULATION_SOURCE_RU = ("для пяти городских округов и границ сельских районов — опубликованная численность "
+                        "населения; для остальных районов — приближённые значения, округлённые до 500 жителей")
+CSV_NOTE = "для программ: CSV в кодировке UTF-8, разделитель «;», десятичная запятая; открывается и в Excel"
+
+
+# What a criterion shows when it stands at the methodology's neutral value for want of data.
+NO_DATA_TEXT = {"responsiveness": "нет обращений"}
+NO_DATA_DEFAULT = "нет данных"
+
+
+def no_data_text(criterion: str) -> str:
+    """'нет обращений' for the replies criterion of a page nobody commented on; 'нет данных' otherwise."""
+    return NO_DATA_TEXT.get(criterion, NO_DATA_DEFAULT)
+
+
+def neutral_rule(labels: Mapping[str, str]) -> str:
+    """The one sentence explaining «нет обращений» (criteria: code -> Russian label) where it appears."""
+    named = ", ".join(f"«{labels[c]}»" for c in NO_DATA_TEXT if c in labels) or "критерия"
+    return (f"«{NO_DATA_TEXT.get('responsiveness', NO_DATA_DEFAULT)}» в столбце {named}: жители не оставили "
+            "странице ни одного комментария, оценивать ответы не по чему. По методике такая страница получает "
+            "по этому критерию нейтральные 50 из 100 (ни плюс, ни минус), и с ними считается итоговый балл; "
+            "это не оценка ответов.")
+
+
+def criterion_points(score: float, criterion: str = "", no_data: str = "") -> str:
+    """A criterion's 0..1 score as readers see it, on one scale everywhere: '85' (of 100); the no-data text
+    when the criterion is in the page's `no_data` list ('; '-joined criterion names)."""
+    if criterion and not _missing(no_data) and criterion in str(no_data).split("; "):
+        return no_data_text(criterion)
+    return MISSING if _missing(score) else fmt_int(100 * score)
 
 
 def reason_text(codes: str | None, labels: Mapping[str, str]) -> str:
@@ -167,4 +212,19 @@ def readable(frame: pd.DataFrame, columns: Mapping[str, tuple[str, Callable | No
     """
     out = pd.DataFrame({header: frame[column].map(fmt) if fmt else frame[column]
                         for column, (header, fmt) in columns.items()})
+    # the numbers behind formatted numeric columns, for tables readers sort (`show.table`)
+    out.attrs["sort_keys"] = {header: keys for column, (header, fmt) in columns.items()
+                              if fmt and (keys := _sort_keys(frame[column])) is not None}
     return out.set_index(index) if index else out
+
+
+def _sort_keys(values: pd.Series) -> list[float] | None:
+    """The numbers behind a column (None for text, yes/no and dates): what a reader's sort should order by."""
+    if pd.api.types.is_bool_dtype(values) or isinstance(values.dtype, pd.DatetimeTZDtype) \
+            or pd.api.types.is_datetime64_any_dtype(values):
+        return None
+    numbers = pd.to_numeric(values, errors="coerce") if values.dtype == object or pd.api.types.is_numeric_dtype(
+        values) else None
+    if numbers is None or numbers.notna().sum() == 0:
+        return None
+    return numbers.astype("float64").tolist()

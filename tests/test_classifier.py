@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 
 import joblib
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gospub_analysis import classifier as clf, open_source
+from gospub_analysis import classifier as clf, excel, open_source
 from gospub_analysis.classifier import Feature, format_value, phrase
 
 AS_OF = clf.as_of_cut(2024, 9)
@@ -200,7 +201,7 @@ def test_weights_and_importance(result):
 
 def test_write_classifier_outputs(result, tmp_path):
     paths = clf.write_classifier_outputs(result, tmp_path / "out")
-    flagged = pd.read_csv(paths["flagged.csv"])
+    flagged = excel.read_csv(paths["flagged.csv"])
     assert {"community_id", "name", "probability", "rank", "flagged", "reasons"} <= set(flagged.columns)
     sheet = pd.read_excel(paths["flagged.xlsx"], sheet_name="Кандидаты")
     assert len(sheet) == len(flagged) and "Главные причины" in sheet.columns
@@ -209,8 +210,12 @@ def test_write_classifier_outputs(result, tmp_path):
     model = joblib.load(paths[clf.MODEL_FILE])
     np.testing.assert_allclose(model.predict_proba(result.target.X), result.model.predict_proba(result.target.X))
     card = paths["model_card.md"].read_text(encoding="utf-8")
-    for heading in ("## Data and period", "## Metrics", "## Intended use", "## Limits"):
+    for heading in ("# Карточка модели", "## Данные и период", "## Качество", "## Назначение", "## Ограничения"):
         assert heading in card
+    words = re.sub(r"\S+\.(joblib|json|csv|xlsx|md)\b", "", card)  # file names may keep their own spelling
+    assert not re.search(r"\b(True|False|None|nan)\b|\d{4}-\d{2}-\d{2}T|\b[a-z]+_[a-z_]+\b", words), card
+    passport = pd.read_excel(paths["flagged.xlsx"], sheet_name="Паспорт")
+    assert {"Год обучения", "Год прогноза", "Зерно случайных чисел"} <= set(passport["Параметр"])
 
 
 def test_unknown_target_awards(small_dataset_dir, tmp_path):

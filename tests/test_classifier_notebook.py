@@ -9,7 +9,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from gospub_analysis import classifier, open_source
+from gospub_analysis import classifier, excel, open_source
 from gospub_analysis.config import KERNEL_NAME, NOTEBOOKS_DIR
 
 NOTEBOOK = NOTEBOOKS_DIR / "award_classifier.ipynb"
@@ -30,7 +30,7 @@ def test_award_classifier_notebook_on_small_data(small_dataset_dir, tmp_path):
     pm.execute_notebook(str(NOTEBOOK), str(executed), kernel_name=KERNEL_NAME, cwd=str(tmp_path),
                         parameters={"data_dir": str(small_dataset_dir), "out_dir": str(out_dir)}, progress_bar=False)
 
-    flagged = pd.read_csv(out_dir / "flagged.csv")
+    flagged = excel.read_csv(out_dir / "flagged.csv")
     assert {"community_id", "name", "probability", "rank", "flagged", "reasons"} <= set(flagged.columns)
     source = open_source(small_dataset_dir)
     # candidates: pages of the award sectors on the platforms whose pages were awarded in 2023 (VK)

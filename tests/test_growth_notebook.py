@@ -13,7 +13,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from gospub_analysis import config
+from gospub_analysis import config, excel
 from gospub_analysis.dataset import read_manifest, table_file
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "growth.ipynb"
@@ -33,7 +33,8 @@ def shown_text(nb) -> str:
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            parts.append(data.get("text/markdown", "") + data.get("text/plain", "") + output.get("text", ""))
+            parts.append(data.get("text/markdown", "") + data.get("text/html", "") + data.get("text/plain", "")
+                         + output.get("text", ""))
     return "\n".join(parts)
 
 
@@ -57,7 +58,7 @@ def test_growth_notebook_2023(small_dataset_dir, tmp_path):
     nb = run(small_dataset_dir, 2023, out, tmp_path)
     tz = read_manifest(small_dataset_dir)["timezone"]
 
-    headline = pd.read_csv(out / "headline.csv")
+    headline = excel.read_csv(out / "headline.csv")
     # every figure counts the pages of every platform (its rule says so) and is given per platform
     assert list(headline.columns) == ["figure", "value", "rule", "platforms", "value_vk", "value_ok", "value_telegram"]
     assert headline.set_index("figure").loc["posts", "rule"].endswith(
@@ -87,12 +88,12 @@ def test_growth_notebook_2023(small_dataset_dir, tmp_path):
     assert value["subscribers"] > value["pages_active"]
     assert 0 < value["answered_share"] <= 1
 
-    monthly = pd.read_csv(out / "monthly.csv")
+    monthly = excel.read_csv(out / "monthly.csv")
     assert monthly["month"].tolist() == [f"{m:%Y-%m}" for m in pd.date_range("2022-12-01", "2023-12-01", freq="MS")]
     assert monthly["pages_active"].iloc[-1] == value["pages_active"]
     assert monthly.loc[monthly["month"].str.startswith("2023"), "posts"].sum() == value["posts"]
 
-    municipalities = pd.read_csv(out / "municipalities.csv")
+    municipalities = excel.read_csv(out / "municipalities.csv")
     assert len(municipalities) == 35 and municipalities["municipality"].is_unique
     assert {"population", "population_source", "pages_active_per_1000"} <= set(municipalities.columns)
     assert municipalities["pages_active"].sum() <= value["pages_active"]
@@ -119,11 +120,11 @@ def test_growth_notebook_2023(small_dataset_dir, tmp_path):
 def test_growth_notebook_2024_compares_with_2023(small_dataset_dir, tmp_path):
     out = tmp_path / "report"
     nb = run(small_dataset_dir, 2024, out, tmp_path)
-    headline = pd.read_csv(out / "headline.csv").set_index("figure")["value"]
-    change = pd.read_csv(out / "change.csv").set_index("figure")
+    headline = excel.read_csv(out / "headline.csv").set_index("figure")["value"]
+    change = excel.read_csv(out / "change.csv").set_index("figure")
     assert change.loc["posts", "value"] == headline["posts"]
     assert change.loc["pages_active", "change"] == headline["pages_active"] - change.loc["pages_active", "previous"]
-    assert len(pd.read_csv(out / "monthly.csv")) == 25
+    assert len(excel.read_csv(out / "monthly.csv")) == 25
     text = shown_text(nb)
     assert "Опубликовано (итоги года" not in text  # published figures are for 2023 only
     assert json.loads(json.dumps(nb.metadata["papermill"]["parameters"]))["year"] == 2024

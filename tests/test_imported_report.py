@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from gospub_analysis import availability
+from gospub_analysis import availability, excel
 from gospub_analysis.dataset import load_dataset
 from gospub_analysis.importers.awards import export_awards, import_awards
 from gospub_analysis.importers.monitoring import import_monitoring
@@ -103,7 +103,7 @@ def test_report_on_imported_data(imported, small_dataset_dir, tmp_path):
     for page in ("ranking.html", "growth.html", "award_classifier.html"):
         assert SYNTHETIC not in _text(report / page)
 
-    ranking = pd.read_csv(report / "ranking" / "ranking.csv")
+    ranking = excel.read_csv(report / "ranking" / "ranking.csv")
     assert next(j for j in result.build["notebooks"] if j["name"] == "ranking")["parameters"]["n_winners"] == n_winners
     assert int(ranking["eligible"].sum()) > n_winners > 0
     assert int(ranking["winner"].sum()) == n_winners
@@ -116,7 +116,7 @@ def test_report_on_imported_data(imported, small_dataset_dir, tmp_path):
     # the classifier trained on the imported 2023 awards and predicted 2024
     metrics = json.loads((report / "award_classifier" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["params"]["train_year"] == 2023 and metrics["data"]["train_winners"] > 0
-    flagged = pd.read_csv(report / "award_classifier" / "flagged.csv")
+    flagged = excel.read_csv(report / "award_classifier" / "flagged.csv")
     assert int(flagged["flagged"].sum()) == metrics["flagged"]["k"]
     assert (report / "municipalities" / "bolotnoe.html").exists()
 
@@ -140,9 +140,9 @@ def test_report_on_a_vk_only_import_says_what_is_missing(raw_exports, tmp_path, 
     assert "no quality_mark awards" not in classifier_page
 
     # the files are still written: the ranking with its columns, the classifier's empty list and its reason
-    ranking = pd.read_csv(report / "ranking" / "ranking.csv")
+    ranking = excel.read_csv(report / "ranking" / "ranking.csv")
     assert {"community_id", "score", "winner"} <= set(ranking.columns) and not ranking["winner"].any()
-    flagged = pd.read_csv(report / "award_classifier" / "flagged.csv")
+    flagged = excel.read_csv(report / "award_classifier" / "flagged.csv")
     assert flagged.empty and "probability" in flagged.columns
     status = json.loads((report / "award_classifier" / "metrics.json").read_text(encoding="utf-8"))
     assert status["status"] == "not_run" and status["reason"] == "no_award_sectors"

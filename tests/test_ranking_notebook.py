@@ -8,7 +8,7 @@ import papermill as pm
 import pytest
 from openpyxl import load_workbook
 
-from gospub_analysis import config, ranking
+from gospub_analysis import config, excel, ranking
 from gospub_analysis.wording import sector_label
 
 pytestmark = pytest.mark.slow
@@ -27,7 +27,7 @@ def test_ranking_notebook(small_dataset_dir, tmp_path):
     out_dir = tmp_path / "out"
     n_winners = 12
     run(tmp_path, data_dir=str(small_dataset_dir), year=2023, n_winners=n_winners, out_dir=str(out_dir), n_draws=10)
-    table = pd.read_csv(out_dir / "ranking.csv")
+    table = excel.read_csv(out_dir / "ranking.csv")
     required = {"community_id", "name", "sector", "municipality", "eligible", "score", "rank", "winner", "p_top_n",
                 "methodology", "methodology_version"}
     assert required <= set(table.columns)
@@ -38,20 +38,21 @@ def test_ranking_notebook(small_dataset_dir, tmp_path):
 
     wb = load_workbook(out_dir / "ranking.xlsx")
     sectors = [sector_label(s) for s in sorted(table["sector"].unique(), key=sector_label)]
-    assert wb.sheetnames == ["Паспорт", "Все страницы", *sectors]
+    assert wb.sheetnames[:2 + len(sectors)] == ["Паспорт", "Все страницы", *sectors]
+    assert {"По сферам", "По муниципалитетам", "Пограничные"} <= set(wb.sheetnames)
     ws = wb["Все страницы"]
     headers = [c.value for c in ws[1]]
-    assert {"Место", "Страница", "Сфера", "Муниципалитет", "Допущена", "Итоговый балл (0–100)", "Победитель",
-            "Вероятность войти в число победителей"} <= set(headers)
+    assert {"Место", "Страница", "Сфера", "Муниципалитет", "Допущена", "Итоговый балл (0–100)",
+            ranking.outputs.REPRODUCED, "Вероятность войти в число победителей"} <= set(headers)
     assert ws.freeze_panes == "A2"
     assert ws.max_row == len(table) + 1
-    winner_col = headers.index("Победитель") + 1
+    winner_col = headers.index(ranking.outputs.REPRODUCED) + 1
     first_winner = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, winner_col).value == "да")
     assert ws.cell(first_winner, 1).fill.fgColor.rgb.endswith("FFF2CC")
     assert ws.cell(2, headers.index("Итоговый балл (0–100)") + 1).number_format == "0.0"
     passport = {r[0].value: r[1].value for r in wb["Паспорт"].iter_rows(min_row=2)}
-    assert passport["Название методики"] == "quality_mark" and passport["Версия методики"]
-    assert passport["Победителей"] == str(n_winners)
+    assert passport["Файл методики"] == "quality_mark.toml" and passport["Версия методики"]
+    assert passport["Отбирает по методике, страниц"] == str(n_winners)
 
 
 def test_ranking_notebook_takes_n_winners_from_the_methodology(small_dataset_dir, tmp_path):
@@ -65,14 +66,14 @@ def test_ranking_notebook_takes_n_winners_from_the_methodology(small_dataset_dir
     out_dir, cache_dir = tmp_path / "out", tmp_path / "cache"
     run(tmp_path, data_dir=str(small_dataset_dir), year=2023, methodology=str(methodology), out_dir=str(out_dir),
         cache_dir=str(cache_dir), n_draws=3)
-    table = pd.read_csv(out_dir / "ranking.csv")
+    table = excel.read_csv(out_dir / "ranking.csv")
     assert int(table["eligible"].sum()) > 7
     assert int(table["winner"].sum()) == ranking.load_methodology(methodology).n_winners == 7
     passport = {r[0].value: r[1].value for r in load_workbook(out_dir / "ranking.xlsx")["Паспорт"].iter_rows(min_row=2)}
-    assert passport["Победителей"] == "7"
+    assert passport["Отбирает по методике, страниц"] == "7"
     executed = nbformat.read(tmp_path / "ranking.ipynb", 4)
     shown = json.dumps([o for c in executed.cells if c.cell_type == "code" for o in c.outputs], ensure_ascii=False)
-    assert "победителей: 7" in shown
+    assert "отбирает 7 страниц" in shown
     assert [f.name for f in cache_dir.glob("page_year-2023*.parquet")]
 
 

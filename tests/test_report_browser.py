@@ -2,7 +2,11 @@
 
 Every page (index.html, the notebook pages, the municipality pages) must load with no
 console error, no failed or off-host request, every image decoded, no code input area
-and no "Traceback". A screenshot of index.html is kept in reports/test-artefacts/.
+and no "Traceback". A full-page screenshot of every top-level page (index.html and each
+notebook page) and of one municipality page is kept in reports/test-artefacts/
+(report-<page>.png). On the pages with long tables, the interactive table (itables,
+embedded offline) must work: clicking a header reorders the rows, by the numbers behind
+formatted columns.
 
 Chromium is Debian's package (`.ci/run` installs it); Playwright drives it through its
 own driver, without downloading a browser. Outside CI a machine without Chromium skips
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -21,11 +26,12 @@ from urllib.parse import quote, urlparse
 import pytest
 from test_report import DISTRICTS, LABEL, build_small_report, main_names
 
-from gospub_analysis import config
+from gospub_analysis import config, show
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SCREENSHOT = config.REPORTS_DIR / "test-artefacts" / "report-index.png"
+ARTEFACTS = config.REPORTS_DIR / "test-artefacts"
+SCREENSHOT = ARTEFACTS / "report-index.png"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -72,6 +78,8 @@ def served_report(tmp_path_factory, small_dataset_dir):
 
 def page_problems(browser, base: str, name: str) -> list[str]:
     """Load one page; everything a reader would see go wrong, as messages."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     seen: list[str] = []
 
@@ -99,6 +107,16 @@ def page_problems(browser, base: str, name: str) -> list[str]:
     )
     if code:
         seen.append(f"{name}: {code} code input areas")
+    try:  # interactive tables are drawn once DataTables' embedded module has loaded
+        page.wait_for_function(f"!document.body.innerText.includes('{show.LOADING}')", timeout=15_000)
+    except PlaywrightTimeout:
+        seen.append(f"{name}: an interactive table never loaded ({show.LOADING!r} still shown)")
+    lines = page.evaluate(
+        "Math.max(0, ...Array.from(document.querySelectorAll('td.gospub-name')).map(td => "
+        "td.getBoundingClientRect().height / parseFloat(getComputedStyle(td).lineHeight || 16)))"
+    )
+    if lines > 6.5:
+        seen.append(f"{name}: a page name wraps over {lines:.0f} lines")
     text = page.inner_text("body")
     if "Traceback" in text:
         seen.append(f"{name}: 'Traceback' on the page")
@@ -107,11 +125,54 @@ def page_problems(browser, base: str, name: str) -> list[str]:
     with_figures = name.endswith(("growth.html", "ranking.html")) or name.startswith("municipalities/")
     if with_figures and not page.evaluate("document.images.length"):
         seen.append(f"{name}: no figure")
-    if name == "index.html":
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
+    if "/" not in name or name == f"municipalities/{SLUG}.html":
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot_path(name)), full_page=True)
     page.close()
     return seen
+
+
+SLUG = "bolotnoe"  # the municipality page kept as a screenshot (Болотнинский)
+
+
+def screenshot_path(name: str):
+    return ARTEFACTS / f"report-{name.removesuffix('.html').replace('/', '-')}.png"
+
+
+def _number(text: str) -> float:
+    """A cell as the project writes numbers («1 234,5», «−3», «—») back to a float (−inf for «—»)."""
+    cleaned = text.replace("\u202f", "").replace("\u00a0", "").replace("−", "-").replace(",", ".").strip()
+    try:
+        return float(cleaned)
+    except ValueError:
+        return float("-inf")
+
+
+def sort_by_header(browser, base: str, name: str, header: str) -> tuple[list[str], list[str], list[str]]:
+    """Open a page, read the first column of `header`'s interactive table, click the header twice;
+    the column's visible cells before, after one click and after two. Console errors fail the test."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + quote(name), wait_until="load")
+    exact = re.compile(f"^{re.escape(header)}$")
+    table = page.locator("div.dt-container").filter(has=page.locator("th", has_text=exact)).first
+    table.wait_for(timeout=20_000)
+    head = table.locator("thead th").filter(has_text=exact).first
+    index = head.evaluate("th => Array.from(th.parentNode.children).indexOf(th)")
+
+    def column() -> list[str]:
+        return table.locator(f"tbody tr td:nth-child({index + 1})").all_inner_texts()
+
+    before = column()
+    head.click()
+    first = column()
+    head.click()
+    second = column()
+    page.close()
+    assert not errors, errors
+    return before, first, second
 
 
 def test_every_page_loads_offline_in_chromium(served_report):
@@ -133,3 +194,26 @@ def test_every_page_loads_offline_in_chromium(served_report):
             browser.close()
     assert not problems, "\n".join(problems)
     assert SCREENSHOT.stat().st_size > 10_000
+    for name in pages:
+        if "/" not in name:
+            assert screenshot_path(name).stat().st_size > 10_000, name
+
+
+@pytest.mark.parametrize("name, header", [("growth.html", "Население"),
+                                          ("growth.html", "Страниц на 1 000 жителей")])
+def test_long_tables_sort_when_a_header_is_clicked(served_report, name, header):
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    _, base = served_report
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            before, first, second = sort_by_header(browser, base, name, header)
+        finally:
+            browser.close()
+    assert len(before) > 1 and before != first != second, (before[:5], first[:5], second[:5])
+    for shown in (first, second):
+        numbers = [_number(v) for v in shown]
+        assert numbers in (sorted(numbers), sorted(numbers, reverse=True)), shown[:10]
+    assert [_number(v) for v in first] != [_number(v) for v in second]

@@ -31,7 +31,8 @@ from .features import (CANDIDATE_ID_COLUMNS, CATEGORICAL, DEFAULT_AS_OF_MONTH, F
                        load_year, peer_percentiles)
 from .models import (MODEL_NAMES, ExpectedCount, PriorCorrected, count_shift, logit, make_model, sigmoid,
                      standardised_coefficients)
-from .outputs import MODEL_FILE, missing_features_note, model_card, write_classifier_outputs, write_not_run
+from .outputs import (MODEL_FILE, files_text, missing_features_note, model_card, write_classifier_outputs,
+                      write_not_run)
 from .run import MIN_TRAIN_WINNERS, NotReady, Result, report_years, run
 from .tables import (FLAGGED_HEADERS, METRICS_HEADERS, confusion_table, flagged_table, metrics_table,
                      near_threshold_table, quality_table, setup_table, weights_table)
@@ -46,5 +47,5 @@ __all__ = [
     "load_year", "logit", "make_model", "methodology_weights", "metrics_table", "missing_features_note",
     "model_card", "near_threshold_table", "out_of_fold", "page_reasons", "peer_percentiles", "percentile_among",
     "phrase", "quality_table", "report_years", "run", "score_metrics", "setup_table", "sigmoid",
-    "standardised_coefficients", "top_k_mask", "weights_table", "write_classifier_outputs", "write_not_run",
+    "standardised_coefficients", "top_k_mask", "weights_table", "write_classifier_outputs", "write_not_run", "files_text",
 ]

@@ -15,10 +15,9 @@ import joblib
 import pandas as pd
 
 from .. import excel
-from ..region import QUALITY_MARK
-from ..wording import fmt_signed, platform_label, sector_label, yes_no
+from ..wording import CSV_NOTE, fmt_date, fmt_int, fmt_signed, platform_label, sector_label, yes_no
 from .evaluation import SCORE_NAMES
-from .features import CANDIDATE_ID_COLUMNS, FEATURE_COLUMNS, FEATURE_LABELS
+from .features import CANDIDATE_ID_COLUMNS, FEATURE_COLUMNS, FEATURE_LABELS, last_day_used
 from .models import MODEL_NAMES
 from .run import NotReady, Result
 from .tables import FLAGGED_HEADERS, METRICS_HEADERS, fmt_metric, metrics_table
@@ -33,7 +32,7 @@ def write_classifier_outputs(result: Result, out_dir: Path | str) -> dict[str, P
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / name for name in ("flagged.csv", "flagged.xlsx", "metrics.json", MODEL_FILE, "model_card.md")}
-    result.flagged.to_csv(paths["flagged.csv"], index=False, encoding="utf-8")
+    excel.write_csv(result.flagged, paths["flagged.csv"])
     _write_xlsx(result, paths["flagged.xlsx"])
     _write_json(paths["metrics.json"], result.metrics)
     joblib.dump(result.model, paths[MODEL_FILE])
@@ -43,16 +42,25 @@ def write_classifier_outputs(result: Result, out_dir: Path | str) -> dict[str, P
 
 def write_not_run(problem: NotReady, out_dir: Path | str, params: dict | None = None) -> dict[str, Path]:
     """When the classifier cannot run: flagged.csv with its headers only, metrics.json and model_card.md
-    saying why (in English and in Russian). Returns name -> path."""
+    saying why (metrics.json in English and in Russian, the card in Russian). Returns name -> path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {name: out / name for name in ("flagged.csv", "metrics.json", "model_card.md")}
-    pd.DataFrame(columns=FLAGGED_COLUMNS).to_csv(paths["flagged.csv"], index=False, encoding="utf-8")
+    excel.write_csv(pd.DataFrame(columns=FLAGGED_COLUMNS), paths["flagged.csv"])
     _write_json(paths["metrics.json"], {"status": "not_run", "reason": problem.code, "message": str(problem),
                                         "message_ru": problem.message_ru, "params": params or {}})
-    paths["model_card.md"].write_text(f"# Model card: quality-mark award classifier\n\nNot trained: {problem}.\n\n"
+    paths["model_card.md"].write_text(f"# Карточка модели: кто получит знак качества\n\nМодель не обучена. "
                                       f"{problem.message_ru}\n", encoding="utf-8")
     return paths
+
+
+FILE_LABELS = {"flagged.xlsx": "книга Excel", "flagged.csv": CSV_NOTE, "metrics.json": "показатели качества (JSON)",
+               MODEL_FILE: "обученная модель", "model_card.md": "карточка модели"}
+
+
+def files_text(paths: dict[str, Path]) -> str:
+    """The files of a run as links with what each holds (Markdown)."""
+    return "Файлы: " + "; ".join(f"[{p.name}]({p}) — {FILE_LABELS.get(name, 'файл')}" for name, p in paths.items()) + "."
 
 
 def missing_features_note(result: Result) -> str | None:
@@ -69,20 +77,36 @@ def _write_json(path: Path, content: dict) -> None:
     path.write_text(json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
+PARAM_LABELS = {"train_year": "Год обучения", "target_year": "Год прогноза",
+                "as_of_month": "Последний месяц данных (включительно)", "k": "Сколько страниц отметить (k)",
+                "random_state": "Зерно случайных чисел", "methodology": "Методика базовой линии",
+                "sectors": "Сферы"}
+
+
+def passport(result: Result) -> dict[str, object]:
+    """The «Паспорт» of flagged.xlsx: data, parameters and model, in Russian."""
+    p = result.params
+    values = {**p, "sectors": ", ".join(sector_label(x) for x in p["sectors"]),
+              "methodology": f"итоговый балл методики рейтинга проекта, версия {p['methodology'].rsplit(' v', 1)[-1]}",
+              "k": result.k, "random_state": "не задано" if p["random_state"] is None else p["random_state"]}
+    return {"Данные": result.data_label, **{PARAM_LABELS[key]: values[key] for key in PARAM_LABELS if key in values},
+            "Модель": MODEL_NAMES[result.chosen],
+            "Данные года прогноза до (включительно)": fmt_date(last_day_used(result.target.as_of, result.timezone))}
+
+
 def _write_xlsx(result: Result, path: Path) -> None:
     flagged = result.flagged.assign(sector=result.flagged["sector"].map(sector_label),
                                     platform=result.flagged["platform"].map(platform_label),
                                     flagged=result.flagged["flagged"].map(yes_no),
                                     awarded=result.flagged["awarded"].map(yes_no))
-    about = {"Данные": result.data_label, **result.params,
-             "Модель": f"{result.chosen} ({MODEL_NAMES[result.chosen]})",
-             "Дата среза (UTC)": result.target.as_of.isoformat()}
+    quality = metrics_table(result)
     excel.write_workbook(path, [
-        excel.Sheet("Кандидаты", flagged, FLAGGED_HEADERS, {"probability": excel.PERCENT},
+        excel.Sheet("Кандидаты", flagged, FLAGGED_HEADERS, {"probability": excel.PERCENT, "rank": excel.INTEGER},
                     highlight=result.flagged["flagged"]),
-        excel.Sheet("Качество", metrics_table(result), METRICS_HEADERS,
-                    {c: excel.DECIMAL for c in ("roc_auc", "average_precision", "precision_at_k", "recall_at_k")}),
-    ], about=about)
+        excel.Sheet("Качество", quality, {k: v for k, v in METRICS_HEADERS.items() if k in quality},
+                    {**{c: "0.000" for c in ("roc_auc", "average_precision", "precision_at_k", "recall_at_k")},
+                     **{c: excel.INTEGER for c in ("k", "positives", "n")}}),
+    ], about=passport(result))
 
 
 def _metric_rows(metrics: dict) -> str:
@@ -91,68 +115,75 @@ def _metric_rows(metrics: dict) -> str:
         cv, oot = metrics["models"][name]["cross_validation"], metrics["models"][name]["out_of_time"] or {}
         cells = (cv["average_precision"], cv["roc_auc"], oot.get("average_precision"), oot.get("roc_auc"),
                  oot.get("precision_at_k"), oot.get("recall_at_k"))
-        rows.append(f"| {name} | " + " | ".join(fmt_metric(v) for v in cells) + " |")
+        rows.append(f"| {metrics['models'][name]['label']} | " + " | ".join(fmt_metric(v) for v in cells) + " |")
     return "\n".join(rows)
+
+
+def _beats(value) -> str:
+    return "нет проверки (награды года прогноза неизвестны)" if value is None else yes_no(value)
 
 
 # A template reads better whole than cut into pieces: this function is long on purpose.
 def model_card(result: Result) -> str:
-    """A Markdown model card: data, period, metrics, intended use, limits."""
+    """A Markdown model card in Russian: data, period, metrics, intended use, limits."""
     m = result.metrics
     d, p = m["data"], m["params"]
-    features = ", ".join(f"`{c}`" for c in FEATURE_COLUMNS)
+    features = ", ".join(FEATURE_LABELS[c] for c in FEATURE_COLUMNS)
     shift = fmt_signed(result.shifts[result.chosen], fmt_metric)
-    return f"""# Model card: quality-mark award classifier
+    tz = result.timezone
+    synthetic = " (СИНТЕТИЧЕСКИЕ ДАННЫЕ: цифры описывают генератор, а не реальный регион)" if d["synthetic"] else ""
+    return f"""# Карточка модели: кто получит знак качества
 
-- **Model**: `{result.chosen}` ({MODEL_NAMES[result.chosen]}), a scikit-learn `Pipeline` saved with joblib
-  as `{MODEL_FILE}`; chosen over the other model by cross-validated average precision on the
-  training year. Built by `gospub_analysis.classifier.run` with `random_state={p['random_state']}`.
-- **Input**: a DataFrame with columns {features} and `sector`, as returned by
-  `gospub_analysis.classifier.load_year(...).X` (indicators of `metrics.page_year` up to the as-of cut).
-- **Output**: `predict_proba(X)[:, 1]`, the estimated probability that the page receives the quality mark
-  for the year. Fitted with balanced class weights, then corrected back to the training prevalence. The
-  flagged list adds one log-odds shift for the target year ({shift}, see
-  `target_log_odds_shift` in metrics.json) so that its probabilities add up to k = {result.k} marks.
+- **Модель**: {MODEL_NAMES[result.chosen]} (конвейер scikit-learn, сохранён в файл {MODEL_FILE}); выбрана
+  из двух моделей по средней точности (AP) на кросс-валидации года обучения. Зерно случайных чисел —
+  {p['random_state'] if p['random_state'] is not None else 'не задано'}.
+- **Входные данные**: показатели страниц до даты среза — {features} — и сфера страницы; каждый показатель —
+  процентиль среди страниц той же сферы в том же году.
+- **Результат**: вероятность того, что страница получит знак качества за год. Модель обучена с весами
+  классов и затем приведена к доле победителей года обучения; для года прогноза добавлен один сдвиг
+  логарифма шансов ({shift}), чтобы сумма вероятностей равнялась числу знаков k = {fmt_int(result.k)}.
 
-## Data and period
+## Данные и период
 
-- Dataset: `{d['dataset']}`{' (SYNTHETIC data: figures describe the generator, not a real region)' if d['synthetic'] else ''};
-  methodology for the baseline: `{p['methodology']}`.
-- Training: year {p['train_year']}, data before {d['as_of_train']} (UTC), {d['train_candidates']} candidate pages,
-  {d['train_winners']} winners ({d['train_winners_outside_candidates']} winners were not candidates).
-- Target: year {p['target_year']}, data before {d['as_of_target']} (UTC), {d['target_candidates']} candidate pages;
-  awards known: {d['target_awards_known']}.
-- Candidates: pages of the sectors {', '.join(p['sectors'])} on the platforms {', '.join(p.get('platforms', []))}
-  (those whose pages were awarded in the training year: the model learns only from them) that existed
-  from 1 January to the cut.
-- Labels: `awards` rows with award `{QUALITY_MARK}` for the year. No award information is a feature.
+- Набор данных: «{d['dataset']}»{synthetic}; базовая линия — итоговый балл методики рейтинга проекта
+  (версия {p['methodology'].rsplit(' v', 1)[-1]}).
+- Обучение: {p['train_year']} год, данные по {fmt_date(last_day_used(result.train.as_of, tz))} включительно,
+  кандидатов {fmt_int(d['train_candidates'])}, победителей {fmt_int(d['train_winners'])} (вне круга кандидатов —
+  {fmt_int(d['train_winners_outside_candidates'])}).
+- Прогноз: {p['target_year']} год, данные по {fmt_date(last_day_used(result.target.as_of, tz))} включительно,
+  кандидатов {fmt_int(d['target_candidates'])}; награды года прогноза известны: {yes_no(d['target_awards_known'])}.
+- Кандидаты — страницы сфер {', '.join(sector_label(x) for x in p['sectors'])} на платформах
+  {', '.join(platform_label(x) for x in p.get('platforms', []))} (тех, чьи страницы награждались в год обучения:
+  модель учится только на них), работавшие с 1 января до даты среза.
+- Метка — знак качества за год в таблице наград набора. Сведения о наградах признаком не служат.
 
-## Metrics
+## Качество
 
-Cross-validation: {d['cv_folds']} folds on the training year, grouped by municipality, stratified by label.
-Out of time: trained on {p['train_year']}, scored on {p['target_year']}. k = {result.k} (pages flagged).
+Кросс-валидация: {fmt_int(d['cv_folds'])} блоков на годе обучения, каждый блок — целые муниципалитеты.
+Проверка на следующем году: обучение на {p['train_year']}, оценка на {p['target_year']}. Отмечается
+k = {fmt_int(result.k)} страниц.
 
-| score | CV AP | CV ROC AUC | out-of-time AP | out-of-time ROC AUC | precision@k | recall@k |
+| Модель / базовая линия | AP, кросс-валидация | ROC AUC, кросс-валидация | AP, следующий год | ROC AUC, следующий год | точность@k | полнота@k |
 |---|---|---|---|---|---|---|
 {_metric_rows(m)}
 
-Beats the subscribers-only baseline on out-of-time AP: {m['summary']['beats_subscribers_only']}.
-Beats the methodology-score baseline on out-of-time AP: {m['summary']['beats_methodology_score']}.
+Лучше базовой линии «только подписчики» по AP на следующем году: {_beats(m['summary']['beats_subscribers_only'])}.
+Лучше балла методики по AP на следующем году: {_beats(m['summary']['beats_methodology_score'])}.
 
-## Intended use
+## Назначение
 
-Autumn triage for curators: which pages are on track for the quality mark and what the others lack,
-while there is time to act. The flagged list and its reasons start a conversation with a page's admin.
+Осенний разбор для кураторов: какие страницы идут к знаку качества и чего не хватает остальным, пока есть
+время что-то изменить. Список и его причины — повод для разговора с администратором страницы.
 
-## Limits
+## Ограничения
 
-- It learns what past commissions rewarded, including their habits and blind spots; it is not the
-  methodology and does not replace the commission's judgement (usefulness of content is not in the data).
-- Trained on one year; when the award rules, sectors or number of awards change, retrain.
-- Features stop at the as-of cut: pages that change course after it are not foreseen.
-- Pages created during the year are not candidates.
-- Probabilities are calibrated to the training year's prevalence; if the target year awards a different
-  share of pages, read them as a ranking.
-- On synthetic data the figures say how well the method recovers the generator's commission, nothing about
-  a real region.
+- Модель учится тому, что награждали прошлые комиссии, с их привычками и слепыми пятнами; это не методика и
+  не замена решения комиссии (полезность контента в данных не видна).
+- Обучена на одном году: когда меняются правила награждения, сферы или число знаков, её нужно переобучить.
+- Признаки обрываются на дате среза: страницы, которые изменились после неё, модель не предвидит.
+- Страницы, созданные в течение года, кандидатами не считаются.
+- Вероятности откалиброваны по доле победителей года обучения; если в году прогноза награждают другую
+  долю страниц, читайте их как порядок, а не как точные вероятности.
+- На синтетических данных цифры говорят только о том, насколько метод восстанавливает комиссию генератора,
+  и ничего — о реальном регионе.
 """

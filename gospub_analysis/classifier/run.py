@@ -63,6 +63,7 @@ class Result:
     weights: pd.DataFrame
     importance: dict[str, pd.DataFrame] = field(default_factory=dict)
     data_label: str = ""  # how outputs must label the data (`Source.data_label`)
+    timezone: str = "UTC"  # the dataset's local time zone (`Source.timezone`): cut dates are shown in it
 
     @property
     def model(self) -> Pipeline:
@@ -146,7 +147,7 @@ def run(source: Source, train_year: int = 2023, target_year: int = 2024, as_of_m
         "flagged": _flagged_facts(flagged, k),
     }
     return Result(params, train, target, k, models, shifts, chosen, train_scores, target_scores, reference, flagged,
-                  report, weights, imp, source.data_label)
+                  report, weights, imp, source.data_label, source.timezone)
 
 
 # --- the steps ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..wording import fmt_date, fmt_int, fmt_num, fmt_share, platform_label, readable, sector_label, yes_no
 from .evaluation import SCORE_NAMES
-from .features import last_day_used
+from .features import FEATURE_LABELS, last_day_used
 from .run import Result
 
 FLAGGED_HEADERS = {
@@ -25,12 +25,15 @@ FLAGGED_HEADERS = {
     "awarded": "Награждена (если известно)",
 }
 METRICS_HEADERS = {
-    "label": "Модель / базовая линия", "period": "Проверка", "roc_auc": "ROC AUC",
+    "label": "Модель / базовая линия", "period": "Проверка", "roc_auc": "Площадь под ROC-кривой",
     "average_precision": "Средняя точность (AP)", "precision_at_k": "Точность@k", "recall_at_k": "Полнота@k",
-    "k": "k", "positives": "Победителей", "n": "Кандидатов",
+    "k": "Отмечено страниц (k)", "positives": "Получили знак", "n": "Кандидатов",
 }
 PERIOD_LABELS = {"cross_validation": "кросс-валидация", "out_of_time": "следующий год"}
 NOT_IN_METHODOLOGY = "— нет в методике"
+# Indicators of the methodology that are not model features (the model uses their relatives instead).
+INDICATOR_LABELS = {"live_streams": "прямые эфиры за год (не признак модели)",
+                    "members_mean": "подписчики в среднем за год (не признак модели)"}
 
 fmt_metric = partial(fmt_num, digits=3)  # a metric or a weight: 0,734
 fmt_probability = partial(fmt_share, digits=1)  # 12,3 %
@@ -70,46 +73,49 @@ def setup_table(result: Result, tz: str) -> pd.DataFrame:
             platform_label(p) for p in result.params.get("platforms", [])),
         "k (сколько страниц отмечаем)": fmt_int(result.k),
     }
-    return pd.Series(rows, name="значение").to_frame()
+    return pd.DataFrame({"Показатель": list(rows), "Значение": list(rows.values())})
 
 
 def quality_table(result: Result) -> pd.DataFrame:
-    """ROC AUC, AP, precision@k and recall@k of each score, indexed by score and evaluation."""
+    """ROC AUC, AP, precision@k and recall@k of each score and evaluation, one row each."""
     table = metrics_table(result)
-    columns = {c: (METRICS_HEADERS[c], fmt_metric) for c in ("roc_auc", "average_precision", "precision_at_k",
-                                                            "recall_at_k")}
-    return readable(table, columns).set_axis(pd.MultiIndex.from_frame(table[["label", "period"]], names=["", ""]))
+    columns = {c: (METRICS_HEADERS[c], fmt_metric if c not in ("label", "period") else None)
+               for c in ("label", "period", "roc_auc", "average_precision", "precision_at_k", "recall_at_k")}
+    return readable(table, columns)
 
 
 def confusion_table(result: Result) -> pd.DataFrame:
     """Flagged (the k most probable) against awarded, per score, where the chosen model is judged."""
-    rows = {}
+    rows = []
     for name in SCORE_NAMES:
         entry = result.metrics["models"][name]
         c = entry[result.judged_on]["confusion_at_k"]
-        rows[entry["label"]] = {
-            "Отмечены и получили знак": fmt_int(c["tp"]), "Отмечены, но не получили": fmt_int(c["fp"]),
-            "Не отмечены, но получили": fmt_int(c["fn"]), "Не отмечены и не получили": fmt_int(c["tn"])}
-    return pd.DataFrame(rows).T
+        rows.append({"label": entry["label"], "tp": c["tp"], "fp": c["fp"], "fn": c["fn"], "tn": c["tn"]})
+    return readable(pd.DataFrame(rows), {
+        "label": (METRICS_HEADERS["label"], None), "tp": ("Отмечены и получили знак", fmt_int),
+        "fp": ("Отмечены, но не получили", fmt_int), "fn": ("Не отмечены, но получили", fmt_int),
+        "tn": ("Не отмечены и не получили", fmt_int)})
 
 
 def weights_table(result: Result) -> pd.DataFrame:
     """The logistic model's standardised coefficients beside the methodology's weights, as shares."""
-    w = result.weights.assign(criterion=result.weights["criterion"].fillna(NOT_IN_METHODOLOGY))
+    w = result.weights.assign(criterion=result.weights["criterion"].fillna(NOT_IN_METHODOLOGY),
+                              label=result.weights["feature"].map({**FEATURE_LABELS, **INDICATOR_LABELS})
+                              .fillna(result.weights["label"]))
     return readable(w, {
         "label": ("Признак", None), "criterion": ("Критерий методики", None),
         "coefficient": ("Коэффициент", fmt_metric), "coefficient_share": ("Доля по наградам", fmt_metric),
         "methodology_weight_share": ("Доля в методике", fmt_metric)})
 
 
-def flagged_table(result: Result, n: int = 30) -> pd.DataFrame:
-    """The first `n` flagged pages with probability and reasons, indexed by place."""
+def flagged_table(result: Result, n: int | None = None) -> pd.DataFrame:
+    """The flagged pages (the first `n`; None: all) with probability and reasons, by place."""
     f = result.flagged
-    return readable(f[f["flagged"]].head(n), {
+    return readable(f[f["flagged"]].head(n) if n else f[f["flagged"]], {
         "rank": ("Место", None), "name": ("Страница", None), "platform": ("Платформа", platform_label),
         "sector": ("Сфера", sector_label),
         "municipality": ("Муниципалитет", None), "probability": ("Вероятность", fmt_probability),
-        "reasons": ("Главные причины", None)}, index="Место")
+        "reasons": ("Главные причины", None)})
 
 
 def near_threshold_table(result: Result) -> pd.DataFrame:
@@ -118,4 +124,4 @@ def near_threshold_table(result: Result) -> pd.DataFrame:
     return readable(f[f["near_threshold"]], {
         "rank": ("Место", None), "name": ("Страница", None), "platform": ("Платформа", platform_label),
         "probability": ("Вероятность", fmt_probability),
-        "improvement": ("Что изменить", None), "reasons": ("Главные причины", None)}, index="Место")
+        "improvement": ("Что изменить", None), "reasons": ("Главные причины", None)})

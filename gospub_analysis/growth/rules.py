@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..region import LAW_START
-from ..wording import fmt_hours, fmt_int, fmt_num, fmt_points, fmt_share, fmt_signed
+from ..wording import fmt_hours, fmt_int, fmt_num, fmt_points, fmt_share, fmt_signed, timezone_label
 
 LAW_START_MONTH = pd.Timestamp(LAW_START).to_period("M").start_time
 GROUPINGS = ("sector", "municipality", "platform")
@@ -80,7 +80,7 @@ LABELS: dict[str, str] = {
     "answered_share": "Доля комментариев жителей с ответом",
     "answered_24h_share": "Доля ответов в течение 24 часов",
     "median_reply_hours": "Медианное время ответа, ч",
-    "winners": "Победители (знак качества)",
+    "winners": "Знак качества за год (официальный список)",
     "organizations": "Организации в перечне",
     "organizations_with_page": "Организации с активной страницей",
     "coverage_share": "Доля организаций со страницей",
@@ -106,7 +106,7 @@ ORGANISATIONS_RULE = "Организация считается со стран�
 def rule(figure: str, year: int, tz: str, platforms: str | None = None) -> str:
     """The counting rule of a figure for a year, as stated in reports; with `platforms` (their names in
     words), which platforms the figure counts."""
-    text = RULES[figure].format(year=year, tz=tz)
+    text = RULES[figure].format(year=year, tz=timezone_label(tz))
     if platforms is None or figure == "organizations":
         return text
     extra = ORGANISATIONS_RULE if figure in ("organizations_with_page", "coverage_share") else PLATFORMS_RULE

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import excel
 from ..wording import (fmt_date, fmt_hours, fmt_int, fmt_num, fmt_share, fmt_signed, month_ru, platform_label,
-                       plural_ru)
+                       plural_ru, timezone_label)
 from .rules import LAW_START_MONTH
 from .tables import write_workbook
 from .year import Growth
@@ -83,7 +84,7 @@ def _monthly_csv(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
-    """Write the year's tables as UTF-8 CSV files (machine-readable, English column names) and,
+    """Write the year's tables as CSV files (machine-readable, English column names; `excel.write_csv`) and,
     for readers, as one Excel workbook growth.xlsx (Russian headers); returns name -> path.
 
     headline.csv (figure, value, rule, platforms, value_<platform>), monthly.csv (region, Dec 2022 to
@@ -95,8 +96,8 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {
         "headline": g.headline(),
-        "monthly": _monthly_csv(g.monthly()),
-        "monthly_by_sector": _monthly_csv(g.monthly("sector")),
+        "monthly": g.monthly(),
+        "monthly_by_sector": g.monthly("sector"),
         "municipalities": g.by_municipality(),
         "platforms": g.by_platform(),
         "sectors": g.by_sector(),
@@ -107,10 +108,9 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
         tables["change"] = change
     paths = {}
     for name, frame in tables.items():
-        paths[name] = out_dir / f"{name}.csv"
-        frame.to_csv(paths[name], index=False)
+        paths[name] = excel.write_csv(_monthly_csv(frame) if "month" in frame else frame, out_dir / f"{name}.csv")
     about = {"Данные": g.source.data_label, "Набор": g.source.name or g.source.path.name, "Год": g.year,
-             "Часовой пояс": g.tz, "Ряды": f"с {month_ru(g.months[0], 'genitive')} {g.months[0].year} г. "
+             "Часовой пояс": timezone_label(g.tz), "Ряды": f"с {month_ru(g.months[0], 'genitive')} {g.months[0].year} г. "
                                             f"по {month_ru(g.months[-1], 'nominative')} г."}
     paths["workbook"] = write_workbook(tables, out_dir / "growth.xlsx", about)
     return paths
@@ -121,7 +121,7 @@ def about_ru(g: Growth) -> str:
     source = g.source
     period = source.period
     covered = f"{fmt_date(period[0])} — {fmt_date(period[1])}" if period else "не указан"
-    about = (f"Набор «{source.name or source.path.name}», период {covered}, часовой пояс {g.tz}; "
+    about = (f"Набор «{source.name or source.path.name}», период {covered}, время {timezone_label(g.tz)}; "
              f"ряды с {month_ru(g.months[0], 'genitive')} {g.months[0].year} г. "
              f"по {month_ru(g.months[-1], 'nominative')} г.")
     if source.is_synthetic:

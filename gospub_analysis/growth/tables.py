@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import excel
-from ..wording import fmt_int, fmt_num, fmt_share, month_ru, platform_label, readable, sector_label
+from ..wording import CSV_NOTE, fmt_int, fmt_num, fmt_share, month_ru, platform_label, readable, sector_label
 from .rules import LABELS, format_change, format_change_pct, format_figure
 
 # kind -> (formatter on the page, Excel number format)
@@ -21,7 +21,7 @@ KINDS = {
     "share": (lambda v: fmt_share(v, 1), excel.PERCENT),
     "number": (fmt_num, "#,##0.0"),
     "rate": (lambda v: fmt_num(v, 2), excel.DECIMAL),
-    "month": (lambda v: month_ru(v, "nominative"), "MMMM YYYY"),
+    "month": (lambda v: month_ru(v, "nominative"), "[$-419]MMMM YYYY"),  # 419: Russian month names in any Excel
     "text": (None, None),
 }
 
@@ -117,7 +117,8 @@ def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path | str, about: dict) -> Path:
     """growth.xlsx: a «Паспорт» sheet, then every growth table with Russian headers and number formats."""
-    names = {"monthly": "По месяцам", "platforms": "По платформам", "sectors": "По сферам",
+    names = {"monthly": "По месяцам", "monthly_by_sector": "По месяцам и сферам", "platforms": "По платформам",
+             "sectors": "По сферам",
              "municipalities": "Муниципалитеты", "no_page_reasons": "Организации без страниц"}
     headline = tables["headline"]
     by_platform = [c for c in headline.columns if c.startswith("value_")]
@@ -132,7 +133,32 @@ def write_workbook(tables: dict[str, pd.DataFrame], path: Path | str, about: dic
         if table not in tables:
             continue
         frame = _labelled(tables[table])
-        columns = {c: spec for c, spec in COLUMNS[table].items() if c in frame.columns}
+        spec = COLUMNS.get(table) or {"sector_label": ("Сфера", "text"), **COLUMNS["monthly"]}
+        columns = {c: kind for c, kind in spec.items() if c in frame.columns}
         sheets.append(excel.Sheet(title, frame, {c: h for c, (h, _) in columns.items()},
                                   {c: KINDS[k][1] for c, (_, k) in columns.items() if KINDS[k][1]}))
+    if "change" in tables:
+        change = tables["change"]
+        sheets.insert(1, excel.Sheet("Изменение к прошлому году", change.assign(
+            label=change["figure"].map(LABELS),
+            previous_shown=[format_figure(f, v) for f, v in zip(change["figure"], change["previous"])],
+            value_shown=[format_figure(f, v) for f, v in zip(change["figure"], change["value"])],
+            change_shown=[format_change(f, v) for f, v in zip(change["figure"], change["change"])],
+            change_pct_shown=change["change_pct"].map(format_change_pct)),
+            {"label": "Показатель", "previous_shown": "Прошлый год", "value_shown": "Год отчёта",
+             "change_shown": "Изменение", "change_pct_shown": "Изменение, %"}))
     return excel.write_workbook(path, sheets, about)
+
+
+def _links(paths) -> str:
+    return ", ".join(f"[{Path(p).name}]({p})" for p in paths)
+
+
+def files_text(written: dict[str, Path], out_dir: Path | str) -> str:
+    """The page's files as links (Markdown): the workbook first, then the CSV companions and the charts."""
+    out_dir = Path(out_dir)
+    csv = [p for name, p in written.items() if Path(p).suffix == ".csv"]
+    charts = sorted(out_dir.glob("*.png"))
+    return (f"Все таблицы страницы в одной книге Excel: {_links([written['workbook']])}. "
+            f"Те же таблицы {CSV_NOTE}: {_links(csv)}. Рисунки: {_links(charts)}. "
+            f"Итог текстом: {_links([out_dir / 'summary.md'])}.")

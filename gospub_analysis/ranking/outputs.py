@@ -23,13 +23,19 @@ from .stability import OUT, RANK_HIGH, RANK_LOW, SURE, WEIGHT_SPREAD, stability_
 KIND_LABELS = {"only_ours": "только по методике", "only_official": "только в официальном списке"}
 CHECK_LABELS = {"weeks": "Бутстрэп по неделям", "weights": f"Веса ±{wording.fmt_share(WEIGHT_SPREAD)}",
                 "both": "Недели и веса вместе"}
-GROUP_LABELS = {True: "Победители", False: "Остальные допущенные"}
+GROUP_LABELS = {True: "Отобраны по методике", False: "Остальные допущенные"}
 AGREEMENT_LABELS = {
-    "n_ours": "Победителей по методике", "n_official": "Награждено официально", "n_both": "Совпало",
-    "precision": "Точность (precision)", "recall": "Полнота (recall)", "jaccard": "Коэффициент Жаккара",
+    "n_ours": "Отобрано по методике (воспроизведение)", "n_official": "Знак качества (официальный список)",
+    "n_both": "Совпало", "precision": "Точность: доля официальных победителей среди отобранных методикой",
+    "recall": "Полнота: доля официальных победителей, которых отобрала методика",
+    "jaccard": "Коэффициент Жаккара (совпавшие среди всех, кто есть хотя бы в одном списке)",
     "spearman": "Ранговая корреляция балла и награды (Спирмен)",
-    "auc": "AUC: награждённая страница выше ненаграждённой",
+    "auc": "Площадь под ROC-кривой: вероятность, что награждённая страница выше ненаграждённой",
 }
+RULE_LABELS = {"top_n": "лучшие по итоговому баллу во всей области",
+               "sector_quotas": "места распределены между сферами пропорционально числу допущенных страниц"}
+REPRODUCED = "Отобрана по методике (воспроизведение)"
+OFFICIAL = "Знак качества (официальный список)"
 BOOLEAN_COLUMNS = ("eligible", "winner", "tied", "awarded")
 
 
@@ -55,15 +61,16 @@ def headers_ru(methodology: Methodology) -> dict[str, str]:
         "platform": "Платформа",
         "org_name": "Организация", "sector_label": "Сфера", "municipality": "Муниципалитет",
         "eligible": "Допущена", "exclusion_reason_ru": "Причина недопуска",
-        **{c.name: f"{c.label}, балл 0–1" for c in methodology.criteria},
-        "score": "Итоговый балл (0–100)", "tied": "Равный балл с другой страницей", "winner": "Победитель",
+        **{c.name: f"{c.label}, из 100" for c in methodology.criteria},
+        "score": "Итоговый балл (0–100)", "tied": "Равный балл с другой страницей", "winner": REPRODUCED,
         "p_top_n": "Вероятность войти в число победителей",
         "rank_low": f"Место: нижняя граница ({wording.fmt_share(RANK_LOW)})",
         "rank_high": f"Место: верхняя граница ({wording.fmt_share(RANK_HIGH)})",
-        "awarded": "Награждена официально",
+        "awarded": OFFICIAL,
         # the notebook's summary tables
         "kind": "Расхождение", "explanation": "Объяснение", "gap_points": "Разрыв, баллов",
-        "n_pages": "Страниц", "n_eligible": "Допущено", "n_winners": "Победителей",
+        "n_pages": "Страниц", "n_eligible": "Допущено", "n_winners": "Отобрано по методике (воспроизведение)",
+        "n_awarded": OFFICIAL,
         "check": "Проверка", "sure_winners": "Уверенные победители", "borderline": "Пограничные",
         "sure_out": "Уверенно вне списка",
     }
@@ -74,12 +81,29 @@ def _formatters(methodology: Methodology) -> dict[str, Callable]:
     return {
         **{c: wording.fmt_place for c in ("rank", "group_rank", "rank_low", "rank_median", "rank_high")},
         **{c: wording.yes_no for c in BOOLEAN_COLUMNS},
-        **{c.name: lambda v: wording.fmt_num(v, 2) for c in methodology.criteria},
+        **{c.name: _points for c in methodology.criteria},
         "score": wording.fmt_num, "gap_points": wording.fmt_num, "p_top_n": wording.fmt_share,
         "kind": lambda k: KIND_LABELS.get(k, k), "platform": wording.platform_label,
-        **{c: wording.fmt_int for c in ("n_pages", "n_eligible", "n_winners", "sure_winners", "borderline",
-                                        "sure_out")},
+        **{c: wording.fmt_int for c in ("n_pages", "n_eligible", "n_winners", "n_awarded", "sure_winners",
+                                        "borderline", "sure_out")},
     }
+
+
+def _points(value) -> str:
+    """A criterion cell: the no-data text as `with_no_data` left it, else the 0..1 score on the 0..100 scale."""
+    return value if isinstance(value, str) else wording.criterion_points(value)
+
+
+def with_no_data(table: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
+    """Criterion columns with «нет обращений» (`wording.no_data_text`) where the score is the neutral value
+    for want of data (`no_data`), the score elsewhere."""
+    if "no_data" not in table:
+        return table
+    listed = table["no_data"].fillna("").astype(str).str.split("; ")
+    return table.assign(**{
+        c.name: table[c.name].astype(object).where(~listed.map(lambda names, n=c.name: n in names),
+                                                     wording.no_data_text(c.name))
+        for c in methodology.criteria if c.name in table})
 
 
 def with_labels(table: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
@@ -100,6 +124,7 @@ def readable(table: pd.DataFrame, methodology: Methodology, columns: Sequence[st
     """
     if "sector" in table and ("sector_label" in columns or "exclusion_reason_ru" in columns):
         table = with_labels(table, methodology)
+    table = with_no_data(table, methodology)
     headers, formats = headers_ru(methodology), _formatters(methodology)
     spec = {c: (headers[c], formats.get(c)) for c in columns}
     return wording.readable(table, spec, index=headers[index] if index else None)
@@ -115,17 +140,26 @@ def exclusion_counts(scored: pd.DataFrame, methodology: Methodology) -> pd.DataF
     return counts.rename_axis("exclusion_reason_ru").rename("n_pages").reset_index()
 
 
-def winners_by_sector(scored: pd.DataFrame) -> pd.DataFrame:
-    """Eligible pages and winners per sector (`sector_label`), most winners first."""
-    eligible = scored[scored["eligible"]].assign(sector_label=lambda t: t["sector"].map(wording.sector_label))
-    return (eligible.groupby("sector_label").agg(n_eligible=("community_id", "size"), n_winners=("winner", "sum"))
-            .sort_values("n_winners", ascending=False).reset_index())
+def _by(scored: pd.DataFrame, key: str, awarded: pd.Index | None) -> pd.DataFrame:
+    """Per value of `key`: admitted pages, the methodology's selection and (when known) the official list."""
+    table = scored.assign(awarded=scored["community_id"].isin(set(awarded if awarded is not None else [])))
+    out = table.groupby(key).agg(n_eligible=("eligible", "sum"), n_winners=("winner", "sum"),
+                                 n_awarded=("awarded", "sum"))
+    if awarded is None:
+        out = out.drop(columns="n_awarded")
+    order = ["n_awarded", "n_winners"] if awarded is not None else ["n_winners"]
+    return out.sort_values(order, ascending=False, kind="stable").reset_index()
 
 
-def winners_by_municipality(scored: pd.DataFrame) -> pd.DataFrame:
-    """Winners per municipality, most first."""
-    return (scored[scored["winner"]].groupby("municipality").size().rename("n_winners")
-            .sort_values(ascending=False).reset_index())
+def winners_by_sector(scored: pd.DataFrame, awarded: pd.Index | None = None) -> pd.DataFrame:
+    """Per sector (`sector_label`): admitted pages, pages the methodology selects (`n_winners`, the project's
+    reproduction) and, with `awarded`, pages on the official list (`n_awarded`); official first, then ours."""
+    return _by(scored.assign(sector_label=scored["sector"].map(wording.sector_label)), "sector_label", awarded)
+
+
+def winners_by_municipality(scored: pd.DataFrame, awarded: pd.Index | None = None) -> pd.DataFrame:
+    """Per municipality: admitted pages, the methodology's selection and the official list, as `winners_by_sector`."""
+    return _by(scored, "municipality", awarded)
 
 
 def agreement_table(agree: dict[str, float]) -> pd.DataFrame:
@@ -143,11 +177,12 @@ def stability_table(stable: dict[str, pd.DataFrame], sure: float = SURE, out: fl
 
 
 def criterion_profile(scored: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
-    """Mean criterion scores of winners and of the other eligible pages (rows: criterion labels)."""
+    """Mean criterion scores (0..100, the pages' scale) of the pages the methodology selects and of the other
+    eligible pages (rows: criterion labels)."""
     eligible = scored[scored["eligible"]]
     criteria = [c.name for c in methodology.criteria]
-    return (eligible.assign(group=eligible["winner"].map(GROUP_LABELS)).groupby("group")[criteria].mean().T
-            .rename(index=methodology.criterion_labels()))
+    means = eligible.assign(group=eligible["winner"].map(GROUP_LABELS)).groupby("group")[criteria].mean()
+    return (100 * means.T).rename(index=methodology.criterion_labels()).rename_axis(columns=None)
 
 
 # --- texts and files ------------------------------------------------------------------------
@@ -158,8 +193,9 @@ def _dataset_name(source: Source) -> str:
 
 def heading(source: Source, year: int, methodology: Methodology, n_winners: int) -> str:
     """The line (Markdown) that opens the ranking page: data label, dataset, year, methodology, winners."""
-    return (f"**{source.data_label}** · набор `{_dataset_name(source)}` · год {year} · "
-            f"методика **{methodology.label}** · победителей: {wording.fmt_int(n_winners)} · "
+    return (f"**{source.data_label}** · набор «{_dataset_name(source)}» · год {year} · "
+            f"методика «{methodology.title}», версия {methodology.version} · "
+            f"отбирает {wording.count_ru(n_winners, 'страницу', 'страницы', 'страниц')} · "
             f"{platforms_note(methodology)}")
 
 
@@ -188,34 +224,62 @@ def passport(source: Source, year: int, methodology: Methodology, n_winners: int
     draws = wording.count_ru(n_draws, "повтор", "повтора", "повторов")
     return {
         "Данные": source.data_label, "Набор": _dataset_name(source), "Год": year,
-        "Методика": methodology.title, "Название методики": methodology.name,
-        "Версия методики": methodology.version, "Победителей": n_winners, "Правило отбора": methodology.rule,
+        "Методика": methodology.title, "Файл методики": f"{methodology.name}.toml",
+        "Версия методики": methodology.version, "Отбирает по методике, страниц": n_winners,
+        "Правило отбора": RULE_LABELS.get(methodology.rule, methodology.rule),
         "Платформы в рейтинге": methodology.platforms_text(),
         "Веса критериев": weights,
         "Устойчивость": (f"{draws}: недели (бутстрэп) и веса ±{wording.fmt_share(WEIGHT_SPREAD)}, "
-                         f"random_state={random_state}"),
+                         f"зерно случайных чисел {random_state if random_state is not None else 'не задано'}"),
+        "Баллы критериев": "из 100 (как на страницах отчёта); итоговый балл — взвешенная сумма, от 0 до 100",
+        "«нет обращений»": wording.neutral_rule(methodology.criterion_labels()),
     }
 
 
+def summary_sheets(methodology: Methodology, tables: dict[str, pd.DataFrame]) -> list[excel.Sheet]:
+    """The page's summary tables as workbook sheets (raw numbers, Russian headers, number formats).
+
+    `tables`: sheet name -> a summary table of this module (`winners_by_sector`, `winners_by_municipality`,
+    `official.disagreements`, `stability.borderline`); columns are those `headers_ru` names."""
+    headers = headers_ru(methodology)
+    formats = {**{c: excel.INTEGER for c in ("rank", "rank_low", "rank_high", "n_eligible", "n_winners",
+                                             "n_awarded")},
+               "score": excel.SCORE, "gap_points": excel.SCORE, "p_top_n": excel.PERCENT}
+    sheets = []
+    for name, frame in tables.items():
+        shown = with_labels(frame, methodology) if "sector" in frame else frame
+        shown = shown.assign(**{c: shown[c].map(wording.yes_no) for c in BOOLEAN_COLUMNS if c in shown},
+                             **({"kind": shown["kind"].map(KIND_LABELS)} if "kind" in shown else {}))
+        columns = [c for c in ("kind", "rank", "name", "sector_label", "municipality", "n_eligible", "n_winners",
+                               "n_awarded", "score", "rank_low", "rank_high", "p_top_n", "winner", "awarded",
+                               "explanation", "gap_points") if c in shown]
+        sheets.append(excel.Sheet(name, shown, {c: headers[c] for c in columns},
+                                  {c: f for c, f in formats.items() if c in columns}))
+    return sheets
+
+
 def write_ranking(table: pd.DataFrame, out_dir: Path | str, methodology: Methodology,
-                  about: dict[str, object]) -> tuple[Path, Path]:
-    """Write ranking.csv (machine-readable, English column names) and ranking.xlsx (Russian headers:
-    a passport sheet, all pages, one sheet per sector; winners highlighted)."""
+                  about: dict[str, object], summaries: dict[str, pd.DataFrame] | None = None) -> tuple[Path, Path]:
+    """Write ranking.csv (machine-readable, English column names, `excel.write_csv`) and ranking.xlsx
+    (Russian headers: a passport sheet, all pages, one sheet per sector, then `summaries` (see
+    `summary_sheets`); winners highlighted; criteria
+    on the 0..100 scale of the pages, «нет обращений» where a criterion stands at its neutral value)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    csv_path = out_dir / "ranking.csv"
-    table.to_csv(csv_path, index=False, encoding="utf-8")
-    shown = with_labels(table, methodology).assign(
+    csv_path = excel.write_csv(table, out_dir / "ranking.csv")
+    hundred = {c.name: (100 * table[c.name].astype("float64")).round() for c in methodology.criteria}
+    shown = with_no_data(with_labels(table, methodology).assign(**hundred), methodology).assign(
         **{c: table[c].map(wording.yes_no) for c in BOOLEAN_COLUMNS if c in table},
         **({"platform": table["platform"].map(wording.platform_label)} if "platform" in table else {}))
     headers = {k: v for k, v in headers_ru(methodology).items() if k in shown.columns}
     formats = {"score": excel.SCORE, "p_top_n": excel.PERCENT, "rank": excel.INTEGER, "group_rank": excel.INTEGER,
                "rank_low": excel.INTEGER, "rank_high": excel.INTEGER,
-               **{c.name: excel.DECIMAL for c in methodology.criteria}}
+               **{c.name: excel.INTEGER for c in methodology.criteria}}
     sheets = [excel.Sheet("Все страницы", shown, headers, formats, table["winner"])]
     for sector in sorted(shown["sector"].dropna().unique(), key=wording.sector_label):
         part = shown["sector"] == sector
         sheets.append(excel.Sheet(wording.sector_label(sector), shown[part], headers, formats,
                                   table.loc[part, "winner"]))
+    sheets += summary_sheets(methodology, summaries or {})
     xlsx_path = excel.write_workbook(out_dir / "ranking.xlsx", sheets, about)
     return csv_path, xlsx_path

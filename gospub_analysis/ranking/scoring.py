@@ -65,6 +65,18 @@ def criterion_scores(indicators: pd.DataFrame, methodology: Methodology) -> pd.D
     }, index=indicators.index)
 
 
+def neutral_criteria(indicators: pd.DataFrame, methodology: Methodology) -> pd.Series:
+    """Per page, the criteria (names, '; '-joined, '' for none) that stand at the methodology's neutral
+    value because none of their indicators could be measured (e.g. no resident ever commented)."""
+    joined = pd.Series("", index=indicators.index, dtype="str")
+    for criterion in methodology.criteria:
+        if not all(i.missing == "neutral" for i in criterion.indicators):
+            continue
+        unmeasured = indicators[[i.column for i in criterion.indicators]].isna().all(axis=1)
+        joined = joined.where(~unmeasured, joined.where(joined == "", joined + "; ") + criterion.name)
+    return joined
+
+
 def eligibility(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
     """`eligible` and `exclusion_reason` (gate codes of every failed gate, '; '-joined, '' when eligible)."""
     failed = {}
@@ -98,7 +110,7 @@ def score(indicators: pd.DataFrame, methodology: Methodology, n_winners: int | N
     """Scored ranking: one row per page of the methodology's `eligible_platforms`, best first.
 
     Columns: page identity, `eligible`, `exclusion_reason`, one 0..1 column per criterion,
-    `score` (0..100), `rank` (1.. among eligible pages, NA otherwise; ties broken by the
+    `no_data` (criteria at the neutral value for want of data, see `neutral_criteria`), `score` (0..100), `rank` (1.. among eligible pages, NA otherwise; ties broken by the
     methodology's order, then page id), `group_rank` (rank within the selection group),
     `tied` (another eligible page has exactly the same score), `winner`,
     `methodology` ("name vX"). `n_winners`: None selects as many as the methodology says.
@@ -112,7 +124,7 @@ def score(indicators: pd.DataFrame, methodology: Methodology, n_winners: int | N
     total = 100 * sum(crit[c] * w for c, w in weights.items())
     ids = [c for c in ID_COLUMNS if c in indicators.columns]
     scored = pd.concat([indicators[ids], eligibility(indicators, methodology), crit], axis=1).assign(
-        score=total.round(10))  # rounding makes equal scores compare equal despite float sums
+        no_data=neutral_criteria(indicators, methodology), score=total.round(10))  # rounding makes equal scores compare equal despite float sums
     scored = _order(scored, methodology)
     eligible = scored["eligible"]
     scored["rank"] = pd.Series(pd.NA, index=scored.index, dtype="Int64")

@@ -141,6 +141,10 @@ def stability_summary(stable: pd.DataFrame, sure: float = SURE, out: float = OUT
 
 
 def borderline(table: pd.DataFrame, sure: float = SURE, out: float = OUT) -> pd.DataFrame:
-    """Borderline pages of a table with `p_top_n` (as `stability_summary` counts them), likeliest first."""
+    """Borderline pages of a table with `p_top_n` (as `stability_summary` counts them), nearest the cut-off
+    first: a page that wins in half of the draws is the one the line runs through (ties: the likelier first)."""
     p = table["p_top_n"]
-    return table[(p > out) & (p < sure)].sort_values("p_top_n", ascending=False)
+    middle = table[(p > out) & (p < sure)]
+    distance = (middle["p_top_n"] - 0.5).abs()
+    return middle.assign(_distance=distance).sort_values(["_distance", "p_top_n"], ascending=[True, False],
+                                                         kind="stable").drop(columns="_distance")

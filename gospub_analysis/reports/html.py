@@ -9,6 +9,9 @@ This module owns the one HTML exporter of the project. It renders with nbconvert
 * loads nothing from the network: the template's require.js, MathJax, Mermaid and
   widget scripts (all from CDNs) are removed, images in markdown are embedded as data
   URIs (figures in outputs already are), and an empty icon spares the favicon request,
+* styles the long tables `gospub_analysis.show` draws with DataTables (itables' offline mode
+  embeds the library's script in the page itself): page names in a wide column, text left,
+  numbers right,
 * shows a banner with the data label ("СИНТЕТИЧЕСКИЕ ДАННЫЕ") on top of every page
   built from synthetic data.
 """
@@ -59,8 +62,16 @@ _TEMPLATE = (
 CSS = """
 body.jp-Notebook main { max-width: 1280px; margin: 0 auto; }
 .jp-OutputArea-output { overflow-x: auto; }
-.jp-RenderedHTMLCommon table { font-size: 0.85em; }
+.jp-RenderedHTMLCommon table { font-size: 0.85em; table-layout: auto; }
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { max-width: 28em; }
+.jp-RenderedHTMLCommon th { vertical-align: bottom; }
+/* long tables (gospub_analysis.show, DataTables): page names in a wide column, numbers to the right */
+.jp-RenderedHTMLCommon table.dataTable { margin: 0; }
+.jp-RenderedHTMLCommon table.dataTable td, .jp-RenderedHTMLCommon table.dataTable th { text-align: left; }
+.jp-RenderedHTMLCommon table.dataTable td.dt-right, .jp-RenderedHTMLCommon table.dataTable th.dt-right {
+  text-align: right; }
+.jp-RenderedHTMLCommon table.dataTable td.gospub-name { width: 20em; white-space: normal; }
+.jp-RenderedHTMLCommon .dt-container { margin-bottom: 1.2em; }
 .gospub-banner { background: #fff3cd; border: 2px solid #d39e00; color: #5c4400; padding: 0.6em 1em;
   margin: 0.8em auto; max-width: 1280px; font: bold 1.1em sans-serif; text-align: center; }
 .gospub-nav { max-width: 1280px; margin: 0.5em auto; font: 0.95em sans-serif; }

@@ -1,4 +1,4 @@
-"""index.html of a yearly report: headline figures, links to every page and file, provenance.
+"""index.html of a yearly report: the year in five charts, headline figures, links, provenance.
 
 Written by hand (no notebook): it must exist even when the growth notebook wrote no
 headline, and it is the page that says where the data come from. Like every report
@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from .. import excel
 from ..wording import count_ru, fmt_date, fmt_datetime, fmt_int, fmt_num, platform_label
 from .html import banner
 
@@ -52,6 +53,10 @@ td.value {{ text-align: right; white-space: nowrap; font-weight: bold; }}
 .gospub-banner {{ background: #fff3cd; border: 2px solid #d39e00; color: #5c4400; padding: 0.6em 1em; margin: 0.8em 0;
   font-weight: bold; font-size: 1.1em; text-align: center; }}
 ul.columns {{ columns: 3; }}
+.cards {{ display: flex; flex-wrap: wrap; gap: 0.8em; }}
+.card {{ flex: 1 1 9em; border: 1px solid #ddd; border-radius: 6px; padding: 0.6em 0.8em; }}
+.card-label {{ font-size: 0.9em; color: #444; }} .card-value {{ font-size: 1.6em; font-weight: bold; }}
+.charts {{ display: flex; flex-wrap: wrap; gap: 0.6em; margin-top: 1em; }} .charts img {{ max-width: 49%; height: auto; }}
 code {{ font-size: 0.9em; word-break: break-all; }}
 </style>
 </head>
@@ -80,7 +85,7 @@ def read_headline(report_dir: Path, growth_out: str) -> list[dict]:
     files = sorted((report_dir / growth_out).rglob(HEADLINE_FILE))
     if not files:
         return []
-    frame = pd.read_csv(files[0])
+    frame = excel.read_csv(files[0])
     by_platform = [c for c in frame.columns if c.startswith("value_")]
     return [
         {
@@ -160,6 +165,105 @@ def _provenance(build: dict) -> str:
     )
 
 
+YEAR_FIGURES = ("pages_active", "subscribers", "answered_share", "median_reply_hours", "winners")
+
+
+def _read(report_dir: Path, folder: str | None, name: str) -> pd.DataFrame | None:
+    files = sorted((report_dir / folder).rglob(name)) if folder else []
+    return excel.read_csv(files[0]) if files else None
+
+
+def year_changes(report_dir: Path, growth_out: str) -> dict[str, str]:
+    """figure -> the change from the previous year as readers read it (growth's change.csv), when written."""
+    from ..growth import format_change
+
+    change = _read(report_dir, growth_out, "change.csv")
+    if change is None:
+        return {}
+    return {r.figure: format_change(r.figure, r.change) for r in change.itertuples()}
+
+
+def _winners_by_sector(report_dir: Path, growth_out: str, ranking_out: str | None) -> pd.DataFrame | None:
+    """Per sector: the official award (growth's sectors.csv) and the methodology's reproduction (ranking.csv)."""
+    from ..wording import sector_label
+
+    sectors = _read(report_dir, growth_out, "sectors.csv")
+    if sectors is None or "winners" not in sectors:
+        return None
+    table = sectors.assign(sector_label=sectors["sector"].map(sector_label))[["sector", "sector_label", "winners"]]
+    ranked = _read(report_dir, ranking_out, "ranking.csv")
+    if ranked is not None:
+        ours = ranked[ranked["winner"].astype(str).str.lower() == "true"].groupby("sector").size()
+        table = table.assign(reproduced=table["sector"].map(ours).fillna(0))
+    table = table[table.drop(columns=["sector", "sector_label"]).sum(axis=1) > 0]
+    return table.sort_values("winners", ascending=False, ignore_index=True)
+
+
+def year_charts(report_dir: Path, build: dict, growth_out: str, ranking_out: str | None) -> list[tuple[str, str]]:
+    """The year in five charts (title, PNG data URI): pages, subscribers, answered share, reply time,
+    winners by sector (official and reproduced), from the files the growth and ranking notebooks wrote."""
+    from .. import plots
+    from ..weekly.charts import png_data_uri
+
+    monthly = _read(report_dir, growth_out, "monthly.csv")
+    if monthly is None:
+        return []
+    year = build["parameters"]["year"]
+    label = build["dataset"]["label"] if build["dataset"]["synthetic"] else None
+    monthly = monthly.assign(month=pd.to_datetime(monthly["month"]))
+    monthly = monthly[monthly["month"] >= pd.Timestamp(year - 1, 12, 1)]
+    charts = [
+        ("Активные страницы", plots.year_line(monthly, "month", {"pages_active": "активные страницы на конец месяца"},
+                                              title="Активные страницы", ylabel="страниц", label=label)),
+        ("Подписчики", plots.year_line(monthly, "month", {"subscribers": "подписчики активных страниц"},
+                                       title="Подписчики", ylabel="подписчиков", label=label)),
+        ("Ответы жителям", plots.year_line(
+            monthly, "month", {"answered_share": "доля комментариев жителей с ответом",
+                               "answered_24h_share": "доля ответов в течение 24 часов"},
+            title="Ответы жителям", ylabel="доля комментариев", kind="share", label=label)),
+        ("Время ответа", plots.year_line(
+            monthly, "month", {"median_reply_hours": "медианное время ответа за месяц"}, title="Время ответа",
+            ylabel="часов до ответа", kind="hours", reference=(24, "ориентир: ответ за 24 часа"), label=label)),
+    ]
+    winners = _winners_by_sector(report_dir, growth_out, ranking_out)
+    if winners is not None and len(winners):
+        bars = {"winners": "знак качества (официальный список)",
+                **({"reproduced": "отобрано по методике проекта (воспроизведение)"} if "reproduced" in winners else {})}
+        charts.append(("Знак качества по сферам", plots.paired_bars(
+            winners, "sector_label", bars, title="Знак качества по сферам", xlabel="страниц", label=label)))
+    return [(title, png_data_uri(fig)) for title, fig in charts]
+
+
+def year_section(report_dir: Path, build: dict, main: list[dict], headline: list[dict]) -> str:
+    """The year at a glance: the five figures with the change from the previous year, then five charts."""
+    by_name = {m["name"]: m for m in main}
+    growth_out = by_name.get("growth", {}).get("out_dir")
+    ranking_out = by_name.get("ranking", {}).get("out_dir")
+    year = build["parameters"]["year"]
+    changes = year_changes(report_dir, growth_out) if growth_out else {}
+    figures = {r["figure"]: r for r in headline}
+    parts = ["<h2>Год в пяти графиках</h2>"]
+    cells = "".join(
+        f'<div class="card"><div class="card-label">{html.escape(figures[f]["label"])}</div>'
+        f'<div class="card-value">{html.escape(figures[f]["value"])}</div>'
+        + (f'<div class="rule">{html.escape(_change_text(changes.get(f), year))}</div>' if changes else "")
+        + "</div>"
+        for f in YEAR_FIGURES if f in figures)
+    if cells:
+        parts.append(f'<div class="cards">{cells}</div>')
+    if not changes:
+        parts.append(f'<p class="rule">Изменение к {year - 1} году не приводится: набор данных не покрывает '
+                     f'{year - 1} год целиком.</p>')
+    charts = year_charts(report_dir, build, growth_out, ranking_out) if growth_out else []
+    parts.append('<div class="charts">' + "".join(
+        f'<img src="{uri}" alt="{html.escape(title)}">' for title, uri in charts) + "</div>")
+    return "\n".join(parts)
+
+
+def _change_text(change: str | None, year: int) -> str:
+    return f"к {year - 1} году: {change}" if change else f"к {year - 1} году: нет данных"
+
+
 WEEKLY_LIST = "weekly/index.html"  # relative to the reports folder (reports_dir), see weekly_index
 
 
@@ -201,6 +305,7 @@ def write_index(report_dir: Path, build: dict, main: list[dict], municipalities:
 
     growth = next((m for m in main if m["name"] == "growth"), None)
     headline = read_headline(report_dir, growth["out_dir"]) if growth else []
+    parts.append(year_section(report_dir, build, main, headline))
     parts.append("<h2>Главные цифры года</h2>")
     if headline:
         rows = "".join(
@@ -212,7 +317,7 @@ def write_index(report_dir: Path, build: dict, main: list[dict], municipalities:
         )
         parts.append(f'<table class="headline">{rows}</table>')
     else:
-        parts.append("<p>Блокнот роста не записал главные цифры (headline.csv).</p>")
+        parts.append("<p>Главные цифры года не записаны: страница роста сети не построена.</p>")
 
     parts.append("<h2>Разделы отчёта</h2><ul>")
     for m in main:
