@@ -345,7 +345,7 @@ def test_parameters_must_be_plain_values(tmp_path, small_dataset_dir):
 
 
 def test_shared_kernel_runs_start_from_a_clean_namespace(tmp_path):
-    from gospub_analysis.reports import runner
+    from gospub_analysis.reports import kernels, runner
 
     outputs = []
     try:
@@ -364,9 +364,8 @@ def test_shared_kernel_runs_start_from_a_clean_namespace(tmp_path):
             assert outcome.ok, outcome.error
             nb = nbformat.read(job.executed, as_version=4)
             outputs.append(nb.cells[-1].outputs[0]["text"])
-        assert len(runner._KERNELS) == 1
+        assert len(kernels._SESSIONS) == 1
     finally:
-        for key in list(runner._KERNELS):
-            runner._shutdown(key)
+        kernels.close_all()
     (year_a, pid_a), (year_b, pid_b) = (eval(text) for text in outputs)
     assert (year_a, year_b) == (2023, 2024) and pid_a == pid_b, "both runs used one kernel"

@@ -31,6 +31,7 @@ from . import notebooks as table
 from .atomic import kept_name as _kept
 from .atomic import swap_in as _swap_in
 from .index import dumps, write_index
+from .kernels import notebook_imports
 from .notebooks import CACHE_DIR, MUNICIPALITIES_DIR, ReportNotebook
 from .runner import Job, Outcome, check_parameters, declared_parameters
 from .schedule import PREPARE as INPUTS_TASK
@@ -95,14 +96,15 @@ def _job(nb: ReportNotebook, name: str, work: Path, stem: str, parameters: dict,
         banner=label,
         nav_html=f'<a href="{up}index.html">← к оглавлению отчёта</a>',
         footer_html=f"Отчёт за {year} год · gospub-analysis {package_version()}",
-        reuse_kernel=bool(depth),
+        reuse_kernel=True,
+        save_every_cell=not depth,
     )
 
 
 def _jobs(work: Path, year: int, source: Source, names: list[str], label: str | None,
           main_notebooks: tuple[ReportNotebook, ...], municipality_notebook: ReportNotebook
           ) -> tuple[list[Job], list[Job]]:
-    """The main notebooks' jobs and one municipality job per district (sharing a kernel per worker)."""
+    """The main notebooks' jobs and one municipality job per district (all sharing a kernel per worker)."""
     common = {"data_dir": str(source.path), "cache_dir": CACHE_DIR}
     main = [_job(nb, nb.name, work, nb.name, {**common, "out_dir": nb.name, **nb.year_parameters(year, source)}, label,
                  nb.title, 0, year) for nb in main_notebooks]
@@ -163,7 +165,9 @@ def _run(
     """
     prepare = partial(_prepare, str(data_dir), year, str(work / CACHE_DIR))
     pairs = [("main", job) for job in main_jobs] + [("district", job) for job in district_jobs]
-    outcomes, marks = run_pages(prepare, pairs, work=work, workers=jobs, progress=progress, desc=f"Отчёт {year}")
+    warm = notebook_imports(job.notebook for job in main_jobs + district_jobs[:1])
+    outcomes, marks = run_pages(prepare, pairs, work=work, workers=jobs, progress=progress, desc=f"Отчёт {year}",
+                                warm_code=warm)
     phases = {"shared_inputs_seconds": marks.get(f"{INPUTS_TASK}_end", 0.0),
               "main_phase_seconds": marks.get("main_end", 0.0)}
     if "district_end" in marks:
@@ -202,7 +206,10 @@ def _records(order: list[str], outcomes: dict[str, Outcome], jobs_by_name: dict[
             continue
         o = outcomes[name]
         record = {"name": name, "status": "ok" if o.ok else "failed", "seconds": round(o.seconds, 2),
-                  "execute_seconds": round(o.execute_seconds, 2), "html_seconds": round(o.html_seconds, 2)}
+                  "kernel_seconds": round(o.kernel_seconds, 2), "execute_seconds": round(o.execute_seconds, 2),
+                  "html_seconds": round(o.html_seconds, 2)}
+        if o.kernel:
+            record["kernel"] = o.kernel
         job = jobs_by_name.get(name)
         if job is not None:
             record.update(notebook=str(job.notebook), executed=str(job.executed.relative_to(work)),

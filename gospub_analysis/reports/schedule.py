@@ -18,25 +18,18 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 from typing import Callable
 
-from .runner import Job, Outcome, init_worker, run_in_worker, shared_kernel
+from . import kernels
+from .runner import Job, Outcome, init_worker, run_in_worker
 
 PREPARE = "shared-inputs"
 WARM_UP = "warm-up"
 
 
 def warm_up(cwd: str, code: str) -> Outcome:
-    """Start this worker's kernel for `cwd` and run `code` in it (imports); never raises."""
-    from jupyter_core.utils import run_sync
-
+    """Start this worker's kept kernel for `cwd` and run `code` in it (imports); never raises."""
     started = time.perf_counter()
     try:
-        kc = shared_kernel(Path(cwd)).client()
-        kc.start_channels()
-        try:
-            run_sync(kc.wait_for_ready)(timeout=60)
-            run_sync(kc.execute_interactive)(code, store_history=False, timeout=120, output_hook=lambda msg: None)
-        finally:
-            kc.stop_channels()
+        kernels.session(Path(cwd)).warm(code)
         return Outcome(WARM_UP, ok=True, seconds=time.perf_counter() - started)
     except Exception as exc:  # a cold kernel is slower, not wrong: the pages still run
         return Outcome(WARM_UP, ok=False, seconds=time.perf_counter() - started, error={"evalue": str(exc)})
