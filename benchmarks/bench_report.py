@@ -1,7 +1,7 @@
 """Time the yearly report and show where its time goes.
 
 Usage: python benchmarks/bench_report.py [DATA_DIR] [--year 2023] [--jobs N] [--only full|main]
-                                         [--runs N] [--profile]
+                                         [--runs N] [--profile] [--ranking-draws N]
 Builds into a temporary folder (reports/ is not touched) with `build_report`, exactly
 what `gospub report` runs, and prints the wall times recorded in build.json: total, the
 main notebooks (each and the phase), the shared inputs and the municipality phase, the
@@ -21,6 +21,8 @@ its time went, read from the build's executed notebooks and build.json:
            and parameterising the notebook, the final write; in older builds resetting
            the kept kernel);
   html     the HTML conversion.
+`--ranking-draws N` gives the ranking notebook `n_draws = N` (default 100) to show what the
+rest of the build costs when its stability checks get cheaper.
 The script reads only what any build writes, so it profiles older trees too
 (`PYTHONPATH=/old/tree python benchmarks/bench_report.py --profile`).
 """
@@ -28,6 +30,7 @@ The script reads only what any build writes, so it profiles older trees too
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import resource
 import statistics
@@ -39,6 +42,7 @@ from pathlib import Path
 import nbformat
 
 from gospub_analysis import config
+from gospub_analysis.reports import notebooks as table
 from gospub_analysis.reports.build import build_report, format_failures
 
 PARTS = ("kernel", "imports", "cells", "nbclient", "outside", "html")
@@ -104,13 +108,27 @@ def cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def with_draws(n_draws: int | None):
+    """The report's main notebooks, the ranking with `n_draws` bootstrap draws (None: its own)."""
+    if n_draws is None:
+        return None
+    ranking = next(nb for nb in table.MAIN_NOTEBOOKS if nb.name == "ranking")
+
+    def parameters(year, source, own=ranking.year_parameters):
+        return {**own(year, source), "n_draws": n_draws}
+
+    return tuple(dataclasses.replace(nb, year_parameters=parameters) if nb is ranking else nb
+                 for nb in table.MAIN_NOTEBOOKS)
+
+
 def run(label: str, data_dir: Path, year: int, jobs: int | None, all_municipalities: bool,
-        show_profile: bool) -> dict:
+        show_profile: bool, main_notebooks=None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-report-") as out:
         before, cpu0, cpu_self0 = load(), cpu_of_children(), time.process_time()
         start = time.perf_counter()
         result = build_report(
-            year, data_dir, reports_dir=out, all_municipalities=all_municipalities, jobs=jobs, progress=False
+            year, data_dir, reports_dir=out, all_municipalities=all_municipalities, jobs=jobs, progress=False,
+            main_notebooks=main_notebooks,
         )
         wall = time.perf_counter() - start
         cpu = cpu_of_children() - cpu0 + time.process_time() - cpu_self0
@@ -143,17 +161,20 @@ def main() -> int:
     parser.add_argument("--only", choices=["full", "main"], default=None)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="where each notebook's time goes")
+    parser.add_argument("--ranking-draws", type=int, default=None, help="the ranking notebook's n_draws")
     args = parser.parse_args()
+    main_notebooks = with_draws(args.ranking_draws)
     print(f"cores: {os.cpu_count()}, jobs: {args.jobs or 'default'}, dataset: {args.data_dir}, year {args.year}, "
+          f"ranking n_draws: {args.ranking_draws or 'its own'}, "
           f"code: {Path(__import__('gospub_analysis').__file__).parent.parent}")
     walls = []
     for _ in range(args.runs):
         if args.only in (None, "main"):
             run("main notebooks only (no municipalities)", Path(args.data_dir), args.year, args.jobs, False,
-                args.profile)
+                args.profile, main_notebooks)
         if args.only in (None, "full"):
             walls.append(run("full report, all 35 municipalities", Path(args.data_dir), args.year, args.jobs, True,
-                             args.profile)["wall"])
+                             args.profile, main_notebooks)["wall"])
     if len(walls) > 1:
         print(f"full report over {len(walls)} runs: best {min(walls):.1f} s, worst {max(walls):.1f} s")
     return 0

@@ -7,8 +7,9 @@ messages until none arrives for that long), twice per run with a reset before it
 A `KernelSession` is one kernel with one client, kept for every run of a worker in one
 working directory:
 
-* `warm(code)` runs the imports the build's notebooks need (`notebook_imports`) and then
-  records the fresh state (`kernel_state.snapshot`);
+* `warm(code)` sends the imports the build's notebooks need (`notebook_imports`) and the
+  recording of the fresh state (`kernel_state.snapshot`), without waiting: the kernel
+  imports while its worker computes the shared inputs or another task;
 * `reset()`, before every run, clears the namespace (`%reset -f` in a new history
   session, so the execution count starts again at 1) and restores what a notebook may have changed outside it (`kernel_state.restore`),
   so a run sees only its parameters and computes and shows what it would in a fresh
@@ -40,8 +41,8 @@ STATE = "gospub_analysis.reports.kernel_state"
 # count starts again at 1 without colliding with the history already written.
 RESET = f"get_ipython().reset(new_session=True)\n__import__({STATE!r}, fromlist=['restore']).restore()"
 SNAPSHOT = f"__import__({STATE!r}, fromlist=['snapshot']).snapshot()"
-READY_TIMEOUT = 60
-RESET_TIMEOUT = 60
+READY_TIMEOUT = 120  # a kernel busy with its warm-up imports answers after them
+RESET_TIMEOUT = 120
 logger = logging.getLogger("papermill")
 
 
@@ -52,7 +53,7 @@ class KernelError(RuntimeError):
 class KernelSession:
     """One kernel of this process with one client, reused by every run in `cwd`."""
 
-    def __init__(self, cwd: Path | str, kernel_name: str = KERNEL_NAME):
+    def __init__(self, cwd: Path | str, kernel_name: str = KERNEL_NAME, warm: str = ""):
         from jupyter_client.manager import AsyncKernelManager
 
         self.cwd = str(cwd)
@@ -62,15 +63,18 @@ class KernelSession:
         self.kc.start_channels()
         self.kc.allow_stdin = False
         self.runs = 0
-        try:
+        self._ready = False
+        self.warm(warm)  # a fresh kernel's state is recorded even when no imports are given
+
+    def ready(self) -> None:
+        """Wait until the kernel answers and its messages reach this client (once)."""
+        if not self._ready:
             run_sync(self.kc.wait_for_ready)(timeout=READY_TIMEOUT)
-            self.run(SNAPSHOT)  # a fresh kernel's state, in case no warm-up comes before the first run
-        except Exception:
-            self.shutdown()
-            raise
+            self._ready = True
 
     def run(self, code: str, timeout: float = RESET_TIMEOUT) -> None:
         """Execute the build's own `code` (not a notebook's); raise `KernelError` when it fails."""
+        self.ready()
         errors: list[str] = []
 
         def hook(msg):
@@ -82,9 +86,11 @@ class KernelSession:
         if reply["content"]["status"] != "ok":
             raise KernelError(f"the kept kernel failed to run {code.splitlines()[0]!r}: {'; '.join(errors)}")
 
-    def warm(self, code: str) -> None:
-        """Import what the notebooks import, then record the fresh state the resets return to."""
-        self.run(f"{code}\n{SNAPSHOT}" if code else SNAPSHOT, timeout=READY_TIMEOUT * 2)
+    def warm(self, code: str = "") -> None:
+        """Send the imports the notebooks need and the snapshot of the fresh state the resets
+        return to, without waiting: the kernel runs them (as soon as it is up) while this
+        process does other work; the next request to the kernel queues behind them."""
+        self.kc.execute(f"{code}\n{SNAPSHOT}" if code else SNAPSHOT, store_history=False, allow_stdin=False)
 
     def reset(self) -> None:
         self.run(RESET)
@@ -104,8 +110,9 @@ _AT_EXIT: list = []
 _OWNER = [os.getpid()]
 
 
-def session(cwd: Path | str) -> KernelSession:
-    """This process's kernel for `cwd`: started on first use, reset before every later use."""
+def session(cwd: Path | str, warm: str = "") -> KernelSession:
+    """This process's kernel for `cwd`: started on first use, reset before every later use;
+    `warm`: imports to send it (see `KernelSession.warm`)."""
     from multiprocessing.util import Finalize
 
     if _OWNER[0] != os.getpid():  # a forked worker: its parent's kernels are not its own
@@ -118,6 +125,8 @@ def session(cwd: Path | str) -> KernelSession:
         try:
             if kept.alive():
                 kept.reset()
+                if warm:
+                    kept.warm(warm)
                 return kept
         except Exception:  # a kernel that does not answer is replaced, not trusted
             pass
@@ -126,7 +135,7 @@ def session(cwd: Path | str) -> KernelSession:
         # Shut the kernels down when this (worker) process exits. Not tied to a session: a
         # replaced session, when collected, must not close the one that replaced it.
         _AT_EXIT.append(Finalize(None, close_all, exitpriority=10))
-    fresh = KernelSession(key)
+    fresh = KernelSession(key, warm=warm)
     _SESSIONS[key] = fresh
     return fresh
 
@@ -162,6 +171,7 @@ class KeptKernelEngine(NBClientEngine):
             stdout_file=stdout_file, stderr_file=stderr_file, startup_timeout=start_timeout,
             timeout=execution_timeout,
         )
+        session.ready()
         client.kc = session.kc  # nbclient opens a client of its own only when it has none
         session.runs += 1
         return client.execute()

@@ -67,6 +67,7 @@ class Outcome:
     html_seconds: float = 0.0
     kernel: str = ""  # the id of the kept kernel the job ran in ("": a kernel of its own)
     error: dict | None = None
+    value: object = None  # what a side task of a build computed
 
 
 @dataclass
@@ -166,8 +167,10 @@ def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
 _SLOT = ProgressSlot()
 
 
-def init_worker(slots, log_path: str | None, show_cells: bool) -> None:
-    """Process-pool initializer: take a progress-bar row; send the kernels' stderr to the log.
+def init_worker(slots, log_path: str | None, show_cells: bool, warm: tuple[str, str] | None = None) -> None:
+    """Process-pool initializer: take a progress-bar row; send the kernels' stderr to the log;
+    start this worker's kept kernel for `warm` = (working directory, imports), which imports
+    while the worker takes its first task (`kernels.KernelSession.warm`).
 
     Kernels inherit file descriptor 2 of the worker; their start-up chatter goes to
     `log_path` while the worker's own bars still reach the terminal.
@@ -182,6 +185,11 @@ def init_worker(slots, log_path: str | None, show_cells: bool) -> None:
         os.dup2(log, 2)
         os.close(log)
         sys.stderr = os.fdopen(terminal, "w", buffering=1, encoding="utf-8", errors="replace")
+    if warm is not None:
+        try:
+            kernels.session(warm[0], warm=warm[1])
+        except Exception:  # a kernel that cannot start now fails the first job that needs it, with its error
+            pass
 
 
 def run_in_worker(job: Job) -> Outcome:
