@@ -126,6 +126,12 @@ def test_build_json_records_version_parameters_fingerprint_timings(small_report,
     assert all(n["status"] == "ok" and n["seconds"] > 0 for n in build["notebooks"])
     assert set(build["timings"]["main_notebooks_seconds"]) == set(main_names())
     assert build["timings"]["wall_seconds"] > 0
+    # every notebook ran in one of the two workers' kept kernels (no kernel of its own)
+    pages = [n for n in build["notebooks"] if n["name"] != "shared-inputs"]
+    assert all(n.get("kernel") for n in pages) and len({n["kernel"] for n in pages}) <= 2
+    assert all(0 <= n["kernel_seconds"] <= n["execute_seconds"] <= n["seconds"] for n in pages)
+    # the index's weekly chart was computed by a worker beside the notebooks
+    assert 0 < build["timings"]["index_chart_ready_seconds"] < build["timings"]["wall_seconds"]
 
 
 @pytest.mark.slow
@@ -176,6 +182,7 @@ def test_index_links_resolve_and_show_headline_and_provenance(small_report, smal
         assert name in targets
     for target in targets:
         assert (d / target).is_file(), f"index.html links to a missing {target}"
+    assert "Еженедельный мониторинг за год" in text and 'alt="Еженедельный мониторинг 2023 года"' in text
 
 
 @pytest.mark.slow
@@ -347,7 +354,7 @@ def test_parameters_must_be_plain_values(tmp_path, small_dataset_dir):
 
 
 def test_shared_kernel_runs_start_from_a_clean_namespace(tmp_path):
-    from gospub_analysis.reports import runner
+    from gospub_analysis.reports import kernels, runner
 
     outputs = []
     try:
@@ -366,9 +373,21 @@ def test_shared_kernel_runs_start_from_a_clean_namespace(tmp_path):
             assert outcome.ok, outcome.error
             nb = nbformat.read(job.executed, as_version=4)
             outputs.append(nb.cells[-1].outputs[0]["text"])
-        assert len(runner._KERNELS) == 1
+        assert len(kernels._SESSIONS) == 1
     finally:
-        for key in list(runner._KERNELS):
-            runner._shutdown(key)
+        kernels.close_all()
     (year_a, pid_a), (year_b, pid_b) = (eval(text) for text in outputs)
     assert (year_a, year_b) == (2023, 2024) and pid_a == pid_b, "both runs used one kernel"
+
+
+def test_the_index_chart_task_returns_its_failure_and_the_index_then_computes_the_chart(tmp_path, small_dataset_dir):
+    missing = {"path": str(tmp_path / "no-dataset"), "label": LABEL, "synthetic": True}
+    failed = report_build._weekly_section(str(tmp_path), missing, YEAR)
+    assert not failed.ok and failed.value is None and failed.error["ename"]
+    dataset = {"path": str(small_dataset_dir), "label": LABEL, "synthetic": True}
+    done = report_build._weekly_section(str(tmp_path), dataset, YEAR)
+    assert done.ok and 'src="data:image/png;base64,' in done.value
+    result = tiny_build(tmp_path, small_dataset_dir, OK)  # the build hands the chart to the index
+    text = (result.report_dir / "index.html").read_text(encoding="utf-8")
+    assert 'alt="Еженедельный мониторинг 2023 года"' in text
+    assert result.build["timings"]["index_chart_ready_seconds"] > 0

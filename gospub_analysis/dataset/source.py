@@ -21,6 +21,7 @@ report build computes a year's indicators once for all its notebooks.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Callable
@@ -190,7 +191,7 @@ class Source(ManifestFacts):
             value = compute()
             if file is not None:
                 file.parent.mkdir(parents=True, exist_ok=True)
-                partial = file.with_suffix(f".{id(value)}.tmp")
+                partial = file.with_suffix(f".{os.getpid()}-{id(value)}.tmp")  # processes may compute one key at once
                 value.to_parquet(partial, index=False)
                 partial.replace(file)  # atomic: a reader never sees half a file
         self.cache[key] = value

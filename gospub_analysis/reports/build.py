@@ -2,10 +2,12 @@
 
 This module owns the order of a build and its manifest:
 1. the shared inputs (`notebooks.SHARED_INPUTS`: the year's indicators, the growth series
-   per municipality) are computed once into the report's cache folder;
-2. then the main notebooks (`notebooks.MAIN_NOTEBOOKS`) and one municipality notebook per
-   district run on `jobs` worker processes, each reading the shared inputs through its
-   `Source(data_dir, cache_dir)`;
+   per municipality) are computed once into the report's cache folder, while the main
+   notebooks (`notebooks.MAIN_NOTEBOOKS`) start, on `jobs` worker processes, each with
+   the kernel its worker keeps (`runner`, `kernels`); the index's weekly chart is computed
+   alongside;
+2. once the shared inputs are ready, one municipality notebook per district, each
+   reading them through its `Source(data_dir, cache_dir)`;
 3. every page is rendered without code (`html`); then `index.html` and `build.json`;
 4. the whole build happens in a hidden folder next to `reports/<year>` (same file
    system) and is swapped in with one rename. If any notebook fails, the folder is
@@ -31,11 +33,13 @@ from . import notebooks as table
 from .atomic import kept_name as _kept
 from .atomic import swap_in as _swap_in
 from .index import dumps, write_index
+from .kernels import notebook_imports
 from .notebooks import CACHE_DIR, MUNICIPALITIES_DIR, ReportNotebook
 from .runner import Job, Outcome, check_parameters, declared_parameters
 from .schedule import PREPARE as INPUTS_TASK
 from .schedule import run_pages
 FAILURES_SHOWN = 5
+INDEX_TASK = "index-weekly-chart"
 
 
 @dataclass
@@ -95,14 +99,15 @@ def _job(nb: ReportNotebook, name: str, work: Path, stem: str, parameters: dict,
         banner=label,
         nav_html=f'<a href="{up}index.html">← к оглавлению отчёта</a>',
         footer_html=f"Отчёт за {year} год · gospub-analysis {package_version()}",
-        reuse_kernel=bool(depth),
+        reuse_kernel=True,
+        save_every_cell=not depth,
     )
 
 
 def _jobs(work: Path, year: int, source: Source, names: list[str], label: str | None,
           main_notebooks: tuple[ReportNotebook, ...], municipality_notebook: ReportNotebook
           ) -> tuple[list[Job], list[Job]]:
-    """The main notebooks' jobs and one municipality job per district (sharing a kernel per worker)."""
+    """The main notebooks' jobs and one municipality job per district (all sharing a kernel per worker)."""
     common = {"data_dir": str(source.path), "cache_dir": CACHE_DIR}
     main = [_job(nb, nb.name, work, nb.name, {**common, "out_dir": nb.name, **nb.year_parameters(year, source)}, label,
                  nb.title, 0, year) for nb in main_notebooks]
@@ -151,23 +156,46 @@ def _prepare(data_dir: str, year: int, cache_dir: str) -> Outcome:
             "execution_count": None, "cell_source": "", "ename": type(exc).__name__, "evalue": str(exc)})
 
 
+def _weekly_section(work: str, dataset: dict, year: int) -> Outcome:
+    """The index's weekly chart (`index.weekly_section`), computed by a worker beside the notebooks
+    rather than after them; a failure leaves it to `write_index`."""
+    from .index import weekly_section
+
+    started = time.perf_counter()
+    try:
+        section = weekly_section(Path(work), {"dataset": dataset}, year)
+        return Outcome(INDEX_TASK, ok=True, seconds=time.perf_counter() - started, value=section)
+    except Exception as exc:
+        return Outcome(INDEX_TASK, ok=False, seconds=time.perf_counter() - started,
+                       error={"ename": type(exc).__name__, "evalue": str(exc)})
+
+
 def _run(
-    main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, data_dir: Path, jobs: int, progress: bool
+    main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, data_dir: Path, jobs: int, progress: bool,
+    dataset: dict,
 ) -> tuple[dict[str, Outcome], dict[str, float]]:
     """Run the shared inputs, then every job, on `jobs` worker processes (`schedule.run_pages`);
     (outcomes by name, phase timings).
 
     Phases: `shared_inputs_seconds` until the shared inputs were ready; `main_phase_seconds`
     from the start until the last main notebook ended; `municipality_phase_seconds` from
-    the shared inputs until the last municipality notebook ended (the two overlap).
+    the shared inputs until the last municipality notebook ended (the two overlap);
+    `index_chart_ready_seconds` when the index's weekly chart was ready.
     """
     prepare = partial(_prepare, str(data_dir), year, str(work / CACHE_DIR))
-    pairs = [("main", job) for job in main_jobs] + [("district", job) for job in district_jobs]
-    outcomes, marks = run_pages(prepare, pairs, work=work, workers=jobs, progress=progress, desc=f"Отчёт {year}")
+    warm = notebook_imports(job.notebook for job in main_jobs + district_jobs[:1])
+    side = (partial(_weekly_section, str(work), dataset, year),)
+    # The main notebooks start at once (the ranking, the longest, first); what they read of the
+    # shared inputs they find in the cache or compute themselves, as any notebook run does.
+    outcomes, marks = run_pages(prepare, [("district", job) for job in district_jobs], work=work, workers=jobs,
+                                progress=progress, desc=f"Отчёт {year}", warm_code=warm,
+                                early=[("main", job) for job in main_jobs], side=side)
     phases = {"shared_inputs_seconds": marks.get(f"{INPUTS_TASK}_end", 0.0),
               "main_phase_seconds": marks.get("main_end", 0.0)}
     if "district_end" in marks:
         phases["municipality_phase_seconds"] = marks["district_end"] - phases["shared_inputs_seconds"]
+    if f"{INDEX_TASK}_end" in marks:
+        phases["index_chart_ready_seconds"] = marks[f"{INDEX_TASK}_end"]
     return outcomes, phases
 
 
@@ -202,7 +230,10 @@ def _records(order: list[str], outcomes: dict[str, Outcome], jobs_by_name: dict[
             continue
         o = outcomes[name]
         record = {"name": name, "status": "ok" if o.ok else "failed", "seconds": round(o.seconds, 2),
-                  "execute_seconds": round(o.execute_seconds, 2), "html_seconds": round(o.html_seconds, 2)}
+                  "kernel_seconds": round(o.kernel_seconds, 2), "execute_seconds": round(o.execute_seconds, 2),
+                  "html_seconds": round(o.html_seconds, 2)}
+        if o.kernel:
+            record["kernel"] = o.kernel
         job = jobs_by_name.get(name)
         if job is not None:
             record.update(notebook=str(job.notebook), executed=str(job.executed.relative_to(work)),
@@ -249,7 +280,7 @@ def build_report(
     work.mkdir(parents=True)
     build = _provenance(source, names, jobs, year, started_at)
     try:
-        outcomes, phases = _run(main_jobs, district_jobs, work, year, source.path, jobs, progress)
+        outcomes, phases = _run(main_jobs, district_jobs, work, year, source.path, jobs, progress, build["dataset"])
     except BaseException:
         # Keep whatever was built for inspection; reports/<year> is untouched.
         if work.exists():
@@ -269,12 +300,13 @@ def build_report(
         },
         "finished_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
     })
+    weekly = outcomes.get(INDEX_TASK)
     return _finish(build, work, reports_dir / str(year), main_jobs, district_jobs, failures,
-                   _kept(reports_dir, year, stamp))
+                   _kept(reports_dir, year, stamp), weekly.value if weekly is not None and weekly.ok else None)
 
 
 def _finish(build: dict, work: Path, target: Path, main_jobs: list[Job], district_jobs: list[Job],
-            failures: list[dict], kept: Path) -> BuildResult:
+            failures: list[dict], kept: Path, weekly: str | None = None) -> BuildResult:
     """Keep a failed build aside, or write the index and swap the new report in."""
     if failures:
         (work / "build.json").write_text(dumps(build), encoding="utf-8")
@@ -284,7 +316,9 @@ def _finish(build: dict, work: Path, target: Path, main_jobs: list[Job], distric
                    "out_dir": j.parameters["out_dir"]} for j in main_jobs]
     district_links = [{"name": j.parameters["municipality"], "html": str(j.html.relative_to(work))}
                       for j in district_jobs]
-    write_index(work, build, main_links, district_links)
+    started = time.perf_counter()
+    write_index(work, build, main_links, district_links, weekly)
+    build["timings"]["index_seconds"] = round(time.perf_counter() - started, 2)
     (work / "build.json").write_text(dumps(build), encoding="utf-8")
     _swap_in(work, target)
     return BuildResult(True, target, build)

@@ -293,11 +293,13 @@ def weekly_section(report_dir: Path, build: dict, year: int) -> str:
     return "\n".join(parts)
 
 
-def write_index(report_dir: Path, build: dict, main: list[dict], municipalities: list[dict]) -> Path:
+def write_index(report_dir: Path, build: dict, main: list[dict], municipalities: list[dict],
+                weekly: str | None = None) -> Path:
     """Write index.html into `report_dir`.
 
     `main`: per main notebook {title, html, executed, out_dir}; `municipalities`: per
-    district {name, html}. Paths are relative to `report_dir`.
+    district {name, html}. Paths are relative to `report_dir`. `weekly`: the
+    `weekly_section`, when the build computed it alongside the notebooks (None: here).
     """
     year = build["parameters"]["year"]
     title = f"Официальные страницы госорганизаций: отчёт за {year} год"
@@ -344,7 +346,7 @@ def write_index(report_dir: Path, build: dict, main: list[dict], municipalities:
             "(<code>gospub report --all-municipalities</code> или <code>--municipality ИМЯ</code>).</p>"
         )
 
-    parts.append(weekly_section(report_dir, build, year))
+    parts.append(weekly if weekly is not None else weekly_section(report_dir, build, year))
 
     parts.append("<h2>Откуда данные</h2>")
     parts.append(_provenance(build))

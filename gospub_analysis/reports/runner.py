@@ -7,11 +7,13 @@ A failure is returned, not raised, as an `Outcome` whose `error` names the noteb
 the failing cell and the error, so a build can run many notebooks in worker processes
 and report all failures together.
 
-Jobs marked `reuse_kernel` (the 35 runs of the municipality notebook) share one kernel
-per worker process: starting a kernel and importing pandas and matplotlib cost about as
-much as the notebook itself. Before each run the kernel's namespace is reset
-(`%reset -f`), so a run sees only its own parameters, as in a fresh kernel; imported
-modules stay loaded. Every other job gets a kernel of its own.
+Jobs marked `reuse_kernel` run in the kernel their worker process keeps
+(`kernels.session`): starting a kernel and importing pandas and matplotlib cost about
+as much as a municipality notebook itself. Before each run the kernel is reset (its
+namespace cleared, options and styles restored: `kernels`), so a run sees only its own
+parameters and shows what it would in a fresh kernel; imported modules stay loaded.
+Papermill runs through the kept kernel's own client (`kernels.KEPT_KERNEL_ENGINE`).
+Every other job gets a kernel of its own.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import papermill as pm
-from jupyter_core.utils import run_sync
 from papermill.exceptions import PapermillExecutionError
 
 from ..config import KERNEL_NAME
+from . import kernels
 from .html import notebook_to_html
 
 PLAIN = (str, int, float, bool, type(None))
@@ -49,6 +51,10 @@ class Job:
     nav_html: str = ""
     footer_html: str = ""
     reuse_kernel: bool = False
+    # Save the executed notebook after every cell (papermill's default), so that a long run
+    # can be followed and a killed one inspected; short pages are written once, at the end
+    # (or with the failing cell marked): 20-odd saves cost a tenth of a short page.
+    save_every_cell: bool = True
 
 
 @dataclass
@@ -56,9 +62,12 @@ class Outcome:
     name: str
     ok: bool
     seconds: float = 0.0
-    execute_seconds: float = 0.0
+    execute_seconds: float = 0.0  # kernel_seconds included
+    kernel_seconds: float = 0.0  # a kept kernel started or reset (0 for a kernel of its own)
     html_seconds: float = 0.0
+    kernel: str = ""  # the id of the kept kernel the job ran in ("": a kernel of its own)
     error: dict | None = None
+    value: object = None  # what a side task of a build computed
 
 
 @dataclass
@@ -107,7 +116,12 @@ def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
         bar: bool | dict = False
         if slot is not None and slot.position is not None:
             bar = {"desc": job.name, "position": slot.position, "leave": False, "file": sys.stderr}
-        shared = {"km": shared_kernel(job.cwd)} if job.reuse_kernel else {}
+        engine = {}
+        if job.reuse_kernel:
+            kept = kernels.session(job.cwd)
+            engine = {"engine_name": kernels.KEPT_KERNEL_ENGINE, "session": kept}
+            outcome.kernel = kept.km.kernel_id or ""
+        outcome.kernel_seconds = time.perf_counter() - started
         pm.execute_notebook(
             str(job.notebook),
             str(job.executed),
@@ -116,7 +130,8 @@ def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
             cwd=str(job.cwd),
             progress_bar=bar,
             log_output=False,
-            **shared,
+            request_save_on_cell_execute=job.save_every_cell,
+            **engine,
         )
         outcome.execute_seconds = time.perf_counter() - started
         t = time.perf_counter()
@@ -149,54 +164,13 @@ def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
 
 # --- worker processes ----------------------------------------------------------------------
 
-RESET = "get_ipython().run_line_magic('reset', '-f')\nget_ipython().execution_count = 1"
-_KERNELS: dict[str, object] = {}  # working directory -> running kernel manager of this process
-
-
-def _reset(km) -> bool:
-    """Clear the kernel's namespace; False when the kernel does not answer."""
-    kc = km.client()
-    kc.start_channels()
-    try:
-        run_sync(kc.wait_for_ready)(timeout=30)
-        reply = run_sync(kc.execute_interactive)(RESET, store_history=False, timeout=30, output_hook=lambda msg: None)
-        return reply["content"]["status"] == "ok"
-    except Exception:
-        return False
-    finally:
-        kc.stop_channels()
-
-
-def _shutdown(key: str) -> None:
-    km = _KERNELS.pop(key, None)
-    if km is not None:
-        run_sync(km.shutdown_kernel)(now=True)
-
-
-def shared_kernel(cwd: Path):
-    """This process's kernel for `cwd`, started on first use, reset before every later use."""
-    from multiprocessing.util import Finalize
-
-    from jupyter_client.manager import AsyncKernelManager
-
-    key = str(cwd)
-    km = _KERNELS.get(key)
-    if km is not None and run_sync(km.is_alive)() and _reset(km):
-        return km
-    if km is not None:
-        _shutdown(key)
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME)
-    run_sync(km.start_kernel)(cwd=key)
-    _KERNELS[key] = km
-    Finalize(km, _shutdown, args=(key,), exitpriority=10)  # runs when the worker process exits
-    return km
-
-
 _SLOT = ProgressSlot()
 
 
-def init_worker(slots, log_path: str | None, show_cells: bool) -> None:
-    """Process-pool initializer: take a progress-bar row; send the kernels' stderr to the log.
+def init_worker(slots, log_path: str | None, show_cells: bool, warm: tuple[str, str] | None = None) -> None:
+    """Process-pool initializer: take a progress-bar row; send the kernels' stderr to the log;
+    start this worker's kept kernel for `warm` = (working directory, imports), which imports
+    while the worker takes its first task (`kernels.KernelSession.warm`).
 
     Kernels inherit file descriptor 2 of the worker; their start-up chatter goes to
     `log_path` while the worker's own bars still reach the terminal.
@@ -211,6 +185,11 @@ def init_worker(slots, log_path: str | None, show_cells: bool) -> None:
         os.dup2(log, 2)
         os.close(log)
         sys.stderr = os.fdopen(terminal, "w", buffering=1, encoding="utf-8", errors="replace")
+    if warm is not None:
+        try:
+            kernels.session(warm[0], warm=warm[1])
+        except Exception:  # a kernel that cannot start now fails the first job that needs it, with its error
+            pass
 
 
 def run_in_worker(job: Job) -> Outcome:

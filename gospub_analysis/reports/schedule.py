@@ -1,12 +1,17 @@
 """Running a build's notebooks on worker processes: shared inputs first, then every page.
 
-`run_pages(prepare, jobs, ...)` submits `prepare()` (the computation every page reads,
-written into the build's shared cache) to a process pool, and once it succeeded every
-`Job` (`runner.run_in_worker`: papermill, HTML, one kernel kept per worker for the jobs
-that reuse it). While `prepare` runs, the other workers start their kernels and import
-what the notebooks import (`warm_up`), so that no worker idles and no page pays the
-start. A progress bar counts the tasks; the first failure cancels what has not started. It returns the outcomes by name and when each kind of task finished. The weekly
-build uses it; it is the yearly build's scheduling (`build._run`) in a general form.
+`run_pages(prepare, jobs, ...)` submits `prepare()` (the computation the pages read,
+written into the build's shared cache) to a process pool, with the `early` jobs (pages that
+need not wait for it: they compute what they find missing, and the cache is written
+atomically, so the longest page can start at once) and `side` tasks (work of the build that
+no page waits for, such as the index's chart), and once `prepare` succeeded every other
+`Job` (`runner.run_in_worker`: papermill, HTML, one kernel kept per worker). Each
+worker starts its kernel as it starts and sends it the notebooks' imports (`warm_code`)
+without waiting, so the kernels import while the workers compute the shared inputs and
+the side tasks: no worker idles and no page pays the start. A progress bar counts the
+tasks; the first failure of `prepare` or a page cancels what has not started (a side task
+that fails is only returned). It returns the outcomes by name and when each kind of task
+finished. The yearly build (`build._run`) and the weekly build use it.
 """
 
 from __future__ import annotations
@@ -18,35 +23,20 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 from typing import Callable
 
-from .runner import Job, Outcome, init_worker, run_in_worker, shared_kernel
+from .runner import Job, Outcome, init_worker, run_in_worker
 
 PREPARE = "shared-inputs"
-WARM_UP = "warm-up"
-
-
-def warm_up(cwd: str, code: str) -> Outcome:
-    """Start this worker's kernel for `cwd` and run `code` in it (imports); never raises."""
-    from jupyter_core.utils import run_sync
-
-    started = time.perf_counter()
-    try:
-        kc = shared_kernel(Path(cwd)).client()
-        kc.start_channels()
-        try:
-            run_sync(kc.wait_for_ready)(timeout=60)
-            run_sync(kc.execute_interactive)(code, store_history=False, timeout=120, output_hook=lambda msg: None)
-        finally:
-            kc.stop_channels()
-        return Outcome(WARM_UP, ok=True, seconds=time.perf_counter() - started)
-    except Exception as exc:  # a cold kernel is slower, not wrong: the pages still run
-        return Outcome(WARM_UP, ok=False, seconds=time.perf_counter() - started, error={"evalue": str(exc)})
+SIDE = "side"
 
 
 def run_pages(prepare: Callable[[], Outcome], jobs: list[tuple[str, Job]], *, work: Path, workers: int,
-              progress: bool, desc: str, warm_code: str | None = None) -> tuple[dict[str, Outcome], dict[str, float]]:
-    """Run `prepare` (and `warm_code` in the other workers' kernels), then the `(kind, job)` pairs;
+              progress: bool, desc: str, warm_code: str | None = None, early: list[tuple[str, Job]] = (),
+              side: tuple[Callable[[], Outcome], ...] = ()) -> tuple[dict[str, Outcome], dict[str, float]]:
+    """Run `prepare`, the `early` `(kind, job)` pairs (pages that compute what they miss of the
+    shared inputs themselves) and the `side` tasks, then, once `prepare` succeeded, the `jobs`
+    pairs; the kernels warmed with `warm_code` (None: no kernel started ahead). Returns
     (outcomes by name, seconds from the start to the end of `prepare` and of the last task of
-    each kind, keyed '<kind>_end')."""
+    each kind, keyed '<kind>_end', side tasks by their outcome's name)."""
     from tqdm.auto import tqdm
 
     t0 = time.perf_counter()
@@ -55,12 +45,14 @@ def run_pages(prepare: Callable[[], Outcome], jobs: list[tuple[str, Job]], *, wo
     # fork: workers start at once with everything imported, and scripts need no __main__ guard.
     context = multiprocessing.get_context("fork")
     slots = context.Value("i", 0)
+    pages = [*early, *jobs]
+    warm = (str(pages[0][1].cwd), warm_code) if warm_code is not None and pages else None
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
-                             initargs=(slots, str(work / "build.log"), progress and sys.stderr.isatty())) as pool:
-        bar = tqdm(total=1 + len(jobs), desc=desc, unit="страница", disable=not progress, file=sys.stderr)
+                             initargs=(slots, str(work / "build.log"), progress and sys.stderr.isatty(), warm)) as pool:
+        bar = tqdm(total=1 + len(pages), desc=desc, unit="страница", disable=not progress, file=sys.stderr)
         pending: dict[Future, str] = {pool.submit(prepare): PREPARE}
-        if warm_code and jobs:
-            pending.update({pool.submit(warm_up, str(jobs[0][1].cwd), warm_code): WARM_UP for _ in range(workers - 1)})
+        pending.update({pool.submit(run_in_worker, job): job_kind for job_kind, job in early})
+        pending.update({pool.submit(task): SIDE for task in side})
         failed = False
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -69,15 +61,16 @@ def run_pages(prepare: Callable[[], Outcome], jobs: list[tuple[str, Job]], *, wo
                 if future.cancelled():
                     continue
                 outcome = future.result()
-                if kind == WARM_UP:
-                    marks[f"{kind}_end"] = time.perf_counter() - t0
+                if kind == SIDE:  # nothing waits for it, and its failure is the caller's to judge
+                    outcomes[outcome.name] = outcome
+                    marks[f"{outcome.name}_end"] = time.perf_counter() - t0
                     continue
                 outcomes[outcome.name] = outcome
                 failed = failed or not outcome.ok
                 bar.update(1)
                 bar.set_postfix_str(outcome.name, refresh=True)
                 marks[f"{kind}_end"] = time.perf_counter() - t0
-                if kind == PREPARE and outcome.ok:
+                if kind == PREPARE and outcome.ok and not failed:
                     pending.update({pool.submit(run_in_worker, job): job_kind for job_kind, job in jobs})
             if failed:  # the build cannot succeed: don't start what is still queued
                 for future in [f for f in pending if f.cancel()]:

@@ -39,6 +39,7 @@ from ..wording import fmt_week
 from .atomic import kept_name, swap_in
 from .build import BuildResult, _records, check_kernel, municipality_names, package_version, preflight
 from .index import dumps
+from .kernels import notebook_imports
 from .runner import Job, Outcome
 from .schedule import PREPARE, run_pages
 from .weekly_index import write_week_index, write_weeks_list
@@ -47,9 +48,6 @@ WEEKLY_DIR = "weekly"
 MUNICIPALITIES_DIR = "municipalities"
 CARDS_DIR = "cards"
 CACHE_DIR = "data"
-# What the weekly notebooks import: run in the idle workers' kernels while the inputs are computed.
-WARM_UP_CODE = ("import matplotlib.pyplot\nimport IPython.display\n"
-                "import gospub_analysis.weekly, gospub_analysis.weekly.charts, gospub_analysis.weekly.workbook")
 WEEKLY_NOTEBOOK = NOTEBOOKS_DIR / "weekly.ipynb"
 PAGE_NOTEBOOK = NOTEBOOKS_DIR / "page.ipynb"
 
@@ -92,7 +90,8 @@ def _jobs(work: Path, monday: pd.Timestamp, source: Source, names: list[str], ca
         nav = f'<a href="{up}index.html">← к оглавлению недели</a>' + (
             f' · <a href="{up}region.html">вся область</a>' if depth else "")
         return Job(name=name, title=title, notebook=notebook, executed=work / f"{stem}.ipynb", html=work / f"{stem}.html",
-                   parameters=parameters, cwd=work, banner=banner, nav_html=nav, footer_html=footer, reuse_kernel=True)
+                   parameters=parameters, cwd=work, banner=banner, nav_html=nav, footer_html=footer, reuse_kernel=True,
+                   save_every_cell=not depth)
 
     jobs = [("region", job("weekly:region", f"Еженедельный мониторинг: вся область, {fmt_week(monday)}",
                            WEEKLY_NOTEBOOK, "region",
@@ -161,7 +160,8 @@ def build_weekly(week=None, data_dir: Path | str | None = None, *, reports_dir: 
                                 bool(card_ids))
     try:
         outcomes, marks = run_pages(prepare, page_jobs, work=work, workers=workers, progress=progress,
-                                    desc=f"Неделя {label}", warm_code=WARM_UP_CODE)
+                                    desc=f"Неделя {label}",
+                                    warm_code=notebook_imports(dict.fromkeys(job.notebook for _, job in page_jobs)))
     except BaseException:
         if work.exists():
             os.replace(work, kept_name(weekly_dir, label, stamp))
