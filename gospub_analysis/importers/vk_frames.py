@@ -20,10 +20,12 @@ import pandas as pd
 
 from .merge import Existing, dedupe_new, typed_frame
 from .report import ImportReport
+from ..schema import CONTENT_TYPES
 from .vk_rows import AUTHOR_NAMES, Packed, comment_position
 from .vk_shapes import LOCAL
 
 _KINDS = np.array(["original", "repost"], dtype=object)  # by the post's `repost` flag
+_CONTENT_TYPES = np.array([*CONTENT_TYPES, None], dtype=object)  # by code; -1 (unknown) is the last, null
 
 
 def _utc(seconds: np.ndarray) -> pd.Series:
@@ -64,7 +66,8 @@ def _post_frame(t: Packed, ranks: np.ndarray) -> pd.DataFrame:
         "kind": _KINDS[p["repost"].astype(np.intp)], "text_length": p["text_length"],
         "has_photo": p["has_photo"], "has_video": p["has_video"], "is_live": p["is_live"],
         "views": pd.arrays.IntegerArray(views, views < 0), "likes": p["likes"], "reposts": p["reposts"],
-        "comments": p["comments"], "marked_as_ads": pd.arrays.BooleanArray(ads == 1, ads < 0)})
+        "comments": p["comments"], "marked_as_ads": pd.arrays.BooleanArray(ads == 1, ads < 0),
+        "text": p["text"], "content_type": _CONTENT_TYPES[p["ctype"]]})
 
 
 def _message_columns(c: dict, mask: np.ndarray) -> dict:

@@ -22,6 +22,7 @@ import re
 
 import numpy as np
 
+from ..schema import CONTENT_TYPES
 from .pseudonym import Pseudonymizer
 from .report import ImportReport
 from .scrub import ENUMS, mask_digits, scrub_vk, scrub_vk_error
@@ -31,6 +32,10 @@ _DEFAULT_AVATAR = re.compile(r"camera_|community_\d+|deactivated_|/images/")
 _VIDEO_TYPES = ("video", "clip", "live")
 _NO_MEDIA = (False, False, False)  # (photo, video, live) of a post without attachments
 _ONE_PHOTO = (True, False, False)
+# content_type codes (index into schema.CONTENT_TYPES; -1 unknown) and the attachment types behind them.
+CTYPE = {name: code for code, name in enumerate(CONTENT_TYPES)}
+_KIND_OF_ATTACHMENT = {"photo": "photo", "album": "photo", "video": "video", "clip": "clip", "short_video": "clip",
+                       "live": "live", "link": "link", "article": "link", "poll": "poll"}
 RESIDENT, PAGE, COMMUNITY = 0, 1, 2  # author codes; AUTHOR_NAMES[code] is the schema's author_kind
 AUTHOR_NAMES = np.array(["resident", "page", "community"], dtype=object)
 
@@ -47,7 +52,7 @@ class Tables:
     """
 
     POSTS = ("seq", "item", "gid", "post_id", "published", "repost", "text_length", "has_photo", "has_video",
-             "is_live", "views", "likes", "reposts", "comments", "ads")  # views, ads: -1 when unknown
+             "is_live", "views", "likes", "reposts", "comments", "ads", "text", "ctype")  # views, ads, ctype: -1 unknown
     WALL = ("seq", "item", "gid", "post_id", "published", "author", "author_key")
     COMMENTS = ("seq", "item", "sub", "gid", "post_id", "comment_id", "created", "author", "author_key", "reply_to",
                 "deleted")  # item: top-level index in the page; sub: index in its thread, -1 for a top-level one
@@ -55,7 +60,7 @@ class Tables:
     SNAPSHOTS = ("seq", "item", "gid", "members_count", "has_avatar", "has_cover", "has_description", "has_contacts",
                  "has_address")
     FLAGS = ("repost", "has_photo", "has_video", "is_live", "deleted")
-    AS_LISTS = ("author_key", "reply_to", "screen_name", "name", "deactivated", *SNAPSHOTS[3:])
+    AS_LISTS = ("author_key", "reply_to", "screen_name", "name", "deactivated", "text", *SNAPSHOTS[3:])
 
     def __init__(self):
         self.posts: list[tuple] = []
@@ -171,6 +176,41 @@ def _attachment_flags(attachments: object) -> tuple[bool, bool, bool]:
     return photo, video, live
 
 
+def _video_kind(att: dict, kind: str) -> str:
+    inner = att.get(kind)
+    if not isinstance(inner, dict):
+        return _KIND_OF_ATTACHMENT[kind]
+    if kind == "live" or inner.get("live") == 1 or inner.get("type") == "live":
+        return "live"
+    return "clip" if kind == "clip" or inner.get("type") == "short_video" else "video"
+
+
+def content_code(attachments: object, repost: bool) -> int:
+    """The post's content_type code: repost for a share, else the one kind its attachments carry
+    (text when none, several when mixed); attachment types outside the vocabulary (doc, audio...) are ignored."""
+    if repost:
+        return CTYPE["repost"]
+    kinds = set()
+    if isinstance(attachments, list):
+        for att in attachments:
+            kind = att.get("type") if isinstance(att, dict) else None
+            if kind in ("video", "clip", "live"):
+                kinds.add(_video_kind(att, kind))
+            elif kind in _KIND_OF_ATTACHMENT:
+                kinds.add(_KIND_OF_ATTACHMENT[kind])
+    if not kinds:
+        return CTYPE["text"]
+    return CTYPE[kinds.pop()] if len(kinds) == 1 else CTYPE["several"]
+
+
+def _shared_text(history: object) -> str | None:
+    """For a repost without its own text, the text of the post it shares when a community wrote it
+    (a page or a regional source); a resident's post (a user id, positive) is never kept."""
+    shared = history[0] if isinstance(history, list) and history and isinstance(history[0], dict) else {}
+    owner, text = shared.get("from_id", shared.get("owner_id")), shared.get("text")
+    return text if type(owner) is int and owner < 0 and isinstance(text, str) and text else None
+
+
 def _checked_post(item: object) -> tuple[int, int, int, int, int, int, int | None, int]:
     """(id, owner_id, date, likes, reposts, comments, views, from_id) of a post off the usual shape, or Bad."""
     if not isinstance(item, dict):
@@ -237,13 +277,17 @@ def post_page(items: list, t: Tables, resp: Response, report: ImportReport, pseu
             continue
         history = get("copy_history")
         attachments = get("attachments")
+        repost = bool(history) or post_type == "copy"
         if not attachments:
             photo, video, live = _NO_MEDIA
+            ctype = CTYPE["repost"] if repost else CTYPE["text"]
         elif type(attachments) is list and len(attachments) == 1 and type(attachments[0]) is dict \
                 and attachments[0].get("type") == "photo":
             photo, video, live = _ONE_PHOTO  # the most common post: one photo, no call
+            ctype = CTYPE["repost"] if repost else CTYPE["photo"]
         else:
             photo, video, live = _attachment_flags(attachments)
+            ctype = content_code(attachments, repost)
         if history and isinstance(history, list):
             for shared in history:
                 if isinstance(shared, dict):
@@ -251,10 +295,14 @@ def post_page(items: list, t: Tables, resp: Response, report: ImportReport, pseu
                     photo, video, live = photo or p2, video or v2, live or l2
         text = get("text")
         ads = get("marked_as_ads")
-        add((seq, i, -owner, post_id, published, bool(history) or post_type == "copy",
-             len(text) if isinstance(text, str) else 0, photo, video, live,
+        if not (type(text) is str and text) and repost:
+            text = _shared_text(history)
+        elif type(text) is not str:
+            text = None
+        add((seq, i, -owner, post_id, published, repost, len(text) if text is not None else 0, photo, video, live,
              -1 if view_count is None else view_count, likes, reposts, comments,
-             -1 if ads is None else 1 if ads == 1 else 0 if ads == 0 else -1))  # 0/1 or true/false; else unknown
+             -1 if ads is None else 1 if ads == 1 else 0 if ads == 0 else -1,  # 0/1 or true/false; else unknown
+             text, ctype))
 
 
 def _comment_rows(item: dict, parent: int | None, params: dict, t: Tables, pseudonymize: Pseudonymizer,
