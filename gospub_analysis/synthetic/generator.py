@@ -29,9 +29,9 @@ import pandas as pd
 from .. import __version__
 from ..dataset import write_dataset
 from ..region import REGION_CODE, REGION_NAME, TIMEZONE
-from . import activity, commission, interruptions, network
+from . import activity, commission, interruptions, network, texts
 
-GENERATOR_VERSION = "1.1"  # 1.1: Monday snapshots and week-scale events
+GENERATOR_VERSION = "1.2"  # 1.1: Monday snapshots and week-scale events; 1.2: post texts and content types
 TARGETS_2023 = {"pages_active": 3465, "subscribers": 2_500_000, "posts": 282_000, "page_comments": 26_000,
                 "awards": 179, "resident_comments": 44_000}
 AWARD_GROWTH = 0.08  # more seats each year after 2023
@@ -95,6 +95,8 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     ], ignore_index=True)
 
     tables = _canonical_tables(orgs, communities, snapshots, posts, comments, awards)
+    tables["posts"] = texts.add_texts(seed, tables["posts"], tables["communities"], tables["organizations"], TIMEZONE)
+    say(f"  тексты публикаций ({time.perf_counter() - t0:.1f} с)")
     manifest = {
         "name": "nso-synthetic" if scale == 1 else f"nso-synthetic-x{scale:g}",
         "region": REGION_CODE,

@@ -1,0 +1,61 @@
+"""The posts of a year as the content analyses read them: one row per post, with its page and audience.
+
+`year_posts(source, year, municipality)` returns the posts published in the local
+`year` with their page (name, sector, municipality, platform ids for links), the local
+time of publication, the page's subscribers at the time (its latest snapshot on or
+before the post's local day; null when no snapshot precedes it), and the interactions
+(likes + comments + reposts). Text and content type are optional columns of a dataset:
+where `text` is absent it is null; where `content_type` is absent it is derived from the
+flags by the importers' rule (repost, else live, video, photo, several, text).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..dataset import Source, require_source
+from ..localtime import year_bounds
+from ..replies import py
+
+PAGE_COLUMNS = ["community_id", "name", "sector", "municipality", "platform", "platform_id", "screen_name"]
+_DERIVED_TYPE = """CASE WHEN kind = 'repost' THEN 'repost' WHEN has_photo AND has_video THEN 'several'
+    WHEN is_live THEN 'live' WHEN has_video THEN 'video' WHEN has_photo THEN 'photo' ELSE 'text' END"""
+
+
+def _query(source: Source) -> str:
+    text = "text" if source.has_column("posts", "text") else "CAST(NULL AS VARCHAR)"
+    ctype = (f"coalesce(content_type, {_DERIVED_TYPE})" if source.has_column("posts", "content_type")
+             else _DERIVED_TYPE)
+    return f"""
+        WITH p AS (
+            SELECT community_id, post_id, published_at, timezone($tz, published_at) AS local_time, kind,
+                   is_live, views, likes, comments, reposts, likes + comments + reposts AS interactions,
+                   {text} AS text, {ctype} AS content_type
+            FROM posts WHERE published_at >= $lo AND published_at < $hi),
+        s AS (SELECT community_id, CAST(as_of AS TIMESTAMP) AS as_of, members_count FROM snapshots
+              WHERE members_count IS NOT NULL)
+        SELECT p.*, s.members_count AS subscribers
+        FROM p ASOF LEFT JOIN s ON p.community_id = s.community_id AND p.local_time >= s.as_of
+        ORDER BY p.community_id, p.post_id"""
+
+
+def _load(source: Source, year: int) -> pd.DataFrame:
+    lo, hi = year_bounds(year, source.timezone)
+    posts = source.sql(_query(source), {"tz": source.timezone, "lo": py(lo), "hi": py(hi)})
+    pages = source.pages()[PAGE_COLUMNS]
+    posts = posts.merge(pages, on="community_id", how="left")
+    return posts.astype({"views": "Int64", "subscribers": "Int64", "interactions": "int64", "text": "str",
+                         "content_type": "str"})
+
+
+def year_posts(source: Source, year: int, municipality: str | None = None) -> pd.DataFrame:
+    """The year's posts (module docstring); `municipality` keeps one municipality's pages."""
+    source = require_source(source)
+    posts = source.cached(("content_posts", year), lambda: _load(source, year))
+    if municipality:
+        known = set(source.pages()["municipality"].dropna())
+        if municipality not in known:
+            raise ValueError(f"municipality {municipality!r} is not in the dataset {source.path}; "
+                             f"known: {', '.join(sorted(known))}")
+        posts = posts[posts["municipality"] == municipality].reset_index(drop=True)
+    return posts

@@ -1,0 +1,63 @@
+"""The posts that worked: top posts of the year and of each month, by engagement relative to the page's audience.
+
+A post's score is its ER (interactions / the page's subscribers at the time), so a small
+village library's well-liked post stands beside a city administration's, instead of raw
+likes that only the biggest pages can collect. Pages below `min_subscribers` are left
+out (on a page of 12 subscribers one like is 8 %). Each post carries its public link
+(`https://vk.com/wall-<group id>_<post id>`, `https://ok.ru/group/<gid>/topic/<topic id>`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..weekly.links import post_url
+from .engagement import post_measures
+
+MIN_SUBSCRIBERS = 100
+TOP = 20
+PER_MONTH = 3
+EXCERPT = 140
+
+
+def excerpt(text: pd.Series, length: int = EXCERPT) -> pd.Series:
+    """The first words of each text on one line (an ellipsis when cut); '' for a post without text."""
+    flat = text.fillna("").astype("str").str.replace(r"\s+", " ", regex=True).str.strip()
+    cut = flat.str.slice(0, length).str.replace(r"\s+\S*$", "", regex=True)
+    return flat.where(flat.str.len() <= length, cut + "…")
+
+
+def _ranked(posts: pd.DataFrame, min_subscribers: int) -> pd.DataFrame:
+    scored = post_measures(posts)
+    scored = scored[scored["subscribers"].astype("float64").ge(min_subscribers) & scored["er"].notna()]
+    return scored.sort_values(["er", "interactions", "community_id", "post_id"],
+                              ascending=[False, False, True, True], ignore_index=True)
+
+
+def _with_links(top: pd.DataFrame) -> pd.DataFrame:
+    links = [post_url(p, i, post, s) for p, i, post, s in
+             zip(top["platform"], top["platform_id"], top["post_id"], top["screen_name"])]
+    return top.assign(link=pd.Series(links, index=top.index, dtype="str"), excerpt=excerpt(top["text"]))
+
+
+def top_posts(posts: pd.DataFrame, n: int = TOP, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
+    """The `n` posts of the highest ER (ties: more interactions first, then page and post id)."""
+    return _with_links(_ranked(posts, min_subscribers).head(n)).assign(rank=lambda t: range(1, len(t) + 1))
+
+
+def top_by_month(posts: pd.DataFrame, n: int = PER_MONTH, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
+    """The `n` best posts of each local month."""
+    ranked = _ranked(posts, min_subscribers)
+    ranked["month"] = ranked["local_time"].dt.to_period("M").dt.to_timestamp()
+    best = ranked.groupby("month", sort=True).head(n).sort_values(["month", "er"], ascending=[True, False])
+    best = best.assign(rank=best.groupby("month").cumcount() + 1)
+    return _with_links(best.reset_index(drop=True))
+
+
+def best_of_page(posts: pd.DataFrame, community_id: str, n: int = 5) -> pd.DataFrame:
+    """A page's own best posts, by interactions relative to its usual post (its audience is one and the same)."""
+    own = posts[posts["community_id"] == community_id]
+    ranked = own.sort_values(["interactions", "post_id"], ascending=[False, True]).head(n)
+    mean = own["interactions"].mean() if len(own) else float("nan")
+    return _with_links(ranked.assign(lift=ranked["interactions"] / mean if mean else float("nan"))
+                       ).reset_index(drop=True)
