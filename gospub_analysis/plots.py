@@ -169,7 +169,7 @@ def bars_with_intervals(frame: pd.DataFrame, name: str, value: str, low: str, hi
         ax.annotate(value_format(v), (v, y), xytext=(4, 6), textcoords="offset points", fontsize=8)
     if reference is not None:
         ax.axvline(reference, color="#888888", linestyle=":", linewidth=1)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: value_format(v)))
+    _num_axis(ax.xaxis)
     ax.set(title=title, xlabel=xlabel, ylabel="")
     fig.tight_layout()
     return stamp(fig, label)

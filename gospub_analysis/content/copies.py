@@ -59,7 +59,7 @@ def with_copies(posts: pd.DataFrame, min_pages: int = MIN_PAGES) -> pd.DataFrame
 def groups(posts: pd.DataFrame, min_pages: int = MIN_PAGES) -> pd.DataFrame:
     """One row per copy group, the widest first: pages, posts, reposts, first and last time, sectors, the text."""
     marked = posts if "is_copy" in posts else with_copies(posts, min_pages)
-    copies = marked[marked["is_copy"]].sort_values("published_at")
+    copies = marked[marked["is_copy"]].sort_values("local_time", kind="stable")
     if copies.empty:
         return pd.DataFrame(columns=["text_hash", "pages", "posts", "reposts", "first_at", "last_at", "sectors",
                                      "municipalities", "interactions", "text"])

@@ -20,7 +20,7 @@ def weekday_hour(posts: pd.DataFrame, min_posts: int = MIN_POSTS) -> pd.DataFram
     """One row per weekday (0 = Monday) and hour: posts, mean lift, pooled ER (NaN below `min_posts`)."""
     local = posts["local_time"]
     subscribers = posts["subscribers"].astype("float64")
-    frame = pd.DataFrame({"weekday": local.dt.dayofweek, "hour": local.dt.hour, "lift": page_lift(posts),
+    frame = pd.DataFrame({"weekday": local.dt.day_of_week, "hour": local.dt.hour, "lift": page_lift(posts),
                           "er_num": posts["interactions"].astype("float64").where(subscribers > 0, 0.0),
                           "er_den": subscribers.where(subscribers > 0, 0.0)})
     cells = frame.groupby(["weekday", "hour"]).agg(posts=("lift", "size"), lift=("lift", "mean"),

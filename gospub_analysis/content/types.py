@@ -12,6 +12,8 @@ their correlation, so the interval is honest about how many pages a figure rests
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -72,8 +74,10 @@ def engagement_by_type(posts: pd.DataFrame, n_boot: int = N_BOOT, random_state: 
         er = s["er_num"].sum(0) / s["er_den"].sum(0)
         lift = s["lift"].sum(0) / s["lift_n"].sum(0)
     q = [(1 - LEVEL) / 2, (1 + LEVEL) / 2]
-    er_ci = np.nanquantile(er_boot, q, axis=0) if n_boot else np.full((2, len(types)), np.nan)
-    lift_ci = np.nanquantile(lift_boot, q, axis=0) if n_boot else np.full((2, len(types)), np.nan)
+    with warnings.catch_warnings():  # a type without any known audience has no interval: NaN, said once in the table
+        warnings.simplefilter("ignore", RuntimeWarning)
+        er_ci = np.nanquantile(er_boot, q, axis=0) if n_boot else np.full((2, len(types)), np.nan)
+        lift_ci = np.nanquantile(lift_boot, q, axis=0) if n_boot else np.full((2, len(types)), np.nan)
     return pd.DataFrame({
         "content_type": types, "posts": s["posts"].sum(0).astype("int64"), "pages": (s["posts"] > 0).sum(0),
         "er": er, "er_low": er_ci[0], "er_high": er_ci[1], "lift": lift, "lift_low": lift_ci[0],

@@ -43,9 +43,9 @@ CENTRAL_SHARE = 0.45  # of safety warnings and useful information: the central w
 def _holiday_index(month: np.ndarray, day: np.ndarray, sector: np.ndarray) -> np.ndarray:
     """Index into `phrases.HOLIDAYS` of the holiday a post's date is on or up to 2 days before; -1 otherwise."""
     out = np.full(len(month), -1)
-    doy = pd.to_datetime({"year": 2000, "month": month, "day": day}).dt.dayofyear.to_numpy()
+    doy = pd.to_datetime({"year": 2000, "month": month, "day": day}).dt.day_of_year.to_numpy()
     for i, (hmonth, hday, hsector, _) in enumerate(ph.HOLIDAYS):
-        target = pd.Timestamp(year=2000, month=hmonth, day=hday).dayofyear
+        target = pd.Timestamp(year=2000, month=hmonth, day=hday).day_of_year
         near = ((target - doy) % 366 <= 2) & (out < 0)
         if hsector is not None:
             near &= sector == hsector
