@@ -177,3 +177,14 @@ def test_rubrics_assigned_to_posts_and_useful_share():
     assert rubric.tolist()[:2] == ["useful", "holiday"] and pd.isna(rubric.iloc[2])
     share = rubrics.useful_share(frame, rubric).set_index("community_id")
     assert share.loc["vk:1", "useful_share"] == pytest.approx(0.5) and "vk:2" not in share.index
+
+
+def test_page_card_content_mix_and_best_posts(source):
+    part = content.page_content(source, "vk:1", pd.Timestamp("2023-02-27"))
+    mix = part.mix.set_index("content_type")
+    assert mix.loc["photo", "page_posts"] == 1 and mix.loc["live", "page_share"] == pytest.approx(1 / 3)
+    assert mix.loc["text", "sector_share"] == pytest.approx(1 / 4)  # education: vk:1's three posts and vk:2's one
+    assert part.best_posts["post_id"].tolist() == [3, 2, 1]
+    assert part.best_posts["link"].iloc[0] == "https://vk.com/wall-1_3"
+    shown = content.tables.page_best(part)
+    assert shown["Ссылка"].iloc[0] == '<a href="https://vk.com/wall-1_3">открыть</a>'

@@ -5,7 +5,8 @@ ERR, reach rate per page, sector, municipality, month), `types` (content-type mi
 engagement by type with bootstrap intervals), `rubrics` (the text classifier and its
 held-out evaluation), `top` (top posts with links), `timing` (weekday × hour), `copies`
 (reposts of regional sources, identical texts across pages), `year` (all of them for a
-year, once), `tables` (Russian tables and the Excel workbook).
+year, once), `page` (the content part of a page's card), `tables` (Russian tables and the
+Excel workbook).
 
     >>> from gospub_analysis import content, open_source
     >>> c = content.content_year(open_source("data/nso-synthetic"), 2023)
@@ -13,8 +14,9 @@ year, once), `tables` (Russian tables and the Excel workbook).
 """
 
 from . import copies, engagement, rubrics, tables, timing, top, types
+from .page import PageContent, page_content
 from .posts import year_posts
 from .year import ContentYear, content_year
 
-__all__ = ["ContentYear", "content_year", "copies", "engagement", "rubrics", "tables", "timing", "top", "types",
-           "year_posts"]
+__all__ = ["ContentYear", "PageContent", "content_year", "copies", "engagement", "page_content", "rubrics", "tables",
+           "timing", "top", "types", "year_posts"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
 
 from .. import excel
 from ..weekly.links import page_url
-from ..wording import (content_type_label, fmt_datetime, fmt_int, fmt_interval, fmt_num, fmt_share, month_ru,
+from ..wording import (MISSING, content_type_label, fmt_datetime, fmt_int, fmt_interval, fmt_num, fmt_share, month_ru,
                        readable, rubric_label, sector_label)
 from .year import ContentYear
 
@@ -168,3 +169,21 @@ def write_files(c: ContentYear, out_dir: Path | str, about: dict[str, object]) -
         written.append(path)
     written.append(workbook(c, out_dir / "content.xlsx", about))
     return written
+
+
+def page_mix(page_content) -> pd.DataFrame:
+    """The page's content mix beside its sector's (a page card section)."""
+    return readable(page_content.mix, {"content_type": ("Вид публикации", content_type_label),
+                                       "page_posts": ("Публикаций страницы", fmt_int),
+                                       "page_share": ("Доля у страницы", fmt_share),
+                                       "sector_share": ("Доля у страниц сферы", fmt_share)})
+
+
+def page_best(page_content) -> pd.DataFrame:
+    """The page's best posts (a page card section, for HTML: the text escaped, the link an anchor)."""
+    posts = page_content.best_posts
+    table = readable(posts, {"local_time": ("Опубликовано", fmt_datetime), "content_type": ("Вид", content_type_label),
+                             "excerpt": ("Начало текста", html.escape), "interactions": ("Реакций", fmt_int),
+                             "er": ("ER публикации", _pct)})
+    table["Ссылка"] = [f'<a href="{html.escape(u)}">открыть</a>' if u else MISSING for u in posts["link"]]
+    return table

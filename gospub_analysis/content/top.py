@@ -34,7 +34,8 @@ def _ranked(posts: pd.DataFrame, min_subscribers: int) -> pd.DataFrame:
                               ascending=[False, False, True, True], ignore_index=True)
 
 
-def _with_links(top: pd.DataFrame) -> pd.DataFrame:
+def with_links(top: pd.DataFrame) -> pd.DataFrame:
+    """The posts with their public `link` and a one-line `excerpt` of the text."""
     links = [post_url(p, i, post, s) for p, i, post, s in
              zip(top["platform"], top["platform_id"], top["post_id"], top["screen_name"])]
     return top.assign(link=pd.Series(links, index=top.index, dtype="str"), excerpt=excerpt(top["text"]))
@@ -42,7 +43,7 @@ def _with_links(top: pd.DataFrame) -> pd.DataFrame:
 
 def top_posts(posts: pd.DataFrame, n: int = TOP, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
     """The `n` posts of the highest ER (ties: more interactions first, then page and post id)."""
-    return _with_links(_ranked(posts, min_subscribers).head(n)).assign(rank=lambda t: range(1, len(t) + 1))
+    return with_links(_ranked(posts, min_subscribers).head(n)).assign(rank=lambda t: range(1, len(t) + 1))
 
 
 def top_by_month(posts: pd.DataFrame, n: int = PER_MONTH, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
@@ -51,7 +52,7 @@ def top_by_month(posts: pd.DataFrame, n: int = PER_MONTH, min_subscribers: int =
     ranked["month"] = ranked["local_time"].dt.to_period("M").dt.to_timestamp()
     best = ranked.groupby("month", sort=True).head(n).sort_values(["month", "er"], ascending=[True, False])
     best = best.assign(rank=best.groupby("month").cumcount() + 1)
-    return _with_links(best.reset_index(drop=True))
+    return with_links(best.reset_index(drop=True))
 
 
 def best_of_page(posts: pd.DataFrame, community_id: str, n: int = 5) -> pd.DataFrame:
@@ -59,5 +60,5 @@ def best_of_page(posts: pd.DataFrame, community_id: str, n: int = 5) -> pd.DataF
     own = posts[posts["community_id"] == community_id]
     ranked = own.sort_values(["interactions", "post_id"], ascending=[False, True]).head(n)
     mean = own["interactions"].mean() if len(own) else float("nan")
-    return _with_links(ranked.assign(lift=ranked["interactions"] / mean if mean else float("nan"))
+    return with_links(ranked.assign(lift=ranked["interactions"] / mean if mean else float("nan"))
                        ).reset_index(drop=True)
