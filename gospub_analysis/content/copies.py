@@ -16,36 +16,50 @@ neighbour's post stays a plain repost.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 MIN_CHARS = 40
 MIN_PAGES = 3
-# Links, hashtags, @mentions and the markup of VK mentions ([club1|name] keeps the name).
-_STRIP = re.compile(r"(?:https?://|www\.)\S+|\b(?:vk\.com|vk\.ru|ok\.ru|t\.me)/\S*|\[(?:club|public|id)\d+\||[#@][\w.]+")
-_WORDS = re.compile(r"[^\W_]+")  # letters and digits of any script: punctuation and emoji drop out
+# Links, hashtags, @mentions and the markup of VK mentions ([club1|name] keeps the name); RE2 syntax.
+_STRIP = r"(?:https?://|www\.)\S+|\b(?:vk\.com|vk\.ru|ok\.ru|t\.me)/\S*|\[(?:club|public|id)\d+\||[#@][\pL\pN_.]+"
+_NOT_WORD = r"[^\pL\pN]+"  # anything but letters and digits of any script: punctuation, emoji, spaces
 
 
-def _normal(text: str) -> str:
-    return " ".join(_WORDS.findall(_STRIP.sub(" ", text.lower().replace("ё", "е"))))
+def _normal(texts: pa.Array) -> pa.Array:
+    """The normalised form of each text, with pyarrow's string kernels (one pass each over all texts)."""
+    lower = pc.replace_substring(pc.utf8_lower(pc.fill_null(texts, "")), "ё", "е")
+    words = pc.replace_substring_regex(pc.replace_substring_regex(lower, _STRIP, " "), _NOT_WORD, " ")
+    return pc.utf8_trim_whitespace(words)
+
+
+def _distinct(text: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    return codes, _normal(pa.array(np.asarray(uniques, dtype=object), type=pa.string()))
 
 
 def normalise(text: pd.Series) -> pd.Series:
     """Texts in the form they are compared in (module docstring); '' for a missing text. Each distinct
     text is normalised once (the copies this module looks for make many rows share one)."""
-    codes, uniques = pd.factorize(text.astype("object"), use_na_sentinel=True)
-    normal = np.array([_normal(t) if isinstance(t, str) else "" for t in uniques] + [""], dtype=object)
-    return pd.Series(normal[codes], index=text.index, dtype="str")
+    codes, normal = _distinct(text)
+    values = np.append(np.asarray(normal.to_numpy(zero_copy_only=False), dtype=object), "")
+    return pd.Series(values[codes], index=text.index, dtype="str")
 
 
 def text_hash(text: pd.Series) -> pd.Series:
     """The 64-bit hash of each normalised text (as int64); <NA> for texts too short to compare."""
-    norm = normalise(text)
-    hashed = pd.Series(pd.util.hash_array(norm.to_numpy(dtype=object), categorize=True).astype("int64"),
-                       index=text.index)
-    return hashed.astype("Int64").where(norm.str.len() >= MIN_CHARS)
+    codes, normal = _distinct(text)
+    strings = np.asarray(normal.to_numpy(zero_copy_only=False), dtype=object)
+    hashes = pd.util.hash_array(strings, categorize=False).astype("int64") if len(strings) else np.zeros(0, "int64")
+    long = pc.greater_equal(pc.utf8_length(normal), MIN_CHARS).to_numpy(zero_copy_only=False) if len(strings) \
+        else np.zeros(0, bool)
+    valid = codes >= 0
+    valid[valid] = long[codes[valid]]
+    out = pd.array(np.where(valid, np.append(hashes, 0)[codes], 0), dtype="Int64")
+    out[~valid] = pd.NA
+    return pd.Series(out, index=text.index)
 
 
 def with_copies(posts: pd.DataFrame, min_pages: int = MIN_PAGES) -> pd.DataFrame:
@@ -60,12 +74,13 @@ def groups(posts: pd.DataFrame, min_pages: int = MIN_PAGES) -> pd.DataFrame:
     """One row per copy group, the widest first: pages, posts, reposts, first and last time, sectors, the text."""
     marked = posts if "is_copy" in posts else with_copies(posts, min_pages)
     copies = marked[marked["is_copy"]].sort_values("local_time", kind="stable")
+    copies = copies.assign(repost=copies["kind"].eq("repost"))
     if copies.empty:
         return pd.DataFrame(columns=["text_hash", "pages", "posts", "reposts", "first_at", "last_at", "sectors",
                                      "municipalities", "interactions", "text"])
     out = copies.groupby("text_hash").agg(
         pages=("community_id", "nunique"), posts=("post_id", "size"),
-        reposts=("kind", lambda k: int((k == "repost").sum())), first_at=("local_time", "min"),
+        reposts=("repost", "sum"), first_at=("local_time", "min"),
         last_at=("local_time", "max"), sectors=("sector", "nunique"), municipalities=("municipality", "nunique"),
         interactions=("interactions", "sum"), text=("text", "first")).reset_index()
     return out.sort_values(["pages", "posts", "text_hash"], ascending=[False, False, True], ignore_index=True)

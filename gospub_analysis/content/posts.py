@@ -34,8 +34,9 @@ def _query(source: Source, where: str = "") -> str:
             FROM posts WHERE published_at >= $lo AND published_at < $hi {where}),
         s AS (SELECT community_id, CAST(as_of AS TIMESTAMP) AS as_of, members_count FROM snapshots
               WHERE members_count IS NOT NULL)
-        SELECT p.*, s.members_count AS subscribers
+        SELECT p.*, s.members_count AS subscribers, {", ".join(f"g.{c}" for c in PAGE_COLUMNS[1:])}
         FROM p ASOF LEFT JOIN s ON p.community_id = s.community_id AND p.local_time >= s.as_of
+        LEFT JOIN page_frame g ON g.community_id = p.community_id
         ORDER BY p.community_id, p.post_id"""
 
 
@@ -43,9 +44,8 @@ def _load(source: Source, lo: pd.Timestamp, hi: pd.Timestamp, community_id: str 
     params = {"tz": source.timezone, "lo": py(lo), "hi": py(hi)}
     if community_id is not None:
         params["id"] = community_id
-    posts = source.sql(_query(source, "AND community_id = $id" if community_id is not None else ""), params)
-    pages = source.pages()[PAGE_COLUMNS]
-    posts = posts.merge(pages, on="community_id", how="left")
+    posts = source.sql(_query(source, "AND community_id = $id" if community_id is not None else ""), params,
+                       frames={"page_frame": source.pages()[PAGE_COLUMNS]})
     return posts.astype({"views": "Int64", "subscribers": "Int64", "interactions": "int64", "text": "str",
                          "content_type": "str"})
 

@@ -27,11 +27,16 @@ def excerpt(text: pd.Series, length: int = EXCERPT) -> pd.Series:
     return flat.where(flat.str.len() <= length, cut + "…")
 
 
-def _ranked(posts: pd.DataFrame, min_subscribers: int) -> pd.DataFrame:
-    scored = post_measures(posts)
-    scored = scored[scored["subscribers"].astype("float64").ge(min_subscribers) & scored["er"].notna()]
-    return scored.sort_values(["er", "interactions", "community_id", "post_id"],
-                              ascending=[False, False, True, True], ignore_index=True)
+def _ranked(posts: pd.DataFrame, min_subscribers: int, head: int | None = None) -> pd.DataFrame:
+    """The posts of pages with `min_subscribers`, best ER first (the order is found on a slim frame: posts
+    carry their texts, and reordering a text column is what costs)."""
+    slim = post_measures(posts[["community_id", "post_id", "interactions", "subscribers", "views"]])
+    slim = slim[slim["subscribers"].astype("float64").ge(min_subscribers) & slim["er"].notna()]
+    order = slim.sort_values(["er", "interactions", "community_id", "post_id"],
+                             ascending=[False, False, True, True]).index
+    order = order[:head] if head is not None else order
+    return posts.loc[order].assign(er=slim.loc[order, "er"], err=slim.loc[order, "err"],
+                                   reach_rate=slim.loc[order, "reach_rate"]).reset_index(drop=True)
 
 
 def with_links(top: pd.DataFrame) -> pd.DataFrame:
@@ -43,14 +48,20 @@ def with_links(top: pd.DataFrame) -> pd.DataFrame:
 
 def top_posts(posts: pd.DataFrame, n: int = TOP, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
     """The `n` posts of the highest ER (ties: more interactions first, then page and post id)."""
-    return with_links(_ranked(posts, min_subscribers).head(n)).assign(rank=lambda t: range(1, len(t) + 1))
+    return with_links(_ranked(posts, min_subscribers, n)).assign(rank=lambda t: range(1, len(t) + 1))
 
 
 def top_by_month(posts: pd.DataFrame, n: int = PER_MONTH, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
     """The `n` best posts of each local month."""
-    ranked = _ranked(posts, min_subscribers)
-    ranked["month"] = ranked["local_time"].dt.to_period("M").dt.to_timestamp()
-    best = ranked.groupby("month", sort=True).head(n).sort_values(["month", "er"], ascending=[True, False])
+    slim = _ranked(posts[["community_id", "post_id", "interactions", "subscribers", "views", "local_time"]],
+                   min_subscribers)
+    slim["month"] = slim["local_time"].dt.to_period("M").dt.to_timestamp()
+    chosen = slim.groupby("month", sort=True).head(n)
+    keys = pd.MultiIndex.from_frame(chosen[["community_id", "post_id"]])
+    rows = posts[pd.MultiIndex.from_frame(posts[["community_id", "post_id"]]).isin(keys)]
+    best = chosen[["community_id", "post_id", "month", "er", "err", "reach_rate"]].merge(
+        rows, on=["community_id", "post_id"]).sort_values(["month", "er", "interactions", "community_id", "post_id"],
+                                                          ascending=[True, False, False, True, True])
     best = best.assign(rank=best.groupby("month").cumcount() + 1)
     return with_links(best.reset_index(drop=True))
 

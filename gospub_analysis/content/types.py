@@ -54,7 +54,8 @@ def _page_sums(posts: pd.DataFrame) -> tuple[pd.Index, dict[str, np.ndarray]]:
         "er_den": subscribers.where(with_subs, 0.0), "lift": lift.fillna(0.0),
         "lift_n": lift.notna().astype("float64"), "posts": 1.0})
     sums = frame.groupby(["community_id", "content_type"], observed=True).sum()
-    types = [t for t in CONTENT_TYPES if t in set(frame["content_type"])]
+    present = set(frame["content_type"].unique())
+    types = [t for t in CONTENT_TYPES if t in present]
     tables = {c: sums[c].unstack("content_type").reindex(columns=types).fillna(0.0) for c in sums.columns}
     return pd.Index(types, name="content_type"), {c: t.to_numpy() for c, t in tables.items()}
 
