@@ -173,13 +173,13 @@ def _engagement(rng: np.random.Generator, posts: pd.DataFrame, rubric: np.ndarra
     return likes.astype(np.int64), reposts.astype(np.int64)
 
 
-def _signatures(posts: pd.DataFrame, communities: pd.DataFrame, draws: np.ndarray) -> np.ndarray:
+def _signatures(community_id: pd.Series, communities: pd.DataFrame, draws: np.ndarray) -> np.ndarray:
     """The page's name under its own posts, and half the time its hashtag (copy detection ignores hashtags)."""
     pages = communities.set_index("community_id")
     screen = pages["screen_name"].where(pages["screen_name"].notna() & (pages["screen_name"] != ""),
                                         pages.index.to_series().str.replace(":", "", regex=False))
-    name = pages["name"].reindex(posts["community_id"]).fillna("").to_numpy(dtype=object)
-    tag = (" #" + screen.reindex(posts["community_id"]).fillna("")).to_numpy(dtype=object)
+    name = pages["name"].reindex(community_id).fillna("").to_numpy(dtype=object)
+    tag = (" #" + screen.reindex(community_id).fillna("")).to_numpy(dtype=object)
     return "\n\n" + name + np.where(draws % 2 == 0, tag, "")
 
 
@@ -199,7 +199,8 @@ def add_texts(seed: int, posts: pd.DataFrame, communities: pd.DataFrame, organiz
     election = _before_election(local.to_numpy().astype("datetime64[D]"))
     text, own = _compose(rubric, sector, month, month_number, holiday, election, live, draws)
     copied_greeting = (rubric == HOLIDAY) & (draws[:, 4] % 10 >= 7)  # a greeting card passed from page to page
-    text = np.where(own & ~copied_greeting, text + _signatures(posts, communities, draws[:, 1]), text)
+    signed = own & ~copied_greeting
+    text[signed] += _signatures(posts["community_id"][signed], communities, draws[signed, 1])  # old strings freed
     content = _content_types(rng, posts, rubric)
     likes, reposts = _engagement(rng, posts, rubric, content)
     text = pd.Series(text, index=posts.index, dtype="str")  # one conversion of a million strings
