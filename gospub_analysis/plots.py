@@ -144,10 +144,12 @@ def share_and_hours(frame: pd.DataFrame, x: str, share: Mapping[str, str], hours
 
 
 def weekday_hour_heatmap(matrix: pd.DataFrame, *, title: str, label: str | None = None,
-                         value_label: str = "публикаций", value_format=fmt_int, cmap: str = "Blues") -> Figure:
-    """A 7 x 24 table (rows Monday..Sunday, columns hours) as a heatmap; empty cells stay blank."""
+                         value_label: str = "публикаций", value_format=fmt_int, cmap: str = "Blues",
+                         center: float | None = None) -> Figure:
+    """A 7 x 24 table (rows Monday..Sunday, columns hours) as a heatmap; empty cells stay blank; `center`:
+    the value a diverging palette is centred on."""
     fig, ax = plt.subplots(figsize=(11, 3.6))
-    sns.heatmap(matrix, ax=ax, cmap=cmap, cbar_kws={"label": value_label,
+    sns.heatmap(matrix, ax=ax, cmap=cmap, center=center, cbar_kws={"label": value_label,
                                                     "format": FuncFormatter(lambda v, _: value_format(v))},
                 linewidths=0.3, linecolor="white")
     ax.set_yticks(np.arange(7) + 0.5, WEEKDAYS_RU, rotation=0)

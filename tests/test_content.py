@@ -188,3 +188,10 @@ def test_page_card_content_mix_and_best_posts(source):
     assert part.best_posts["link"].iloc[0] == "https://vk.com/wall-1_3"
     shown = content.tables.page_best(part)
     assert shown["Ссылка"].iloc[0] == '<a href="https://vk.com/wall-1_3">открыть</a>'
+
+
+def test_one_municipality_and_a_clear_error_for_an_unknown_one(source):
+    berdsk = content.year_posts(source, 2023, "г. Бердск")
+    assert set(berdsk["community_id"]) == {"vk:3"} and len(berdsk) == 2
+    with pytest.raises(ValueError, match="municipality 'Бердск' is not in the dataset .*known: Болотнинский, г. Бердск"):
+        content.year_posts(source, 2023, "Бердск")
