@@ -45,6 +45,7 @@ WALL = [
     _post(13, text="Наш комментарий к новости", copy_history=[{"id": 7, "owner_id": -77, "text": "Новость"}]),
     _post(14, attachments=[PHOTO]),
     {**_post(15, text="Пост жителя на стене"), "from_id": 9001},
+    _post(16, text="Поздравляем [id777123|Ивана Петрова] и @id777124! Профиль: https://vk.com/id777125 [club5|Школа]"),
 ]
 
 
@@ -60,7 +61,7 @@ def vk_posts(tmp_path_factory) -> pd.DataFrame:
 
 def test_vk_content_types_from_attachments_copy_history_and_live(vk_posts):
     expected = {1: "text", 2: "photo", 3: "video", 4: "clip", 5: "clip", 6: "live", 7: "link", 8: "poll",
-                9: "several", 10: "text", 11: "repost", 12: "repost", 13: "repost", 14: "photo"}
+                9: "several", 10: "text", 11: "repost", 12: "repost", 13: "repost", 14: "photo", 16: "text"}
     assert vk_posts["content_type"].to_dict() == expected
 
 
@@ -74,14 +75,23 @@ def test_vk_texts_are_the_pages_own_and_never_a_residents(vk_posts):
     assert vk_posts.loc[11, "text_length"] == len("Новость региона") and vk_posts.loc[12, "text_length"] == 0
     stored = " ".join(vk_posts["text"].dropna())
     assert "жителя" not in stored
+    # a person the page names is kept as a mention, never by id or name; a community keeps its name
+    assert vk_posts.loc[16, "text"] == ("Поздравляем [упоминание] и [упоминание]! Профиль: [упоминание] "
+                                        "[club5|Школа]")
+    assert "777" not in stored and "Петров" not in stored
 
 
 def test_telegram_text_and_content_type(tmp_path):
-    import_telegram([CHANNEL], tmp_path / "ds")
+    channel = json.loads(CHANNEL.read_text(encoding="utf-8"))
+    channel["messages"].append({"id": 7, "type": "message", "date_unixtime": "1673500000", "text": [
+        "Спасибо, ", {"type": "mention_name", "text": "Иван Петров", "user_id": 777126}, ", и @id777127!"]})
+    (tmp_path / "result.json").write_text(json.dumps(channel, ensure_ascii=False), encoding="utf-8")
+    import_telegram([tmp_path / "result.json"], tmp_path / "ds")
     posts = load_dataset(tmp_path / "ds").posts.set_index("post_id")
     assert posts.loc[3, "text"] == "График приёма граждан: вторник, https://example.org"
     assert posts.loc[2, "text"] == "Добро пожаловать на официальный канал!"
-    assert posts["content_type"].to_dict() == {2: "text", 3: "photo", 4: "repost"}
+    assert posts["content_type"].to_dict() == {2: "text", 3: "photo", 4: "repost", 7: "text"}
+    assert posts.loc[7, "text"] == "Спасибо, [упоминание], и [упоминание]!"
     assert pd.isna(posts.loc[4, "text"])  # an empty forwarded caption: no text
 
 

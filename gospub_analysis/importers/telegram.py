@@ -31,7 +31,7 @@ from ..region import TIMEZONE
 from .merge import KeyedOrigins, count_merged, dedupe_new, existing, typed_frame, write_import
 from .pseudonym import Pseudonymizer
 from .report import ImportFileError, ImportReport
-from .scrub import scrub_telegram
+from .scrub import MENTION, page_text, scrub_telegram
 
 CHANNEL_TYPES = ("public_channel", "private_channel")
 EXPECTED = ('a Telegram Desktop channel export (result.json): {"name", "type": "public_channel" or '
@@ -46,10 +46,11 @@ class _Bad(Exception):
 def _text(text: object) -> str:
     """The message's text: a string, or a list of strings and {"type", "text"} parts joined."""
     if isinstance(text, str):
-        return text
-    if isinstance(text, list):
-        return "".join(p if isinstance(p, str) else p.get("text", "") if isinstance(p, dict)
-                       and isinstance(p.get("text"), str) else "" for p in text)
+        return page_text(text)
+    if isinstance(text, list):  # a mention of a person by name (mention_name, with a user id) is not kept
+        return page_text("".join(p if isinstance(p, str) else MENTION if isinstance(p, dict) and
+                                 p.get("type") == "mention_name" else p.get("text", "") if isinstance(p, dict)
+                                 and isinstance(p.get("text"), str) else "" for p in text))
     if text is None:
         return ""
     raise _Bad("text is neither a string nor a list of parts")

@@ -25,7 +25,7 @@ import numpy as np
 from ..schema import CONTENT_TYPES
 from .pseudonym import Pseudonymizer
 from .report import ImportReport
-from .scrub import ENUMS, mask_digits, scrub_vk, scrub_vk_error
+from .scrub import ENUMS, mask_digits, page_text, scrub_vk, scrub_vk_error
 from .vk_shapes import LOCAL, Response
 
 _DEFAULT_AVATAR = re.compile(r"camera_|community_\d+|deactivated_|/images/")
@@ -296,9 +296,9 @@ def post_page(items: list, t: Tables, resp: Response, report: ImportReport, pseu
         text = get("text")
         ads = get("marked_as_ads")
         if not (type(text) is str and text) and repost:
-            text = _shared_text(history)
-        elif type(text) is not str:
-            text = None
+            text = page_text(_shared_text(history))
+        else:
+            text = page_text(text) if type(text) is str else None
         add((seq, i, -owner, post_id, published, repost, len(text) if text is not None else 0, photo, video, live,
              -1 if view_count is None else view_count, likes, reposts, comments,
              -1 if ads is None else 1 if ads == 1 else 0 if ads == 0 else -1,  # 0/1 or true/false; else unknown
