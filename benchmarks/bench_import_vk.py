@@ -11,9 +11,6 @@ deduplicate, validate, write Parquet) several times and report the best and the 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -23,7 +20,8 @@ from gospub_analysis.importers.pseudonym import Pseudonymizer
 from gospub_analysis.importers.vk import import_vk
 from gospub_analysis.importers.vk_export import export_vk
 
-TARGET_POSTS_PER_SECOND = 100_000
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_timing import dump_size, time_import  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,29 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         summary = export_vk(dataset, tmp / "dump")
         export_seconds = time.perf_counter() - start
-        size = sum(f.stat().st_size for f in (tmp / "dump").rglob("*") if f.is_file())
+        line = (f"{summary['files']:,} files, {dump_size(tmp / 'dump'):,.0f} MB, {summary['posts']:,} posts, "
+                f"{summary['comments']:,} comments, {summary['snapshots']:,} group observations "
+                f"(export took {export_seconds:.1f} s)")
         pseudonymize = Pseudonymizer(b"benchmark-key")
-        times, cpu = [], []
-        for run in range(args.runs):
-            out = tmp / f"imported{run}"
-            start, start_cpu = time.perf_counter(), sum(os.times()[:4])  # this process and its readers
-            report = import_vk(tmp / "dump", out, pseudonymize=pseudonymize)
-            times.append(time.perf_counter() - start)
-            cpu.append(sum(os.times()[:4]) - start_cpu)
-            shutil.rmtree(out)
-        posts = report.counts["post"]["imported"]
-        best, median = min(times), statistics.median(times)
-        print(f"import vk benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-        print(f"  dump: {summary['files']:,} files, {size / 1e6:,.0f} MB, {summary['posts']:,} posts, "
-              f"{summary['comments']:,} comments, {summary['snapshots']:,} group observations "
-              f"(export took {export_seconds:.1f} s)")
-        print(f"  import: best {best:.2f} s, median {median:.2f} s of {args.runs} runs (wall clock); "
-              f"CPU time (both processes) best {min(cpu):.2f} s (the machine's load average was "
-              f"{os.getloadavg()[0]:.1f})")
-        print(f"  speed: {posts / best:,.0f} posts/s (best), {posts / median:,.0f} posts/s (median); "
-              f"target {TARGET_POSTS_PER_SECOND:,}")
-        verdict = "meets" if posts / best >= TARGET_POSTS_PER_SECOND else "BELOW"
-        print(f"  {verdict} the target (best run); figures from a loaded machine are upper bounds on the time")
+        time_import("vk", "posts", lambda dump, out: import_vk(dump, out, pseudonymize=pseudonymize), tmp / "dump",
+                    args.runs, line)
         return 0
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import excel
-from .wording import MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, readable, reason_text, sector_label
+from . import coverage, excel
+from .wording import (MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, platform_label, readable, reason_text,
+                      sector_label)
 
 WEAKEST_SHOWN = 2  # criteria named as the reason a page needs help
 NEEDS_HELP_SHOWN = 10
@@ -55,10 +56,10 @@ def needs_help(
     """The n lowest-scoring pages and why: their weakest criteria and the gates they fail.
 
     `criteria`: criterion column -> Russian label; `reasons`: gate code -> Russian label.
-    Columns: community_id, name, sector, score, weakest (text), not_admitted (text).
+    Columns: community_id, name, platform, sector, score, weakest (text), not_admitted (text).
     """
     if pages.empty:
-        return pd.DataFrame(columns=["community_id", "name", "sector", "score", "weakest", "not_admitted"])
+        return pd.DataFrame(columns=["community_id", "name", "platform", "sector", "score", "weakest", "not_admitted"])
     worst = pages.nsmallest(n, "score")
     scores = worst[list(criteria)]
 
@@ -66,6 +67,7 @@ def needs_help(
         {
             "community_id": worst["community_id"],
             "name": worst["name"],
+            "platform": worst["platform"],
             "sector": worst["sector"],
             "score": worst["score"],
             "weakest": scores.apply(lambda row: weakest_criteria(row, criteria), axis=1),
@@ -88,7 +90,7 @@ def district_growth(growth: pd.DataFrame, municipality: str) -> pd.DataFrame:
 def district_table(pages: pd.DataFrame, methodology, awarded: pd.Index | None = None) -> pd.DataFrame:
     """The district's pages as curators read them (one row per page, best first).
 
-    Columns: district_rank, rank, name, sector (Russian label), score (0–100), one column
+    Columns: district_rank, rank, name, platform and sector (Russian labels), score (0–100), one column
     per criterion (0–100), winner (selected by the project's methodology: «да» or «»),
     awarded (on the official list: «да», «», or «—» when the list is unknown),
     not_admitted (the gates failed, in words).
@@ -101,6 +103,7 @@ def district_table(pages: pd.DataFrame, methodology, awarded: pd.Index | None = 
         "district_rank": pages["district_rank"].astype("Int64"),
         "rank": pages["rank"].astype("Int64"),
         "name": pages["name"],
+        "platform": pages["platform"].map(platform_label),
         "sector": pages["sector"].map(sector_label),
         "score": pages["score"].astype("float64"),
         **{c: (100 * pages[c].astype("float64")).round() for c in criteria},
@@ -110,10 +113,27 @@ def district_table(pages: pd.DataFrame, methodology, awarded: pd.Index | None = 
     })
 
 
+def missing_second_platform(source, municipality: str, year: int) -> pd.DataFrame:
+    """The district's organisations with a page on VK or OK but not on the other at the end of `year`
+    (the law asks for both): `coverage.missing_second_platform`, the curators' list."""
+    return coverage.missing_second_platform(source, coverage.year_end(year, source.timezone), municipality)
+
+
+def missing_platform_text(missing: pd.DataFrame, municipality: str, year: int) -> str:
+    """The list in one sentence, with the moment it describes."""
+    return f"На конец {year} года. " + coverage.missing_text(missing, municipality)
+
+
+def missing_platform_for_reader(missing: pd.DataFrame) -> pd.DataFrame:
+    """The list with Russian headers (the district is known: no municipality column)."""
+    return coverage.missing_for_reader(missing, with_municipality=False)
+
+
 def district_headers(methodology) -> dict[str, str]:
     """Russian headers of `district_table`."""
     return {
-        "district_rank": "Место в районе", "rank": "Место в области", "name": "Страница", "sector": "Сфера",
+        "district_rank": "Место в районе", "rank": "Место в области", "name": "Страница", "platform": "Платформа",
+        "sector": "Сфера",
         "score": "Балл", **methodology.criterion_labels(), "winner": "Отобрана по методике проекта",
         "awarded": "Знак качества (официальный список)", "not_admitted": "Не допущена",
     }
@@ -151,7 +171,7 @@ def growth_text(monthly: pd.DataFrame, year: int) -> str:
     """The district's year in one sentence: active pages at the end, posts and pages created in the year."""
     last = monthly.iloc[-1]
     in_year = monthly[monthly["month"].dt.year == year]
-    return (f"На конец {year} года активных страниц: {fmt_int(last['pages_active'])}; "
+    return (f"На конец {year} года активных страниц (на всех платформах): {fmt_int(last['pages_active'])}; "
             f"за год опубликовано {fmt_int(in_year['posts'].sum())} записей, "
             f"создано страниц: {fmt_int(in_year['pages_created'].sum())}.")
 
@@ -159,7 +179,8 @@ def growth_text(monthly: pd.DataFrame, year: int) -> str:
 def needs_help_for_reader(help_needed: pd.DataFrame) -> pd.DataFrame:
     """`needs_help` with Russian headers and values in the project's number style."""
     return readable(help_needed, {
-        "name": ("Страница", None), "sector": ("Сфера", sector_label), "score": ("Балл", fmt_num),
+        "name": ("Страница", None), "platform": ("Платформа", platform_label), "sector": ("Сфера", sector_label),
+        "score": ("Балл", fmt_num),
         "weakest": ("Слабые стороны", None), "not_admitted": ("Не допущена", None),
     })
 

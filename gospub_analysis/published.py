@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from .region import PLATFORMS as PLATFORM_NAMES
 from .wording import fmt_int
 
 SOURCE_NSO_2023 = (
@@ -27,6 +28,10 @@ NOTE_FEDERAL_RULE = (
     "другая дата и другое правило подсчёта, чем в региональных итогах года: "
     "с ними напрямую не сравнивается"
 )
+
+# The platforms the published regional figures count: the forum's figures describe the VK network.
+PUBLISHED_PLATFORMS: tuple[str, ...] = ("vk",)
+NOTE_PLATFORMS = "опубликованные цифры описывают сеть страниц ВКонтакте: с ними сравниваются страницы ВКонтакте"
 
 QUALIFIER_RU = {"exact": "", "about": "около", "more than": "более"}
 
@@ -80,16 +85,40 @@ def beside_published(headline: pd.DataFrame, region: str | None, year: int) -> p
 
     Adds `published` and `published_source` (the year's regional report) and
     `federal_dec_2023` and `federal_note` (another date and counting rule); figures
-    nobody published get empty strings. Without published figures for the region and
-    year, the headline comes back unchanged: nothing is set beside other data.
+    nobody published get empty strings. The published figures describe the VK network
+    (`PUBLISHED_PLATFORMS`): `compared` is the headline's value on those platforms (its
+    `value_<platform>` columns summed; NA when the dataset has no page there; the `value` of a
+    headline without values per platform)
+    and `compared_platforms` says which they are. Without published figures for the region
+    and year, the headline comes back unchanged: nothing is set beside other data.
     """
     pub = published_figures(region, year)
     if pub.empty:
         return headline
     out = headline.copy()
+    columns = [f"value_{p}" for p in PUBLISHED_PLATFORMS if f"value_{p}" in out.columns]
+    per_platform = any(c.startswith("value_") for c in out.columns)
+    if columns:
+        out["compared"] = out[columns].sum(axis=1).astype(object).where(out[columns].notna().all(axis=1))
+    else:  # a headline without values per platform, or a dataset without pages on the published platforms
+        out["compared"] = pd.Series(pd.NA, index=out.index, dtype=object) if per_platform else out["value"]
+    out["compared_platforms"] = ", ".join(PLATFORM_NAMES[p] for p in PUBLISHED_PLATFORMS)
     for variant, value_col, text_col, text in (("regional", "published", "published_source", "source"),
                                                ("federal_dec_2023", "federal_dec_2023", "federal_note", "note")):
         part = pub[pub["variant"] == variant].set_index("figure")
         out[value_col] = out["figure"].map(part["shown"]).fillna("")
         out[text_col] = out["figure"].map(part[text]).fillna("")
     return out
+
+
+def published_note(table: pd.DataFrame, synthetic: bool) -> str:
+    """What readers must know about the published figures beside a headline (`beside_published`):
+    which pages they describe, that synthetic values confirm nothing, and where they come from."""
+    sources = sorted(set(table["published_source"]) - {""})
+    note = ("Значения набора синтетические (генератор откалиброван по опубликованным итогам на страницах "
+            "ВКонтакте) и не подтверждают эти цифры. " if synthetic else "")
+    federal = table.loc[table["federal_note"] != "", "federal_note"]
+    return (f"Опубликованные цифры описывают сеть страниц ВКонтакте: сравнивать их нужно со значениями страниц "
+            f"этой сети (столбец «{table['compared_platforms'].iloc[0]}»), а не с суммой по всем платформам. "
+            f"{note}Источник опубликованных цифр: "
+            f"{'; '.join(sources)}. {SOURCE_FEDERAL_DEC_2023}: {federal.iloc[0] if len(federal) else NOTE_FEDERAL_RULE}.")

@@ -86,7 +86,7 @@ TABLES: dict[str, Table] = {
                 Col("name", "str", "Page title."),
                 Col("org_id", "str", "Owning organisation; null when an import could not match one.", nullable=True),
                 Col("created_at", UTC_TS, "When the page was created (UTC); null when no source says (VK and the "
-                    "monitoring export never do; a Telegram export does through its «create_channel» message).",
+                    "monitoring export never do; a Telegram export does through its «create_channel» message, OK through group.getInfo's created_ms).",
                     nullable=True),
                 Col("closed_at", UTC_TS, "When the page was closed or deactivated; null while it runs. VK does not "
                     "date a closure: this is the first response that showed the page deactivated (it closed then or "
@@ -117,7 +117,7 @@ TABLES: dict[str, Table] = {
                 Col("activity_pct", "Float64", "Monitoring export: activity score, percent.", nullable=True, required=False),
                 Col("weekly_reach", "Int64", "Monitoring export: total audience reach over the week.", nullable=True, required=False),
                 Col("avg_post_reach", "Int64", "Monitoring export: average reach of one post.", nullable=True, required=False),
-                Col("source", "str", "Where the observation comes from: synthetic, vk_api, monitoring.", nullable=True, required=False),
+                Col("source", "str", "Where the observation comes from: synthetic, vk_api, ok_api, monitoring.", nullable=True, required=False),
             ),
             key=("community_id", "as_of"),
             references=((("community_id",), "communities", ("community_id",)),),

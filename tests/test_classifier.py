@@ -175,6 +175,19 @@ def test_flagged_list(result):
     assert with_gap["improvement"].str.contains("вероятность").all()
 
 
+def test_learns_only_from_the_platforms_with_awards(small, result):
+    """The small region's OK pages and Telegram channels run all year in the award sectors too, but
+    every awarded page is on VK: candidates of both years are VK pages, and the run says so."""
+    indicators = result.train.indicators
+    others = indicators[(indicators["platform"] != "vk") & indicators["active_all_year"]
+                        & indicators["sector"].isin(result.params["sectors"])]
+    assert len(others) > 10
+    assert clf.award_platforms(small, 2023) == ("vk",) and result.params["platforms"] == ["vk"]
+    assert set(result.train.candidates["platform"]) == set(result.target.candidates["platform"]) == {"vk"}
+    assert set(result.flagged["platform"]) == {"vk"}
+    assert clf.award_platforms(small, 2031) == ()
+
+
 def test_weights_and_importance(result):
     w = result.weights.set_index("feature")
     assert set(clf.FEATURE_COLUMNS) <= set(w.index)

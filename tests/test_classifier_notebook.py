@@ -33,8 +33,11 @@ def test_award_classifier_notebook_on_small_data(small_dataset_dir, tmp_path):
     flagged = pd.read_csv(out_dir / "flagged.csv")
     assert {"community_id", "name", "probability", "rank", "flagged", "reasons"} <= set(flagged.columns)
     source = open_source(small_dataset_dir)
-    candidates = classifier.load_year(source, 2024, 9, classifier.award_sectors(source, 2023))
+    # candidates: pages of the award sectors on the platforms whose pages were awarded in 2023 (VK)
+    candidates = classifier.load_year(source, 2024, 9, classifier.award_sectors(source, 2023),
+                                      classifier.award_platforms(source, 2023))
     assert len(flagged) == len(candidates.candidates)
+    assert set(flagged["platform"]) == {"vk"}
     assert flagged["flagged"].sum() == 9  # k defaults to the number of 2023 awards
     assert flagged["community_id"].is_unique
 

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-import urllib.parse
 from datetime import date, datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
@@ -16,6 +10,8 @@ from gospub_analysis.cli import main
 from gospub_analysis.collector.vk import CollectorError, RateLimiter, VkClient, collect_vk, read_groups_file
 from gospub_analysis.dataset import load_dataset
 from gospub_analysis.importers.vk import import_vk
+
+from fake_api import FakeApi  # noqa: E402  (tests/ is on sys.path under pytest)
 
 TOKEN = "fake-vk-token-for-tests-only"  # not a real token: tests assert it never leaks
 SINCE = date(2024, 1, 1)
@@ -69,53 +65,22 @@ def _world() -> dict:
     return {"posts": posts, "comments": comments, "groups": groups}
 
 
-class FakeVk:
+class FakeVk(FakeApi):
+    path = "/method/"
+
     def __init__(self, faults: dict | None = None):
+        super().__init__(faults)  # request number -> "drop" | 6 | 9 | 29 | 500
         self.world = _world()
-        self.faults = dict(faults or {})  # request number -> "drop" | 6 | 9 | 29 | 500
-        self.log: list[tuple[float, str, dict]] = []
-        self.fail_after: int | None = None
-        fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+    def fault_answer(self, fault) -> dict:
+        return {"error": {"error_code": fault, "error_msg": "Too many requests"}}
 
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                params = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-                method = self.path.rsplit("/", 1)[-1]
-                fake.log.append((time.monotonic(), method, params))
-                n = len(fake.log)
-                fault = fake.faults.pop(n, None)
-                if fake.fail_after is not None and n > fake.fail_after:
-                    fault = 500
-                if fault == "drop":
-                    self.close_connection = True
-                    return  # no answer at all: the client sees the connection dropped
-                if fault == 500:
-                    self.send_response(500)
-                    self.end_headers()
-                    return
-                if fault in (6, 9, 29):
-                    return self._json({"error": {"error_code": fault, "error_msg": "Too many requests"}})
-                if params.get("access_token") != TOKEN:
-                    return self._json({"error": {"error_code": 5, "error_msg": "User authorization failed"}})
-                self._json(fake.answer(method, params))
+    def answer(self, method: str, params: dict) -> dict:
+        if params.get("access_token") != TOKEN:
+            return {"error": {"error_code": 5, "error_msg": "User authorization failed"}}
+        return self.vk_answer(method, params)
 
-            def _json(self, body):
-                data = json.dumps(body, ensure_ascii=False).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/method/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def answer(self, method: str, p: dict) -> dict:
+    def vk_answer(self, method: str, p: dict) -> dict:
         w = self.world
         if method == "groups.getById":
             ids = p["group_ids"].split(",")
@@ -144,14 +109,6 @@ class FakeVk:
             total = len(top) + sum(c["thread"]["count"] for c in top)
             return {"response": {"count": total, "current_level_count": len(top), "items": page, "can_post": True}}
         return {"error": {"error_code": 3, "error_msg": "Unknown method passed"}}
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _client(server: FakeVk, **kw) -> VkClient:

@@ -222,7 +222,10 @@ def test_no_page_reasons(g):
 
 def test_headline(g):
     h = g.headline()
-    assert list(h.columns) == ["figure", "value", "rule"]
+    # every page of the fixture is a VK page: the all-platform value and VK's are the same
+    assert list(h.columns) == ["figure", "value", "rule", "platforms", "value_vk"]
+    assert (h["value"] == h["value_vk"]).all() and (h["platforms"] == "ВКонтакте").all()
+    assert "Считаются страницы всех платформ набора (ВКонтакте)" in h.set_index("figure").loc["posts", "rule"]
     v = h.set_index("figure")["value"]
     assert v["pages_active"] == 2  # vk:4 is created after the end of 31 December local time
     assert v["subscribers"] == 280  # vk:3 from its November snapshot

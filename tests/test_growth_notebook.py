@@ -58,7 +58,11 @@ def test_growth_notebook_2023(small_dataset_dir, tmp_path):
     tz = read_manifest(small_dataset_dir)["timezone"]
 
     headline = pd.read_csv(out / "headline.csv")
-    assert list(headline.columns) == ["figure", "value", "rule"]
+    # every figure counts the pages of every platform (its rule says so) and is given per platform
+    assert list(headline.columns) == ["figure", "value", "rule", "platforms", "value_vk", "value_ok", "value_telegram"]
+    assert headline.set_index("figure").loc["posts", "rule"].endswith(
+        "Считаются страницы всех платформ набора (ВКонтакте, Одноклассники, Telegram), каждая страница отдельно; "
+        "значения по каждой платформе — в отдельных столбцах.")
     assert set(FIGURES) <= set(headline["figure"])
     assert headline["rule"].notna().all() and headline["rule"].str.len().gt(20).all()
     value = headline.set_index("figure")["value"]
@@ -71,6 +75,11 @@ def test_growth_notebook_2023(small_dataset_dir, tmp_path):
     comments = pd.read_parquet(table_file(small_dataset_dir, "comments"), columns=["created_at", "author_kind"])
     awards = pd.read_parquet(table_file(small_dataset_dir, "awards"))
     assert value["pages_active"] == active.sum() > 0
+    by_platform = headline.set_index("figure")
+    for platform in ("vk", "ok", "telegram"):  # each platform's pages, and together the total
+        assert by_platform.loc["pages_active", f"value_{platform}"] == (active & (comms["platform"] == platform)).sum() > 0
+    assert by_platform.loc["posts", ["value_vk", "value_ok", "value_telegram"]].sum() == value["posts"]
+    assert by_platform.loc["winners", "value_vk"] == value["winners"]  # every awarded page is a VK page
     assert value["posts"] == (local_year(posts["published_at"], tz) == 2023).sum() > 0
     assert value["page_comments"] == ((local_year(comments["created_at"], tz) == 2023)
                                       & (comments["author_kind"] == "page")).sum() > 0
@@ -91,7 +100,14 @@ def test_growth_notebook_2023(small_dataset_dir, tmp_path):
     # the reader is told the data are synthetic; NSO 2023 shows the published figures beside
     text = shown_text(nb)
     assert "СИНТЕТИЧЕСКИЕ ДАННЫЕ" in text
-    assert "Опубликовано (итоги года)" in text and "3\u202f465" in text
+    # the forum's figures stand beside the VK pages' values
+    assert "Опубликовано (итоги года; страницы: ВКонтакте)" in text and "3\u202f465" in text
+    assert "Опубликованные цифры описывают сеть страниц ВКонтакте" in text
+    # the section by platform: figures per platform, coverage, cross-posting
+    assert "По платформам" in text and "Есть страницы в обеих обязательных сетях" in text
+    assert "вышли в пределах часа от публикации ВКонтакте той же организации" in text
+    platforms = pd.read_csv(out / "platforms.csv").set_index("platform")
+    assert platforms.loc["ok", "pages_active"] == by_platform.loc["pages_active", "value_ok"]
     assert "не покрывает 2022 год" in text  # the dataset starts in December 2022
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert summary.startswith("СИНТЕТИЧЕСКИЕ ДАННЫЕ") and f"{int(value['winners'])} " in summary
@@ -109,5 +125,5 @@ def test_growth_notebook_2024_compares_with_2023(small_dataset_dir, tmp_path):
     assert change.loc["pages_active", "change"] == headline["pages_active"] - change.loc["pages_active", "previous"]
     assert len(pd.read_csv(out / "monthly.csv")) == 25
     text = shown_text(nb)
-    assert "Опубликовано (итоги года)" not in text  # published figures are for 2023 only
+    assert "Опубликовано (итоги года" not in text  # published figures are for 2023 only
     assert json.loads(json.dumps(nb.metadata["papermill"]["parameters"]))["year"] == 2024

@@ -18,7 +18,11 @@ def roundtrip(small_dataset_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("roundtrip")
     summary = export_vk(small_dataset_dir, root / "dump")
     report = import_vk(root / "dump", root / "imported", pseudonymize=Pseudonymizer(b"roundtrip-key"))
-    return load_dataset(small_dataset_dir), load_dataset(root / "imported"), root / "imported", summary, report
+    # `export vk` writes the VK pages: the round trip is compared with the VK part of the synthetic region
+    original = load_dataset(small_dataset_dir)
+    original = original.select(community_id=original.communities.loc[original.communities["platform"] == "vk",
+                                                                      "community_id"])
+    return original, load_dataset(root / "imported"), root / "imported", summary, report
 
 
 def _per_page(ds) -> pd.DataFrame:
@@ -96,7 +100,8 @@ def with_creation_dates(roundtrip, tmp_path_factory):
 
 @pytest.mark.parametrize("year", [2023, 2024])
 def test_same_indicators_as_metrics_page_year(with_creation_dates, small_dataset_dir, year):
-    a = metrics.page_year(open_source(small_dataset_dir), year).set_index("community_id").sort_index()
+    a = metrics.page_year(open_source(small_dataset_dir), year).query("platform == 'vk'")  # VK pages go round
+    a = a.set_index("community_id").sort_index()
     b = metrics.page_year(open_source(with_creation_dates), year).set_index("community_id").sort_index()
     assert list(a.index) == list(b.index)
     exact = ["posts", "original_share", "views_per_post", "err", "live_streams", "months_with_live",

@@ -9,6 +9,7 @@ import quality_fixture as fx
 METHOD = """
 name = "test_method"
 version = "0.1"
+eligible_platforms = ["vk"]
 [normalisation]
 peers = ["sector"]
 [normalisation.municipality_size]
@@ -172,6 +173,38 @@ def test_project_methodology_loads_and_covers_public_criteria():
     assert {"gov_mark", "widgets_mean", "gospublic_component", "weeks_3plus_share", "months_without_posts",
             "reach_rate", "err", "original_share", "answered_share", "median_reply_working_hours",
             "answered_24h_share", "live_streams", "months_with_live", "members_mean", "members_growth"} <= columns
+
+
+def test_only_pages_of_the_eligible_platforms_are_ranked(method):
+    """An OK page with the best figures of all is neither ranked nor a peer: P1..P8 score as without it."""
+    frame = indicators()
+    ok = frame[frame["community_id"] == "P8"].assign(community_id="OK1", sector="education", platform="ok",
+                                                      members_mean=10_000)
+    s = ranking.score(pd.concat([frame, ok], ignore_index=True), method).set_index("community_id")
+    assert "OK1" not in s.index and s.attrs["platforms"] == ("vk",)
+    for page, expected in EXPECTED.items():
+        assert s.loc[page, "score"] == pytest.approx(expected, abs=1e-5), page
+    from dataclasses import replace
+    both = ranking.score(pd.concat([frame, ok], ignore_index=True), replace(method, eligible_platforms=("vk", "ok")))
+    assert "OK1" in set(both["community_id"])
+    assert method.platforms_text() == "ВКонтакте"
+    assert replace(method, eligible_platforms=("vk", "ok")).platforms_text() == "ВКонтакте и Одноклассники"
+
+
+@pytest.mark.parametrize("replacement, expected", [
+    ("", "eligible_platforms must be a non-empty list"),
+    ("eligible_platforms = []\n", "eligible_platforms must be a non-empty list"),
+    ('eligible_platforms = ["vk", "max"]\n', "unknown platform 'max'"),
+])
+def test_eligible_platforms_are_checked_on_load(tmp_path, replacement, expected):
+    path = tmp_path / "p.toml"
+    path.write_text(METHOD.replace('eligible_platforms = ["vk"]\n', replacement), encoding="utf-8")
+    with pytest.raises(ValueError, match=expected):
+        ranking.load_methodology(path)
+
+
+def test_the_project_methodology_ranks_vk_pages():
+    assert ranking.load_methodology().eligible_platforms == ("vk",)
 
 
 def test_bad_methodology_is_reported(tmp_path):

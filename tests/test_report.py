@@ -158,6 +158,8 @@ def test_index_links_resolve_and_show_headline_and_provenance(small_report, smal
     headline = pd.read_csv(d / "growth" / "headline.csv")
     assert len(headline) > 5
     assert "Активные страницы на конец года" in text
+    # each headline figure with its value on every platform of the dataset under the total
+    assert '<div class="platforms">ВКонтакте: ' in text and "; Одноклассники: " in text and "; Telegram: " in text
     assert fingerprint(small_dataset_dir) in text
     assert small_report.build["methodology"]["version"] in text
     assert report_build.package_version() in text

@@ -28,8 +28,17 @@ def in_2023(ts: pd.Series) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def full(full_dataset_dir):
+def everything(full_dataset_dir):
+    """Every table of the default dataset, pages of every platform."""
     return {t: read(full_dataset_dir, t) for t in ("organizations", "communities", "snapshots", "posts", "comments", "awards")}
+
+
+@pytest.fixture(scope="module")
+def full(everything):
+    """The VK network: the published 2023 figures describe it, so the calibration holds on VK pages."""
+    vk = set(everything["communities"].loc[everything["communities"]["platform"] == "vk", "community_id"])
+    return {t: (frame[frame["community_id"].isin(vk)].reset_index(drop=True) if "community_id" in frame else frame)
+            for t, frame in everything.items()}
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +95,8 @@ def test_municipalities_present_and_proportional(full, active_2023):
     assert per_muni.corr(population, method="spearman") > 0.8
 
 
-def test_every_bolotninsky_organisation_has_a_page_and_others_give_reasons(full, active_2023):
+def test_every_bolotninsky_organisation_has_a_page_and_others_give_reasons(everything, active_2023):
+    full = everything  # a page on any platform: organisations with an OK page only give no reason either
     orgs = full["organizations"]
     bolotnoe = orgs[orgs["municipality"] == "Болотнинский"]
     assert bolotnoe["org_id"].isin(active_2023["org_id"]).all()
@@ -155,7 +165,8 @@ def test_live_streams_become_regular_for_part_of_the_pages(full):
     assert (~first_half).sum() > first_half.sum()
 
 
-def test_views_are_present_and_comments_counts_match(full):
+def test_views_are_present_and_comments_counts_match(everything):
+    full = everything
     p, c = full["posts"], full["comments"]
     counted = c.groupby(["community_id", "post_id"]).size()
     merged = p.set_index(["community_id", "post_id"])["comments"]
@@ -168,6 +179,8 @@ def test_manifest_says_synthetic(full_dataset_dir):
     assert manifest["provenance"]["kind"] == "synthetic"
     assert manifest["provenance"]["seed"] == 2023
     assert "СИНТЕТИЧЕСКИЕ" in manifest["label"]
+    # the forum's figures describe the VK network, and the calibration holds there
+    assert manifest["published_figures"] == {"platforms": ["vk"], "calibrated_on": ["vk"]}
     assert manifest["timezone"] == TZ
     assert manifest["row_counts"]["posts"] == len(pd.read_parquet(full_dataset_dir / "posts.parquet"))
 
@@ -185,7 +198,7 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
 
 def test_scale_multiplies_the_network(tmp_path):
     path = generate(tmp_path / "s", seed=3, years=(2023, 2023), scale=0.1, progress=None)
-    c = read(path, "communities")
+    c = read(path, "communities").query("platform == 'vk'")
     active = c[(c["created_at"] < END_2023) & (c["closed_at"].isna() | (c["closed_at"] >= END_2023))]
     assert len(active) == round(3465 * 0.1)
     assert len(read(path, "awards")) == round(179 * 0.1)
@@ -198,7 +211,8 @@ def test_bad_years_are_refused(tmp_path, years, message):
         generate(tmp_path / "x", years=years, progress=None)
 
 
-def test_no_resident_identity_beyond_a_key(full):
+def test_no_resident_identity_beyond_a_key(everything):
+    full = everything
     keys = full["comments"].loc[full["comments"]["author_kind"] == "resident", "author_key"]
     assert keys.notna().all() and keys.str.fullmatch(r"[0-9a-f]{16}").all()
     assert full["comments"].loc[full["comments"]["author_kind"] == "page", "author_key"].isna().all()
@@ -216,7 +230,8 @@ def mondays(full):
     return snaps[snaps["as_of"].dt.day_of_week == 0].sort_values(["community_id", "as_of"])
 
 
-def test_snapshots_every_monday_and_every_month_end(full):
+def test_snapshots_every_monday_and_every_month_end(everything):
+    full = everything  # every page of every platform is observed on every Monday it is open
     snaps, pages = full["snapshots"], full["communities"]
     dates = set(snaps["as_of"])
     assert set(MONDAYS_2023) <= dates
@@ -292,3 +307,93 @@ def test_every_weekly_action_list_has_entries_in_the_last_week_of_2023(full_data
     items = action_items(open_source(full_dataset_dir), "2023-12-25")
     counts = items["kind"].value_counts()
     assert set(counts.index) == set(KINDS) and (counts > 0).all()
+
+
+# --- the other platforms: OK pages and Telegram channels of the same organisations ------------------
+
+@pytest.fixture(scope="module")
+def by_platform(everything):
+    pages = everything["communities"].merge(everything["organizations"], on="org_id", suffixes=("", "_org"))
+    return pages
+
+
+def test_ok_and_telegram_pages_in_plausible_shares(everything, by_platform):
+    orgs = everything["organizations"]
+    with_vk = set(by_platform.loc[by_platform["platform"] == "vk", "org_id"])
+    ok = by_platform[by_platform["platform"] == "ok"]
+    tg = by_platform[by_platform["platform"] == "telegram"]
+    # most organisations with a VK page also run an OK page; a few run an OK page only
+    assert 0.5 < ok["org_id"].isin(with_vk).sum() / len(with_vk) < 0.75
+    assert 0 < (~ok["org_id"].isin(with_vk)).sum() < 0.05 * len(ok)
+    assert 0.08 < len(tg) / len(with_vk) < 0.25
+    assert ok["org_id"].is_unique and tg["org_id"].is_unique
+    # OK is more common in rural districts than in the city, Telegram the other way round
+    share = lambda part, muni: part["municipality"].eq(muni).sum() / orgs["municipality"].eq(muni).sum()  # noqa: E731
+    rural = orgs.loc[~orgs["municipality"].str.startswith(("г. ", "р.п. ")), "municipality"]
+    ok_rural = ok["municipality"].isin(rural).sum() / orgs["municipality"].isin(rural).sum()
+    assert ok_rural > share(ok, "г. Новосибирск") + 0.15
+    assert share(tg, "г. Новосибирск") > 1.5 * tg["municipality"].isin(rural).sum() / orgs["municipality"].isin(rural).sum()
+    # Telegram channels belong to government bodies far more often than to schools
+    per_sector = lambda part, s: part["sector"].eq(s).sum() / by_platform.query("platform == 'vk'")["sector"].eq(s).sum()  # noqa: E731
+    assert per_sector(tg, "government") > 3 * per_sector(tg, "education")
+    assert per_sector(ok, "culture") > per_sector(ok, "education")
+
+
+def test_ok_audience_comments_less_and_cross_posts_from_vk(everything, by_platform):
+    posts, comments = everything["posts"], everything["comments"]
+    platform = posts["community_id"].str.split(":").str[0]
+    residents = comments[comments["author_kind"] == "resident"]
+    per_post = residents.groupby(residents["community_id"].str.split(":").str[0]).size() / platform.value_counts()
+    assert per_post["ok"] < 0.5 * per_post["vk"]
+    # OK topics: views known for most, a few without; the page answers residents there too
+    ok_posts = posts[platform == "ok"]
+    assert 0 < ok_posts["views"].isna().mean() < 0.1
+    ok_comments = comments[comments["community_id"].str.startswith("ok:")]
+    assert (ok_comments["author_kind"] == "page").sum() > 0.2 * (ok_comments["author_kind"] == "resident").sum()
+    # most OK posts follow a VK post of the same organisation within an hour, on the same local day
+    org = by_platform.set_index("community_id")["org_id"]
+    frame = posts.assign(org=posts["community_id"].map(org), platform=platform).sort_values("published_at")
+    ok_side = frame[frame["platform"] == "ok"]
+    vk_side = frame[frame["platform"] == "vk"][["org", "published_at"]].rename(columns={"published_at": "vk_at"})
+    matched = pd.merge_asof(ok_side, vk_side.sort_values("vk_at"), left_on="published_at", right_on="vk_at",
+                            by="org", direction="backward")
+    lag = matched["published_at"] - matched["vk_at"]
+    assert (lag <= pd.Timedelta(hours=1)).mean() > 0.5
+    same_day = matched["published_at"].dt.tz_convert(TZ).dt.date == matched["vk_at"].dt.tz_convert(TZ).dt.date
+    assert (same_day & (lag <= pd.Timedelta(hours=12))).mean() > 0.6
+
+
+def test_telegram_has_reactions_only_and_no_views(everything):
+    posts = everything["posts"]
+    tg = posts[posts["community_id"].str.startswith("telegram:")]
+    assert len(tg) > 10_000
+    assert tg["views"].isna().all()
+    assert (tg["comments"] == 0).all() and (tg["reposts"] == 0).all() and tg["likes"].gt(0).mean() > 0.5
+    assert not everything["comments"]["community_id"].str.startswith("telegram:").any()
+
+
+def test_other_platforms_follow_their_vk_page_and_win_no_awards(everything, by_platform):
+    assert set(everything["awards"]["community_id"].str.split(":").str[0]) == {"vk"}
+    vk = by_platform[by_platform["platform"] == "vk"].set_index("org_id")
+    other = by_platform[(by_platform["platform"] != "vk") & by_platform["org_id"].isin(vk.index)]
+    closed_vk = vk.loc[other["org_id"], "closed_at"].to_numpy()
+    # a page closes when its organisation's VK page closes (within 20 days), and never before it opens
+    has_closed = ~pd.isna(closed_vk)
+    assert other["closed_at"].notna().to_numpy()[has_closed].all()
+    assert other["closed_at"].isna().to_numpy()[~has_closed].all()
+    assert set(everything["communities"]["platform"]) == {"vk", "ok", "telegram"}
+
+
+def test_the_source_says_the_published_figures_describe_vk(full_dataset_dir):
+    from gospub_analysis import open_source
+
+    source = open_source(full_dataset_dir)
+    assert source.published_platforms == ("vk",) and source.calibrated_platforms == ("vk",)
+
+
+def test_tables_are_written_in_key_order(everything):
+    """Readers of the files (and byte-identical regeneration) rely on rows ordered by their key."""
+    for table, key in (("communities", ["community_id"]), ("snapshots", ["community_id", "as_of"]),
+                       ("posts", ["community_id", "post_id"]), ("comments", ["community_id", "comment_id"])):
+        frame = everything[table]
+        assert frame.sort_values(key, kind="stable").index.equals(frame.index), table

@@ -26,7 +26,8 @@ from .evaluation import (BASELINE_NAMES, SCORE_LABELS, SCORE_NAMES, baseline_sco
 from .explain import (WinnersReference, best_improvement, consistent, contributions, flag, format_value,
                       page_reasons, percentile_among, phrase)
 from .features import (CANDIDATE_ID_COLUMNS, CATEGORICAL, DEFAULT_AS_OF_MONTH, FEATURE_COLUMNS, FEATURE_LABELS,
-                       FEATURES, CandidateYear, Feature, as_of_cut, award_sectors, features_as_of, last_day_used,
+                       FEATURES, CandidateYear, Feature, as_of_cut, award_platforms, award_sectors, features_as_of,
+                       last_day_used,
                        load_year, peer_percentiles)
 from .models import (MODEL_NAMES, ExpectedCount, PriorCorrected, count_shift, logit, make_model, sigmoid,
                      standardised_coefficients)
@@ -39,7 +40,7 @@ __all__ = [
     "BASELINE_NAMES", "CANDIDATE_ID_COLUMNS", "CATEGORICAL", "DEFAULT_AS_OF_MONTH", "FEATURES", "FEATURE_COLUMNS",
     "FEATURE_LABELS", "FLAGGED_HEADERS", "METRICS_HEADERS", "MIN_TRAIN_WINNERS", "MODEL_FILE", "MODEL_NAMES",
     "SCORE_LABELS", "SCORE_NAMES", "CandidateYear", "ExpectedCount", "Feature", "NotReady", "PriorCorrected",
-    "Result", "WinnersReference", "as_of_cut", "award_sectors", "baseline_scores", "best_improvement", "calibration",
+    "Result", "WinnersReference", "as_of_cut", "award_platforms", "award_sectors", "baseline_scores", "best_improvement", "calibration",
     "confusion_at_k", "confusion_table", "consistent", "contributions", "count_shift", "cv_folds", "evaluate",
     "features_as_of", "flag", "flagged_table", "format_value", "implied_weights", "importance", "last_day_used",
     "load_year", "logit", "make_model", "methodology_weights", "metrics_table", "missing_features_note",

@@ -4,9 +4,12 @@ This module owns the model's inputs: the features (`FEATURES`, indicators of
 `metrics.page_year` up to the as-of cut, with the words used to explain them), the cut
 itself (`as_of_cut`: the end of a local month, 30 September by default), the candidates
 of a year with their labels where the awards are known (`CandidateYear`), and the
-sectors the quality mark is given in (`award_sectors`).
+sectors and platforms the quality mark is given in (`award_sectors`, `award_platforms`).
 
 - Nothing written at or after the cut and no award information enters a feature.
+- The model works per page and learns only from the platforms whose pages were awarded in
+  the training year (`award_platforms`: VK in the region so far); candidates of both years
+  are pages of those platforms, so an OK page is never judged against VK's winners.
 - Candidates are pages of the award sectors that existed from 1 January up to the cut:
   the quality mark goes to pages that ran all year, so a page created mid-year is not a
   candidate; winners that fall outside the candidates are counted
@@ -25,7 +28,7 @@ import pandas as pd
 
 from .. import metrics
 from ..dataset import Source, require_source
-from ..region import AWARD_SECTORS, SECTORS, TIMEZONE
+from ..region import AWARD_SECTORS, PLATFORMS, SECTORS, TIMEZONE
 
 DEFAULT_AS_OF_MONTH = 9
 
@@ -74,8 +77,8 @@ FEATURES: tuple[Feature, ...] = (
 FEATURE_COLUMNS = [f.column for f in FEATURES]
 FEATURE_LABELS = {f.column: f.label for f in FEATURES}
 CATEGORICAL = ["sector"]
-# the page identity the classifier's tables carry (not ranking.ID_COLUMNS, which adds population and platform)
-CANDIDATE_ID_COLUMNS = ["community_id", "name", "org_name", "sector", "municipality"]
+# the page identity the classifier's tables carry (not ranking.ID_COLUMNS, which adds population)
+CANDIDATE_ID_COLUMNS = ["community_id", "name", "platform", "org_name", "sector", "municipality"]
 NEUTRAL_PERCENTILE = 0.5
 
 
@@ -104,6 +107,16 @@ def award_sectors(source: Source, year: int) -> tuple[str, ...]:
     pages = source.pages()
     sectors = set(pages.loc[pages["community_id"].isin(winners), "sector"].dropna())
     return tuple(s for s in SECTORS if s in sectors)
+
+
+def award_platforms(source: Source, year: int) -> tuple[str, ...]:
+    """Platforms of the pages awarded for `year` (empty when no award is known)."""
+    winners = require_source(source).award_list(year)
+    if winners is None or winners.empty:
+        return ()
+    pages = source.pages()
+    platforms = set(pages.loc[pages["community_id"].isin(winners), "platform"].dropna())
+    return tuple(p for p in PLATFORMS if p in platforms)
 
 
 @dataclass
@@ -164,24 +177,29 @@ def peer_percentiles(candidates: pd.DataFrame) -> pd.DataFrame:
 
 
 def features_as_of(source: Source, year: int, as_of_month: int = DEFAULT_AS_OF_MONTH,
-                   sectors: tuple[str, ...] = AWARD_SECTORS) -> tuple[pd.Timestamp, pd.DataFrame, pd.DataFrame]:
+                   sectors: tuple[str, ...] = AWARD_SECTORS, platforms: tuple[str, ...] | None = None
+                   ) -> tuple[pd.Timestamp, pd.DataFrame, pd.DataFrame]:
     """(as_of, indicators of every page, candidate rows with ID and feature columns) for one year.
 
-    Reads only data before `as_of`; awards are not read.
+    Candidates are pages of `sectors` and `platforms` (None: every platform). Reads only data
+    before `as_of`; awards are not read.
     """
     source = require_source(source)
     until = as_of_cut(year, as_of_month, source.timezone)
     indicators = metrics.page_year(source, year, until=until)
     eligible = indicators["active_all_year"] & indicators["sector"].isin(list(sectors))
+    if platforms is not None:
+        eligible &= indicators["platform"].isin(list(platforms))
     candidates = (indicators.loc[eligible, CANDIDATE_ID_COLUMNS + FEATURE_COLUMNS]
                   .sort_values("community_id", ignore_index=True))
     return until, indicators, candidates
 
 
 def load_year(source: Source, year: int, as_of_month: int = DEFAULT_AS_OF_MONTH,
-              sectors: tuple[str, ...] = AWARD_SECTORS) -> CandidateYear:
-    """Features of the candidates on `as_of`, with the year's awards as labels where known."""
-    until, indicators, candidates = features_as_of(source, year, as_of_month, sectors)
+              sectors: tuple[str, ...] = AWARD_SECTORS, platforms: tuple[str, ...] | None = None) -> CandidateYear:
+    """Features of the candidates on `as_of` (pages of `sectors` and `platforms`, None: every
+    platform), with the year's awards as labels where known."""
+    until, indicators, candidates = features_as_of(source, year, as_of_month, sectors, platforms)
     winners = source.award_list(year)
     known = winners is not None
     awarded = candidates["community_id"].isin(winners if known else [])

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .. import excel
 from ..region import QUALITY_MARK
-from ..wording import fmt_signed, sector_label, yes_no
+from ..wording import fmt_signed, platform_label, sector_label, yes_no
 from .evaluation import SCORE_NAMES
 from .features import CANDIDATE_ID_COLUMNS, FEATURE_COLUMNS, FEATURE_LABELS
 from .models import MODEL_NAMES
@@ -71,6 +71,7 @@ def _write_json(path: Path, content: dict) -> None:
 
 def _write_xlsx(result: Result, path: Path) -> None:
     flagged = result.flagged.assign(sector=result.flagged["sector"].map(sector_label),
+                                    platform=result.flagged["platform"].map(platform_label),
                                     flagged=result.flagged["flagged"].map(yes_no),
                                     awarded=result.flagged["awarded"].map(yes_no))
     about = {"Данные": result.data_label, **result.params,
@@ -121,7 +122,9 @@ def model_card(result: Result) -> str:
   {d['train_winners']} winners ({d['train_winners_outside_candidates']} winners were not candidates).
 - Target: year {p['target_year']}, data before {d['as_of_target']} (UTC), {d['target_candidates']} candidate pages;
   awards known: {d['target_awards_known']}.
-- Candidates: pages of the sectors {', '.join(p['sectors'])} that existed from 1 January to the cut.
+- Candidates: pages of the sectors {', '.join(p['sectors'])} on the platforms {', '.join(p.get('platforms', []))}
+  (those whose pages were awarded in the training year: the model learns only from them) that existed
+  from 1 January to the cut.
 - Labels: `awards` rows with award `{QUALITY_MARK}` for the year. No award information is a feature.
 
 ## Metrics

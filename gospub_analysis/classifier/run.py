@@ -28,8 +28,8 @@ from ..region import QUALITY_MARK
 from .evaluation import (SCORE_LABELS, SCORE_NAMES, baseline_scores, cv_folds, evaluate, implied_weights,
                          importance, out_of_fold)
 from .explain import WinnersReference, flag
-from .features import (CANDIDATE_ID_COLUMNS, DEFAULT_AS_OF_MONTH, FEATURE_COLUMNS, CandidateYear, award_sectors,
-                       load_year)
+from .features import (CANDIDATE_ID_COLUMNS, DEFAULT_AS_OF_MONTH, FEATURE_COLUMNS, CandidateYear, award_platforms,
+                       award_sectors, load_year)
 from .models import MODEL_NAMES, ExpectedCount, make_model
 
 MIN_TRAIN_WINNERS = 2
@@ -113,7 +113,8 @@ def run(source: Source, train_year: int = 2023, target_year: int = 2024, as_of_m
         methodology = ranking.load_methodology(methodology)
     with threadpool_limits(limits=1):
         sectors = tuple(sectors) if sectors is not None else _training_sectors(source, train_year)
-        train, target = _load_years(source, train_year, target_year, as_of_month, sectors)
+        platforms = award_platforms(source, train_year)  # learn only from platforms whose pages were awarded
+        train, target = _load_years(source, train_year, target_year, as_of_month, sectors, platforms)
         k = int(train.y.sum()) if k is None else int(k)
         folds = cv_folds(train, random_state)
         models, year_models, train_scores, target_scores = _fit_and_score(train, target, folds, k, methodology,
@@ -131,7 +132,7 @@ def run(source: Source, train_year: int = 2023, target_year: int = 2024, as_of_m
         weights = implied_weights(models["logistic"], methodology)
     params = {"data_dir": str(source.path), "train_year": train_year, "target_year": target_year,
               "as_of_month": as_of_month, "k": k, "random_state": random_state,
-              "methodology": methodology.label, "sectors": list(sectors)}
+              "methodology": methodology.label, "sectors": list(sectors), "platforms": list(platforms)}
     shifts = {kind: m.shift for kind, m in year_models.items()}
     report = {
         "params": params, "data": _data_facts(source, train, target, folds), "summary": _summary(chosen, oot),
@@ -168,10 +169,11 @@ def _training_sectors(source: Source, train_year: int) -> tuple[str, ...]:
     return sectors
 
 
-def _load_years(source: Source, train_year: int, target_year: int, as_of_month: int, sectors: tuple[str, ...]
-                ) -> tuple[CandidateYear, CandidateYear]:
-    """The candidates of both years; NotReady when too few winners are candidates or the target year is empty."""
-    train = load_year(source, train_year, as_of_month, sectors)
+def _load_years(source: Source, train_year: int, target_year: int, as_of_month: int, sectors: tuple[str, ...],
+                platforms: tuple[str, ...]) -> tuple[CandidateYear, CandidateYear]:
+    """The candidates of both years (pages of `sectors` on `platforms`); NotReady when too few winners are
+    candidates or the target year is empty."""
+    train = load_year(source, train_year, as_of_month, sectors, platforms)
     if train.y.sum() < MIN_TRAIN_WINNERS:
         n_awards = len(source.award_list(train_year))
         raise NotReady(
@@ -188,7 +190,7 @@ def _load_years(source: Source, train_year: int, target_year: int, as_of_month: 
             f"В наборе нет данных за {target_year} год (год прогноза): ни публикаций, ни снимков страниц. "
             f"Импортируйте данные за {target_year} год (gospub import vk, gospub import monitoring).",
             "no_target_data")
-    target = load_year(source, target_year, as_of_month, sectors)
+    target = load_year(source, target_year, as_of_month, sectors, platforms)
     if not len(target.candidates):
         raise NotReady(
             f"no candidate pages in the target year {target_year} in {source.path}",

@@ -12,13 +12,14 @@ from functools import partial
 
 import pandas as pd
 
-from ..wording import fmt_date, fmt_int, fmt_num, fmt_share, readable, sector_label, yes_no
+from ..wording import fmt_date, fmt_int, fmt_num, fmt_share, platform_label, readable, sector_label, yes_no
 from .evaluation import SCORE_NAMES
 from .features import last_day_used
 from .run import Result
 
 FLAGGED_HEADERS = {
-    "rank": "Место", "community_id": "ID страницы", "name": "Страница", "org_name": "Организация",
+    "rank": "Место", "community_id": "ID страницы", "name": "Страница", "platform": "Платформа",
+    "org_name": "Организация",
     "sector": "Сфера", "municipality": "Муниципалитет", "probability": "Вероятность знака",
     "flagged": "В списке", "reasons": "Главные причины", "improvement": "Что изменить (у порога)",
     "awarded": "Награждена (если известно)",
@@ -65,6 +66,8 @@ def setup_table(result: Result, tz: str) -> pd.DataFrame:
         "Награды года прогноза известны": yes_no(known),
         "Победителей в году прогноза": fmt_int(d["target_winners"] if known else None),
         "Сферы": ", ".join(sector_label(s) for s in result.params["sectors"]),
+        "Платформы (страницы с наградами в году обучения)": ", ".join(
+            platform_label(p) for p in result.params.get("platforms", [])),
         "k (сколько страниц отмечаем)": fmt_int(result.k),
     }
     return pd.Series(rows, name="значение").to_frame()
@@ -103,7 +106,8 @@ def flagged_table(result: Result, n: int = 30) -> pd.DataFrame:
     """The first `n` flagged pages with probability and reasons, indexed by place."""
     f = result.flagged
     return readable(f[f["flagged"]].head(n), {
-        "rank": ("Место", None), "name": ("Страница", None), "sector": ("Сфера", sector_label),
+        "rank": ("Место", None), "name": ("Страница", None), "platform": ("Платформа", platform_label),
+        "sector": ("Сфера", sector_label),
         "municipality": ("Муниципалитет", None), "probability": ("Вероятность", fmt_probability),
         "reasons": ("Главные причины", None)}, index="Место")
 
@@ -112,5 +116,6 @@ def near_threshold_table(result: Result) -> pd.DataFrame:
     """The pages just below the line with the one change that would raise each most, indexed by place."""
     f = result.flagged
     return readable(f[f["near_threshold"]], {
-        "rank": ("Место", None), "name": ("Страница", None), "probability": ("Вероятность", fmt_probability),
+        "rank": ("Место", None), "name": ("Страница", None), "platform": ("Платформа", platform_label),
+        "probability": ("Вероятность", fmt_probability),
         "improvement": ("Что изменить", None), "reasons": ("Главные причины", None)}, index="Место")

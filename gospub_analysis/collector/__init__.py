@@ -1,6 +1,8 @@
-"""`gospub collect vk`: a VK API collector writing the dump layout `gospub import vk` reads.
+"""`gospub collect vk` and `gospub collect ok`: API collectors writing the dump layouts the importers read.
 
-The access token comes from `VK_TOKEN` only and is never written anywhere: requests send
-it in the POST body, the saved envelopes keep the request parameters without it, and
-error messages never include it.
+`http` holds what both share: the rate limiter, the client loop that retries with
+backoff, the saved envelopes, page folders completed atomically (resume). `vk` and `ok`
+are the platforms. Tokens and keys come from the environment only and are never written
+anywhere: requests send them in the POST body, the saved envelopes keep the request
+parameters without them, and error messages never include them.
 """

@@ -25,15 +25,7 @@ the time it was fetched. Guarantees:
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
-import shutil
-import socket
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -42,6 +34,10 @@ from zoneinfo import ZoneInfo
 
 from ..importers.links import parse_vk_link
 from ..region import TIMEZONE
+from .http import (ApiClient, CollectorError, RateLimiter, Retry, collect_pages, envelope, read_pages_file,
+                   saved_answer)
+
+__all__ = ["CollectorError", "RateLimiter", "VkClient", "collect_vk", "collect_from_environment", "read_groups_file"]
 
 API_URL = "https://api.vk.com/method/"
 API_VERSION = "5.199"
@@ -56,83 +52,28 @@ THREAD_ITEMS = 10
 WALL_FILTERS = ("owner", "others")  # the page's own posts, then residents' and other communities' posts
 
 
-class CollectorError(RuntimeError):
-    """The collector cannot go on (token refused, retries exhausted); the message never holds the token."""
-
-
-class RateLimiter:
-    """Spaces calls at least 1/rate seconds apart (clock and sleep injectable for tests)."""
-
-    def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
-        if not 0 < rate:
-            raise ValueError(f"rate must be positive, got {rate}")
-        self.interval = 1.0 / rate
-        self.clock, self.sleep = clock, sleep
-        self._next = None
-
-    def wait(self) -> None:
-        now = self.clock()
-        if self._next is not None and now < self._next:
-            self.sleep(self._next - now)
-            now = self._next
-        self._next = now + self.interval
-
-
-@dataclass
-class VkClient:
+@dataclass(kw_only=True)
+class VkClient(ApiClient):
     token: str = field(repr=False)
     base_url: str = API_URL
     rate: float = MAX_RATE
-    retries: int = 6
-    backoff: float = 1.0  # seconds before the first retry; doubles each time
-    timeout: float = 30.0
-    sleep: Callable[[float], None] = time.sleep
-    calls: int = 0
+    api_name = "the VK API"
 
-    def __post_init__(self):
-        self.limiter = RateLimiter(self.rate, sleep=self.sleep)
+    def request(self, method: str, params: dict) -> tuple[str, dict]:
+        return self.base_url.rstrip("/") + "/" + method, {**params, "access_token": self.token, "v": API_VERSION}
 
-    def _post(self, method: str, params: dict) -> dict:
-        body = urllib.parse.urlencode({**params, "access_token": self.token, "v": API_VERSION}).encode("ascii")
-        request = urllib.request.Request(self.base_url.rstrip("/") + "/" + method, data=body, method="POST",
-                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
-        with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-            return json.loads(answer.read().decode("utf-8"))
-
-    def call(self, method: str, params: dict) -> dict:
-        """The API's answer ({"response": ...} or {"error": ...}) after retrying what is worth retrying."""
-        last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
-            self.limiter.wait()
-            self.calls += 1
-            try:
-                answer = self._post(method, params)
-            except urllib.error.HTTPError as exc:
-                last = f"HTTP {exc.code}"
-                if exc.code >= 500 or exc.code == 429:
-                    continue
-                raise CollectorError(f"{method}: HTTP {exc.code} from the VK API") from None
-            except (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout, TimeoutError,
-                    json.JSONDecodeError, UnicodeDecodeError) as exc:
-                last = f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
-                continue
-            error = answer.get("error") if isinstance(answer, dict) else None
-            if isinstance(error, dict):
-                code = error.get("error_code")
-                if code in RATE_LIMIT_CODES:
-                    last = f"API error {code} ({error.get('error_msg')})"
-                    continue
-                if code == TOKEN_REFUSED:
-                    raise CollectorError("the VK API refused the token (error 5): check VK_TOKEN")
-                return {"error": _without_token(error)}
-            if not isinstance(answer, dict) or "response" not in answer:
-                last = "an answer without response or error"
-                continue
-            return answer
-        raise CollectorError(f"{method}: gave up after {self.retries + 1} attempts; last problem: {last}")
+    def judge(self, method: str, answer: object) -> dict:
+        error = answer.get("error") if isinstance(answer, dict) else None
+        if isinstance(error, dict):
+            code = error.get("error_code")
+            if code in RATE_LIMIT_CODES:
+                raise Retry(f"API error {code} ({error.get('error_msg')})")
+            if code == TOKEN_REFUSED:
+                raise CollectorError("the VK API refused the token (error 5): check VK_TOKEN")
+            return {"error": _without_token(error)}
+        if not isinstance(answer, dict) or "response" not in answer:
+            raise Retry("an answer without response or error")
+        return answer
 
 
 def _without_token(error: dict) -> dict:
@@ -145,23 +86,13 @@ def _without_token(error: dict) -> dict:
 
 def read_groups_file(path: Path | str) -> list[str]:
     """Page ids or screen names, one a line (ids, any VK link form; '#' starts a comment)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"groups file {path} does not exist")
-    pages, bad = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        page = parse_vk_link(text)
-        if page is None:
-            bad.append(f"line {number}: {text!r}")
-            continue
-        pages.append(page.group_id or page.screen_name)
-    if bad:
-        raise ValueError(f"{path}: not a VK page id or link at " + "; ".join(bad[:10])
-                         + ". Expected one page a line: 123, club123, vk.com/name or https://vk.com/public123")
-    return list(dict.fromkeys(pages))
+    return read_pages_file(path, _page_name, "not a VK page id or link at {lines}. Expected one page a line: 123, "
+                                             "club123, vk.com/name or https://vk.com/public123")
+
+
+def _page_name(text: str) -> str | None:
+    page = parse_vk_link(text)
+    return (page.group_id or page.screen_name) if page else None
 
 
 class _Dump:
@@ -171,16 +102,12 @@ class _Dump:
         self.root, self.now = root, now
 
     def envelope(self, method: str, params: dict, answer: dict) -> bytes:
-        record = {"request": {"method": method, "params": {**params, "v": API_VERSION}},
-                  "fetched_at": self.now().isoformat(timespec="seconds")}
-        record.update(answer)
-        return json.dumps(record, ensure_ascii=False, sort_keys=False).encode("utf-8")
+        return envelope(method, {**params, "v": API_VERSION}, answer, self.now())
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+def _fetch(client: VkClient, dump: _Dump, method: str, params: dict) -> tuple[dict, bytes]:
+    answer = client.call(method, params)
+    return answer, dump.envelope(method, params, answer)
 
 
 def _pages(client: VkClient, dump: _Dump, method: str, params: dict, out, counts: dict, counter: str):
@@ -253,33 +180,17 @@ def collect_vk(client: VkClient, pages: list[str], since: date, out: Path | str,
     group_ids: list[int] = []
     for number, start in enumerate(range(0, len(pages), BATCH), start=1):
         batch = pages[start:start + BATCH]
-        target = out / "groups" / f"getById-{today}-{number:03d}.json"
-        if target.exists():
-            answer = json.loads(target.read_text(encoding="utf-8"))
-        else:
-            params = {"group_ids": ",".join(batch), "fields": GROUP_FIELDS}
-            answer = client.call("groups.getById", params)
-            _write_atomic(target, dump.envelope("groups.getById", params, answer))
+        params = {"group_ids": ",".join(batch), "fields": GROUP_FIELDS}
+        answer = saved_answer(out / "groups" / f"getById-{today}-{number:03d}.json",
+                              lambda: _fetch(client, dump, "groups.getById", params))
         body = answer.get("response")
         groups = body.get("groups", []) if isinstance(body, dict) else body or []
         group_ids.extend(g["id"] for g in groups if isinstance(g, dict) and type(g.get("id")) is int)
     summary = {"pages": len(dict.fromkeys(group_ids)), "collected": 0, "already_done": 0, "wall_pages": 0,
                "posts": 0, "comment_pages": 0, "errors": 0}
-    for gid in dict.fromkeys(group_ids):
-        final = out / "walls" / str(gid)
-        if final.exists():
-            summary["already_done"] += 1
-            continue
-        partial = out / "walls" / f"{gid}.partial"
-        if partial.exists():
-            shutil.rmtree(partial)  # an interrupted page is collected again from its start
-        partial.mkdir()
-        counts = _collect_wall(client, dump, gid, since_ts, partial)
-        os.replace(partial, final)
-        summary["collected"] += 1
-        for key, value in counts.items():
-            summary[key] += value
-        log(f"  vk:{gid}: {counts['posts']} posts, {counts['comment_pages']} comment pages")
+    collect_pages(out / "walls", group_ids, lambda gid, folder: _collect_wall(client, dump, gid, since_ts, folder),
+                  summary, log, lambda gid, counts: f"  vk:{gid}: {counts['posts']} posts, "
+                                                    f"{counts['comment_pages']} comment pages")
     summary["requests"] = client.calls
     return summary
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..published import PUBLISHED_PLATFORMS
 from ..region import TIMEZONE
 from ..wording import IMPORTED_LABEL, SYNTHETIC_LABEL
 
@@ -47,3 +48,17 @@ class ManifestFacts:
         if period.get("start") and period.get("end"):
             return pd.Timestamp(period["start"]), pd.Timestamp(period["end"])
         return None
+
+    @property
+    def published_platforms(self) -> tuple[str, ...]:
+        """The platforms the published regional figures describe (the forum counted VK pages): the
+        manifest's `published_figures.platforms`, else the project's reading of those figures."""
+        platforms = (self.manifest.get("published_figures") or {}).get("platforms")
+        return tuple(platforms) if platforms else PUBLISHED_PLATFORMS
+
+    @property
+    def calibrated_platforms(self) -> tuple[str, ...] | None:
+        """For synthetic data: the platforms whose pages carry the calibration to the published figures
+        (None when the manifest does not say, e.g. imported data)."""
+        platforms = (self.manifest.get("published_figures") or {}).get("calibrated_on")
+        return tuple(platforms) if platforms else None

@@ -14,7 +14,7 @@ from ..region import LAW_START
 from ..wording import fmt_hours, fmt_int, fmt_num, fmt_points, fmt_share, fmt_signed
 
 LAW_START_MONTH = pd.Timestamp(LAW_START).to_period("M").start_time
-GROUPINGS = ("sector", "municipality")
+GROUPINGS = ("sector", "municipality", "platform")
 
 # Counting rules, in Russian because readers see them next to the numbers. {year} and
 # {tz} are filled in by `rule()`.
@@ -98,9 +98,19 @@ SCOPE = "scope"  # grouping column holding one value: the region as a whole
 NO_REASON = "причина не указана"
 
 
-def rule(figure: str, year: int, tz: str) -> str:
-    """The counting rule of a figure for a year, as stated in reports."""
-    return RULES[figure].format(year=year, tz=tz)
+PLATFORMS_RULE = ("Считаются страницы всех платформ набора ({platforms}), каждая страница отдельно; "
+                  "значения по каждой платформе — в отдельных столбцах.")
+ORGANISATIONS_RULE = "Организация считается со страницей, если страница есть хотя бы на одной из платформ ({platforms})."
+
+
+def rule(figure: str, year: int, tz: str, platforms: str | None = None) -> str:
+    """The counting rule of a figure for a year, as stated in reports; with `platforms` (their names in
+    words), which platforms the figure counts."""
+    text = RULES[figure].format(year=year, tz=tz)
+    if platforms is None or figure == "organizations":
+        return text
+    extra = ORGANISATIONS_RULE if figure in ("organizations_with_page", "coverage_share") else PLATFORMS_RULE
+    return f"{text} {extra.format(platforms=platforms)}"
 
 
 def month_bounds(months: pd.DatetimeIndex, tz: str) -> tuple[np.ndarray, np.ndarray]:

@@ -55,8 +55,8 @@ class MonthlySeries:
     def pages(self) -> pd.DataFrame:
         """Every page with its organisation's sector and municipality (UNKNOWN_SECTOR and
         UNKNOWN_MUNICIPALITY when the page has no known organisation)."""
-        pages = self.source.pages()[["community_id", "org_id", "created_at", "exists_from", "closed_at", "sector",
-                                     "municipality"]]
+        pages = self.source.pages()[["community_id", "platform", "org_id", "created_at", "exists_from", "closed_at",
+                                     "sector", "municipality"]]
         return pages.fillna({"sector": UNKNOWN_SECTOR, "municipality": UNKNOWN_MUNICIPALITY})
 
     @cached_property
@@ -150,7 +150,8 @@ class MonthlySeries:
         frame = resident_replies(self.source, start=start, end=end)
         local = frame["created_at"].dt.tz_convert(self.tz).dt.tz_localize(None)
         frame = frame.assign(month=local.dt.to_period("M").dt.start_time.astype("datetime64[us]"))
-        return frame.merge(self.pages[["community_id", "sector", "municipality"]], on="community_id", how="left")
+        return frame.merge(self.pages[["community_id", "sector", "municipality", "platform"]], on="community_id",
+                           how="left")
 
     # --- monthly series -----------------------------------------------------------------
 
@@ -181,10 +182,13 @@ class MonthlySeries:
         """Organisations in the list and those with at least one page active at each month's end.
 
         The organisations table is one list for the whole period, so the denominator does
-        not change from month to month.
+        not change from month to month. By platform: the whole list, and the organisations with
+        a page active on that platform.
         """
         keys = self._keys(by)
         orgs = self.organizations
+        if by == "platform":
+            return self._coverage_by_platform()
         with_page = (self.page_months.loc[self.page_months["active"], ["community_id", "month"]]
                      .merge(self.pages[["community_id", "org_id"]], on="community_id")
                      .dropna(subset=["org_id"])
@@ -198,6 +202,17 @@ class MonthlySeries:
         out = grid.merge(counts, on=keys, how="left").fillna({"organizations_with_page": 0})
         out = out.astype({"organizations": "int64", "organizations_with_page": "int64"})
         return out.assign(coverage_share=out["organizations_with_page"] / out["organizations"].where(out["organizations"] > 0))
+
+    def _coverage_by_platform(self) -> pd.DataFrame:
+        active = self.page_months.loc[self.page_months["active"], ["community_id", "month"]]
+        with_page = (active.merge(self.pages[["community_id", "org_id", "platform"]], on="community_id")
+                     .dropna(subset=["org_id"]).drop_duplicates(["org_id", "platform", "month"])
+                     .groupby(["month", "platform"]).size().rename("organizations_with_page").reset_index())
+        grid = pd.DataFrame({"month": self.months}).merge(self.pages[["platform"]].drop_duplicates(), how="cross")
+        out = grid.merge(with_page, on=["month", "platform"], how="left").fillna({"organizations_with_page": 0})
+        total = len(self.organizations)
+        out = out.assign(organizations=total).astype({"organizations": "int64", "organizations_with_page": "int64"})
+        return out.assign(coverage_share=out["organizations_with_page"] / total if total else float("nan"))
 
     def replies_monthly(self, by: str | None = None) -> pd.DataFrame:
         """Residents' comments by the month they were written: answered share (a reply after

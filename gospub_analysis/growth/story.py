@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..wording import fmt_date, fmt_hours, fmt_int, fmt_num, fmt_share, fmt_signed, month_ru, plural_ru
+from ..wording import (fmt_date, fmt_hours, fmt_int, fmt_num, fmt_share, fmt_signed, month_ru, platform_label,
+                       plural_ru)
 from .rules import LAW_START_MONTH
 from .tables import write_workbook
 from .year import Growth
@@ -45,6 +46,10 @@ def summary_ru(g: Growth, year: int | None = None) -> str:
             f"{fmt_int(now['subscribers'])} (годом ранее — {fmt_int(before['subscribers'])}).")
     else:
         parts.append(f"На конец {year} года в сети {pages}; подписчиков у них {fmt_int(now['subscribers'])}.")
+    if len(g.platforms) > 1:
+        by = g.by_platform(year).set_index("platform")
+        parts.append("По платформам активных страниц: " + ", ".join(
+            f"{platform_label(p)} — {fmt_int(by.loc[p, 'pages_active'])}" for p in g.platforms) + ".")
     first, last = months.iloc[0], months.iloc[-1]
     parts.append(
         f"За год страницы опубликовали {fmt_int(now['posts'])} "
@@ -81,7 +86,8 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
     """Write the year's tables as UTF-8 CSV files (machine-readable, English column names) and,
     for readers, as one Excel workbook growth.xlsx (Russian headers); returns name -> path.
 
-    headline.csv (figure, value, rule), monthly.csv (region, Dec 2022 to Dec of the year),
+    headline.csv (figure, value, rule, platforms, value_<platform>), monthly.csv (region, Dec 2022 to
+    Dec of the year), platforms.csv (the year's figures per platform),
     monthly_by_sector.csv, municipalities.csv (35 rows, with population and its source),
     sectors.csv, no_page_reasons.csv, and change.csv when the previous year is covered.
     """
@@ -92,6 +98,7 @@ def write_growth_tables(g: Growth, out_dir: Path | str) -> dict[str, Path]:
         "monthly": _monthly_csv(g.monthly()),
         "monthly_by_sector": _monthly_csv(g.monthly("sector")),
         "municipalities": g.by_municipality(),
+        "platforms": g.by_platform(),
         "sectors": g.by_sector(),
         "no_page_reasons": g.no_page_reasons(by="sector"),
     }

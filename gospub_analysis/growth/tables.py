@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import excel
-from ..wording import fmt_int, fmt_num, fmt_share, month_ru, readable, sector_label
+from ..wording import fmt_int, fmt_num, fmt_share, month_ru, platform_label, readable, sector_label
 from .rules import LABELS, format_change, format_change_pct, format_figure
 
 # kind -> (formatter on the page, Excel number format)
@@ -43,6 +43,15 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
         "page_comments": ("Комментарии страниц", "count"), "winners": ("Знак качества (официальный список)", "count"),
         "coverage_share": ("Доля организаций со страницей", "share"),
     },
+    "platforms": {
+        "platform_label": ("Платформа", "text"), "pages_active": ("Активные страницы", "count"),
+        "subscribers": ("Подписчики", "count"), "posts": ("Публикации", "count"),
+        "page_comments": ("Комментарии страниц", "count"), "resident_comments": ("Комментарии жителей", "count"),
+        "answered_share": ("Доля ответов жителям", "share"), "median_reply_hours": ("Медиана ответа, ч", "number"),
+        "winners": ("Знак качества (официальный список)", "count"),
+        "organizations_with_page": ("Организации со страницей на платформе", "count"),
+        "coverage_share": ("Доля организаций со страницей на платформе", "share"),
+    },
     "no_page_reasons": {
         "sector_label": ("Сфера", "text"), "reason": ("Основание, по которому страница не ведётся", "text"),
         "organizations": ("Организаций", "count"),
@@ -68,6 +77,27 @@ def for_reader(frame: pd.DataFrame, table: str, index: str | None = None) -> pd.
     return readable(frame, spec, index)
 
 
+def headline_for_reader(table: pd.DataFrame) -> pd.DataFrame:
+    """The year's headline (`Growth.headline`, optionally `published.beside_published`) for the page:
+    the value over every platform, on each platform, the published figures beside the values of the
+    platforms they describe (VK), and the counting rule."""
+    shown = {"Показатель": table["figure"].map(LABELS),
+             "Все платформы": [format_figure(f, v) for f, v in zip(table["figure"], table["value"])]}
+    for column in [c for c in table.columns if c.startswith("value_")]:
+        shown[platform_label(column.removeprefix("value_"))] = [
+            format_figure(f, v) for f, v in zip(table["figure"], table[column])]
+    if "published" in table:
+        shown[f"Опубликовано (итоги года; страницы: {table['compared_platforms'].iloc[0]})"] = table["published"]
+        shown["Федеральная презентация, дек. 2023"] = table["federal_dec_2023"]
+    shown["Правило подсчёта"] = table["rule"]
+    return pd.DataFrame(shown).set_index("Показатель")
+
+
+def platforms_for_reader(frame: pd.DataFrame) -> pd.DataFrame:
+    """`Growth.by_platform` for the page: one row per platform."""
+    return for_reader(frame, "platforms", index="Платформа")
+
+
 def change_for_reader(change: pd.DataFrame, year: int) -> pd.DataFrame:
     """The change against the previous year: each figure as a reader reads it, the change in its own unit."""
     shown = change.assign(
@@ -87,13 +117,17 @@ def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_workbook(tables: dict[str, pd.DataFrame], path: Path | str, about: dict) -> Path:
     """growth.xlsx: a «Паспорт» sheet, then every growth table with Russian headers and number formats."""
-    names = {"monthly": "По месяцам", "sectors": "По сферам", "municipalities": "Муниципалитеты",
-             "no_page_reasons": "Организации без страниц"}
+    names = {"monthly": "По месяцам", "platforms": "По платформам", "sectors": "По сферам",
+             "municipalities": "Муниципалитеты", "no_page_reasons": "Организации без страниц"}
     headline = tables["headline"]
+    by_platform = [c for c in headline.columns if c.startswith("value_")]
     sheets = [excel.Sheet("Главные цифры", headline.assign(
         label=headline["figure"].map(LABELS),
-        shown=[format_figure(f, v) for f, v in zip(headline["figure"], headline["value"])]),
-        {"label": "Показатель", "shown": "Значение", "rule": "Правило подсчёта"})]
+        shown=[format_figure(f, v) for f, v in zip(headline["figure"], headline["value"])],
+        **{f"shown_{c}": [format_figure(f, v) for f, v in zip(headline["figure"], headline[c])] for c in by_platform}),
+        {"label": "Показатель", "shown": "Все платформы",
+         **{f"shown_{c}": platform_label(c.removeprefix("value_")) for c in by_platform},
+         "rule": "Правило подсчёта"})]
     for table, title in names.items():
         if table not in tables:
             continue

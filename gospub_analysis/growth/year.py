@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..region import QUALITY_MARK, UNKNOWN_MUNICIPALITY, population_table
-from ..wording import sector_label
+from ..region import PLATFORMS, QUALITY_MARK, UNKNOWN_MUNICIPALITY, population_table
+from ..wording import MISSING, platform_label, sector_label
 from .rules import COUNT_FIGURES, HEADLINE_FIGURES, LABELS, LAW_START_MONTH, NO_REASON, SCOPE, SHARE_FIGURES, rule
 from .series import MonthlySeries
 
@@ -75,17 +75,41 @@ class Growth(MonthlySeries):
         out = out[list(HEADLINE_FIGURES)].reset_index()
         return out.drop(columns=SCOPE) if by is None else out
 
+    @property
+    def platforms(self) -> list[str]:
+        """The platforms of the dataset's pages, in the order of `region.PLATFORMS`."""
+        present = set(self.pages["platform"])
+        return [p for p in PLATFORMS if p in present]
+
+    def platforms_text(self) -> str:
+        """The dataset's platforms in words: «ВКонтакте, Одноклассники, Telegram»."""
+        return ", ".join(platform_label(p) for p in self.platforms) or MISSING
+
     def headline(self, year: int | None = None) -> pd.DataFrame:
-        """The year's headline: one row per figure with its value and counting rule (figure, value, rule)."""
+        """The year's headline: one row per figure with its value over every platform, its counting rule
+        (which says the platforms counted) and its value on each platform.
+
+        Columns: figure, value, rule, platforms (the platforms counted, in words), and `value_<platform>`
+        for each platform of the dataset (`platforms`).
+        """
         year = self.check_year(year)
         values = self.year_figures(year).iloc[0]
-        return pd.DataFrame({
+        by_platform = self.year_figures(year, by="platform").set_index("platform")
+        frame = pd.DataFrame({
             "figure": list(HEADLINE_FIGURES),
-            # counts stay integers in the CSV ("3465", not "3465.0")
-            "value": pd.Series([int(values[f]) if f in COUNT_FIGURES else float(values[f]) for f in HEADLINE_FIGURES],
-                               dtype=object),
-            "rule": [rule(f, year, self.tz) for f in HEADLINE_FIGURES],
+            "value": _values(values),
+            "rule": [rule(f, year, self.tz, self.platforms_text()) for f in HEADLINE_FIGURES],
+            "platforms": self.platforms_text(),
         })
+        for platform in self.platforms:
+            frame[f"value_{platform}"] = _values(by_platform.loc[platform])
+        return frame
+
+    def by_platform(self, year: int | None = None) -> pd.DataFrame:
+        """Year figures per platform (one row per platform of the dataset, with its Russian label)."""
+        out = self.year_figures(year, by="platform")
+        out = out.set_index("platform").reindex(self.platforms).reset_index()
+        return out.assign(platform_label=out["platform"].map(platform_label))
 
     def previous_year_available(self) -> bool:
         """Whether the dataset covers the whole previous year (see `covered_years`)."""
@@ -143,6 +167,9 @@ class Growth(MonthlySeries):
         """
         year = self.check_year(year)
         self._keys(by)
+        if by == "platform":
+            raise ValueError("no_page_reasons: organisations have reasons, not platforms; by must be sector, "
+                             "municipality or None")
         december = pd.Timestamp(year=year, month=12, day=1)
         active = self.page_months[(self.page_months["month"] == december) & self.page_months["active"]]
         with_page = set(self.pages.loc[self.pages["community_id"].isin(active["community_id"]), "org_id"].dropna())
@@ -167,6 +194,11 @@ class Growth(MonthlySeries):
             {"tz": self.tz, "start": start, "end": end})
         return (counts.pivot(index="weekday", columns="hour", values="posts")
                 .reindex(index=range(7), columns=range(24)).fillna(0).astype("int64"))
+
+
+def _values(row: pd.Series) -> pd.Series:
+    """Headline values of one row of year figures; counts stay integers in the CSV ("3465", not "3465.0")."""
+    return pd.Series([int(row[f]) if f in COUNT_FIGURES else float(row[f]) for f in HEADLINE_FIGURES], dtype=object)
 
 
 def growth_of(source, year: int) -> Growth:

@@ -1,5 +1,5 @@
-"""Importers: bring real data (VK API dumps, the monitoring export, Telegram channel
-exports, award lists) into the canonical dataset, and export a dataset back as VK dumps.
+"""Importers: bring real data (VK and OK API dumps, the monitoring export, Telegram channel
+exports, award lists) into the canonical dataset, and export a dataset back as VK or OK dumps.
 
 Every importer accounts for each input record: it is imported, merged (a duplicate, or a
 record the dataset already has), skipped for a stated reason (e.g. Telegram service
@@ -10,6 +10,8 @@ merges the result into a dataset folder; `pending` retries the records that wait
 their post, page or page id at every import; `scrub` decides what of a set-aside record
 may be kept (nothing that identifies a person); `spreadsheet` reads workbooks by their
 content and CSV files in their real encoding; `provenance` names the imported files in
-the manifest. VK: `vk_shapes` (files and response shapes), `vk_rows` (records),
-`vk_frames` (tables), `vk` (the run).
+the manifest. API dumps, shared by the platforms: `dump` (files, envelopes), `dump_rows`
+(row tables), `dump_frames` (tables of a `Platform`), `dump_import` (the run),
+`dump_export` (what the exporters share). VK: `vk_shapes` (response shapes), `vk_rows`
+(records), `vk`, `vk_export`. Odnoklassniki: `ok_shapes`, `ok_rows`, `ok`, `ok_export`.
 """

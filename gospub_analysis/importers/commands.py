@@ -1,11 +1,11 @@
-"""`gospub import vk|monitoring|telegram|awards` and `gospub export vk|monitoring|awards`."""
+"""`gospub import vk|ok|monitoring|telegram|awards` and `gospub export vk|ok|monitoring|awards`."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import date
 
-from ..region import QUALITY_MARK
+from ..region import QUALITY_MARK, TIMEZONE
 from .report import ImportFileError
 
 
@@ -30,6 +30,12 @@ def _run(args, work) -> int:
 def _import_vk(args) -> int:
     from .vk import import_vk
     return _run(args, lambda: import_vk(args.dump_dir, args.out, as_of=args.as_of, skip_bad_files=args.skip_bad_files))
+
+
+def _import_ok(args) -> int:
+    from .ok import import_ok
+    return _run(args, lambda: import_ok(args.dump_dir, args.out, as_of=args.as_of, skip_bad_files=args.skip_bad_files,
+                                        comment_timezone=args.comment_timezone))
 
 
 def _import_monitoring(args) -> int:
@@ -57,6 +63,15 @@ def _export_vk(args) -> int:
     return 0
 
 
+def _export_ok(args) -> int:
+    from .ok_export import export_ok
+    summary = export_ok(args.dataset, args.out, comment_timezone=args.comment_timezone)
+    print(f"gospub export ok: {summary['files']:,} files, {summary['posts']:,} topics, {summary['comments']:,} "
+          f"comments, {summary['groups']:,} pages ({summary['snapshots']:,} snapshots) written to {args.out}"
+          + (f"; {summary['skipped_pages']:,} pages on other platforms left out" if summary["skipped_pages"] else ""))
+    return 0
+
+
 def _export_monitoring(args) -> int:
     from .monitoring_export import export_monitoring
     summary = export_monitoring(args.dataset, args.out, weeks=args.weeks, until=args.until)
@@ -76,6 +91,7 @@ def register(subparsers) -> None:
     imp = subparsers.add_parser("import", help="bring real data into a dataset folder (merges, newest wins)")
     sources = imp.add_subparsers(dest="source", required=True)
     skip_help = "import the readable files and list the malformed ones in the report (default: stop, import nothing)"
+    zone_help = "time zone of OK comment dates, which the API gives as local times without an offset"
 
     p = sources.add_parser("vk", help="raw VK API responses (*.json, *.jsonl) under a folder, in any layout")
     p.add_argument("dump_dir", help="folder of VK API responses (or one file)")
@@ -84,6 +100,16 @@ def register(subparsers) -> None:
                                                "a YYYY-MM-DD in the path, or the file date)")
     p.add_argument("--skip-bad-files", action="store_true", help=skip_help)
     p.set_defaults(func=_import_vk)
+
+    p = sources.add_parser("ok", help="raw Odnoklassniki REST API responses (*.json, *.jsonl) under a folder, in any "
+                                      "layout")
+    p.add_argument("dump_dir", help="folder of OK API responses (or one file)")
+    p.add_argument("--out", required=True, help="dataset folder to write or merge into")
+    p.add_argument("--as-of", type=_date, help="date of the dump (default: the responses' fetched_at, "
+                                               "a YYYY-MM-DD in the path, or the file date)")
+    p.add_argument("--comment-timezone", help=zone_help + "; default: the dataset's time zone, else " + TIMEZONE)
+    p.add_argument("--skip-bad-files", action="store_true", help=skip_help)
+    p.set_defaults(func=_import_ok)
 
     p = sources.add_parser("monitoring", help="the weekly monitoring Excel export (one or several weeks)")
     p.add_argument("files", nargs="+", help="monitoring workbooks (.xlsx or legacy .xls, read by their content); "
@@ -112,6 +138,11 @@ def register(subparsers) -> None:
     p.add_argument("dataset", help="dataset folder")
     p.add_argument("--out", required=True, help="dump folder to write")
     p.set_defaults(func=_export_vk)
+    p = targets.add_parser("ok", help="OK API responses in the layout `gospub collect ok` writes (the dataset's ok: pages)")
+    p.add_argument("dataset", help="dataset folder")
+    p.add_argument("--out", required=True, help="dump folder to write")
+    p.add_argument("--comment-timezone", default=TIMEZONE, help=zone_help + f" (default {TIMEZONE}, the region's)")
+    p.set_defaults(func=_export_ok)
     p = targets.add_parser("monitoring", help="weekly monitoring Excel exports, as `import monitoring` reads them")
     p.add_argument("dataset", help="dataset folder")
     p.add_argument("--out", required=True, help="folder for the monitoring_<YYYY-MM-DD>.xlsx files")

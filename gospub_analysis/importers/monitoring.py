@@ -13,7 +13,9 @@ founder); when the row has a page, a `communities` row linked to it (page id fro
 pages already in the dataset or in the same run; else it waits in the quarantine until
 a later import of any kind brings the page, see `pending`) and a `snapshots` row with the
 export's own figures. The export does not give a page's creation date: `created_at` stays
-null. A totals row («Итого», «Всего») is set aside, not counted as an organisation.
+null. A link to ok.ru (ok.ru/group/<id>, ok.ru/<shortname>, m.ok.ru, odnoklassniki.ru)
+makes the page an OK page of the organisation (`ok:<id>`), resolved the same way. A
+totals row («Итого», «Всего») is set aside, not counted as an organisation.
 Sectors come from `sectors.SPHERE_TO_SECTOR`, municipalities from `municipality`.
 Cells that cannot be read («да»/«нет», numbers, percentages) are left empty and listed
 in the report; rows without a name and page parts without a usable id go to quarantine.
@@ -30,7 +32,7 @@ import pandas as pd
 
 from ..region import UNKNOWN_MUNICIPALITY
 from . import pending
-from .links import parse_vk_id, parse_vk_link
+from .links import is_ok_link, parse_ok_link, parse_vk_id, parse_vk_link
 from .merge import KeyedOrigins, count_merged, dedupe_new, existing, typed_frame, write_import
 from .monitoring_cells import Cells as _Cells
 from .municipality import find_municipality
@@ -220,13 +222,13 @@ def _read_file(path: Path, as_of: date, report: ImportReport, rows: dict[str, li
         org, name, reason = _organisation(cells, values, report)
         page_id = parse_vk_id(values.get("page_id"))
         link = cells.text(values.get("link"))
-        page = parse_vk_link(link) if link else None
+        platform, page = _page_link(link)
         if values.get("page_id") is not None and str(values["page_id"]).strip() and not page_id:
             cells.problem("ID госпаблика", values["page_id"], "a VK group id")
         if page and page.group_id and page_id and page.group_id != page_id:
             report.warn("«ID госпаблика» and the link name different pages: the id is used")
         group_id = page_id or (page.group_id if page else None)
-        screen = page.screen_name if page else None
+        screen = (page.screen_name if platform == "vk" else page.shortname) if page else None
         has_page = bool(group_id or screen or link)
         rows["organizations"].append({**org, "no_page_reason": None if has_page else reason})
         origins.add("organizations", (org["org_id"],), path, position)
@@ -238,28 +240,35 @@ def _read_file(path: Path, as_of: date, report: ImportReport, rows: dict[str, li
                 report.warn("organisation with neither a page nor a reason for not running one")
             continue
         report.read("page")
-        if screen and not group_id and _PROFILE.match(screen):
+        if platform == "vk" and screen and not group_id and _PROFILE.match(screen):
             raw["Ссылка на госпаблик ВК"] = "<a person's profile>"
             report.quarantine(str(path), position, "page", "«Ссылка на госпаблик ВК» is a person's VK profile, not "
                               "a community, and «ID госпаблика» is empty", raw)
             continue
         fields = _page_fields(cells, values, formats, day, org["org_id"], name, screen)
         if group_id:
-            rows["pages"].append({"group_id": group_id, **fields})
+            rows["pages"].append({"platform": platform, "group_id": group_id, **fields})
             if screen:
-                rows["screens"].setdefault(screen, group_id)
-            origins.add("communities", (f"vk:{group_id}",), path, position)
-            origins.add("snapshots", (f"vk:{group_id}", day), path, position)
+                rows["screens"].setdefault((platform, screen), group_id)
+            origins.add("communities", (f"{platform}:{group_id}",), path, position)
+            origins.add("snapshots", (f"{platform}:{group_id}", day), path, position)
         elif screen:
-            unresolved.append((str(path), position, raw, screen, fields))
+            unresolved.append((str(path), position, raw, (platform, screen), fields))
         else:
-            report.quarantine(str(path), position, "page", "«Ссылка на госпаблик ВК» is not a VK page address "
-                              "and «ID госпаблика» is empty", raw)
+            report.quarantine(str(path), position, "page", "«Ссылка на госпаблик ВК» is neither a VK nor an OK page "
+                              "address and «ID госпаблика» is empty", raw)
 
 
-def _pending_page(fields: dict) -> dict[str, dict]:
+def _page_link(link: str | None) -> tuple[str, object]:
+    """("vk" or "ok", the page the link names or None): ok.ru links are OK pages of the organisation."""
+    if link and is_ok_link(link):
+        return "ok", parse_ok_link(link)
+    return "vk", parse_vk_link(link) if link else None
+
+
+def _pending_page(fields: dict, platform: str) -> dict[str, dict]:
     """The rows a page named only by its screen name becomes once the page id is known (see `pending`)."""
-    community = {"community_id": None, "platform": "vk", "platform_id": None, "screen_name": fields["screen_name"],
+    community = {"community_id": None, "platform": platform, "platform_id": None, "screen_name": fields["screen_name"],
                  "name": fields["org_name"], "org_id": fields["org_id"], "created_at": None, "closed_at": None,
                  "first_seen_at": None}
     snapshot = {k: v for k, v in fields.items() if k not in ("org_id", "org_name", "screen_name")}
@@ -296,9 +305,10 @@ def import_monitoring(files: list[Path | str], out_dir: Path | str, as_of: date 
         raise ValueError("--as-of dates one file; for several weekly files put each file's date in its name")
     old = existing(out_dir)
     comms = old.get("communities")
-    vk = comms[(comms["platform"] == "vk") & comms["screen_name"].notna()]
-    rows: dict = {"organizations": [], "pages": [], "screens": dict(zip(vk["screen_name"].str.lower(),
-                                                                        vk["platform_id"]))}
+    named = comms[comms["platform"].isin(["vk", "ok"]) & comms["screen_name"].notna()]
+    rows: dict = {"organizations": [], "pages": [], "screens": dict(zip(zip(named["platform"],
+                                                                            named["screen_name"].str.lower()),
+                                                                        named["platform_id"]))}
     good, unresolved, origins = {}, [], KeyedOrigins()
     for day, path in _dated(paths, as_of, report):
         report.files_read += 1
@@ -321,16 +331,17 @@ def import_monitoring(files: list[Path | str], out_dir: Path | str, as_of: date 
         good[path] = None
     if report.failed_files and not skip_bad_files:
         report.refuse(out_dir)
-    for file, position, raw, screen, fields in unresolved:
-        group_id = rows["screens"].get(screen)
+    for file, position, raw, (platform, screen), fields in unresolved:
+        group_id = rows["screens"].get((platform, screen))
         if group_id:
-            rows["pages"].append({"group_id": group_id, **fields})
-            origins.add("snapshots", (f"vk:{group_id}", fields["as_of"]), file, position)
+            rows["pages"].append({"platform": platform, "group_id": group_id, **fields})
+            origins.add("snapshots", (f"{platform}:{group_id}", fields["as_of"]), file, position)
         else:
+            site, data = ("vk.com", "VK") if platform == "vk" else ("ok.ru", "OK")
             report.quarantine(file, position, "page", "the link gives only a screen name "
-                              f"(vk.com/{screen}) and «ID госпаблика» is empty: the page id is unknown until "
-                              "the page's VK data are imported (or the id is filled)",
-                              pending.pending_raw(_pending_page(fields), screen_name=screen, cells=raw),
+                              f"({site}/{screen}) and «ID госпаблика» is empty: the page id is unknown until "
+                              f"the page's {data} data are imported (or the id is filled)",
+                              pending.pending_raw(_pending_page(fields, platform), screen_name=screen, cells=raw),
                               waits_for=pending.PAGE_ID)
     frames = _frames(rows, set(comms["community_id"]), report)
     count_merged("organizations", frames["organizations"], old, report, "row")
@@ -346,11 +357,11 @@ def _frames(rows: dict[str, list], known: set[str], report: ImportReport) -> dic
     frames = {"organizations": dedupe_new("organizations", typed_frame("organizations", dict(orgs)), report, None)}
     report.counts["row"]["duplicates"] += len(orgs) - len(frames["organizations"])
     report.counts["row"]["imported"] -= len(orgs) - len(frames["organizations"])
-    pages = pd.DataFrame(rows["pages"], columns=["group_id", "as_of", "org_id", "org_name", "screen_name",
+    pages = pd.DataFrame(rows["pages"], columns=["platform", "group_id", "as_of", "org_id", "org_name", "screen_name",
                                                  "members_count", "gov_mark", "gospublic_component", "widgets",
                                                  "design_pct", "activity_pct", "weekly_reach", "avg_post_reach"])
-    cid = "vk:" + pages["group_id"].astype(str)
-    comms = {"community_id": cid, "platform": pd.Series("vk", index=pages.index), "platform_id": pages["group_id"],
+    cid = pages["platform"] + ":" + pages["group_id"].astype(str)
+    comms = {"community_id": cid, "platform": pages["platform"], "platform_id": pages["group_id"],
              "screen_name": pages["screen_name"],
              "name": pages["org_name"].where(~cid.isin(known), None), "org_id": pages["org_id"]}
     frames["communities"] = dedupe_new("communities", typed_frame("communities", comms), report, None)

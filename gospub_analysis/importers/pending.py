@@ -90,8 +90,9 @@ def resolve(quarantine: pd.DataFrame, tables: dict[str, pd.DataFrame]
     wall_posts = _keys(walls[walls["kind"] == "post"] if walls is not None and len(walls) else None,
                        ["community_id", "message_id"])
     pages = set(tables["communities"]["community_id"])
-    vk = tables["communities"][(tables["communities"]["platform"] == "vk") & tables["communities"]["screen_name"].notna()]
-    screens = dict(zip(vk["screen_name"].str.lower(), vk["community_id"]))
+    comms = tables["communities"]
+    named = comms[comms["platform"].isin(["vk", "ok"]) & comms["screen_name"].notna()]
+    screens = dict(zip(zip(named["platform"], named["screen_name"].str.lower()), named["community_id"]))
     out: dict[str, list[dict]] = {}
     for index, row in quarantine[quarantine["waits_for"].notna()].iterrows():
         try:
@@ -133,7 +134,8 @@ def _joined(waits_for: str, raw: dict, rows: dict, posts: set, wall_posts: set, 
             return rows
         return None
     if waits_for == PAGE_ID:
-        community = screens.get(str(raw.get("screen_name", "")).lower())
+        platform = (rows.get("communities") or {}).get("platform") or "vk"
+        community = screens.get((platform, str(raw.get("screen_name", "")).lower()))
         if community is None:
             return None
         filled = {table: {**record, "community_id": community} for table, record in rows.items()}

@@ -184,3 +184,66 @@ def scrub_telegram(message: object, pseudonymize: Pseudonymizer) -> object:
             dropped.append(key)
     _dropped(out, dropped)
     return out
+
+
+_OK_SCALARS = frozenset(("created_ms", "members_count", "views_count", "deleted", "is_deleted", "has_more"))
+_OK_COUNTERS = {"like_summary": "count", "reshare_summary": "count", "discussion_summary": "comments_count"}
+_OK_REF = re.compile(r"^(group|user):(\d+)$")
+_OK_DATE = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d$")
+_OK_PART_TYPES = frozenset(("text", "photo", "movie", "video", "clip", "live", "link", "poll", "topic", "reshare",
+                            "music", "place", "app", "group", "user"))
+
+
+def _ok_ref(value: object, pseudonymize: Pseudonymizer) -> object:
+    """A group reference as it is, a user's as user:<pseudonym>."""
+    match = _OK_REF.match(value) if isinstance(value, str) else None
+    if not match:
+        return _type_name(value)
+    return value if match.group(1) == "group" else "user:" + pseudonymize("ok", int(match.group(2)))
+
+
+def scrub_ok(record: object, pseudonymize: Pseudonymizer) -> object:
+    """An OK record (topic, comment or group) reduced like a VK one: group references and the record's
+    own decimal id kept, authors pseudonymised, counters as counts, media parts as their types, texts as
+    lengths, a group's name and shortname kept; everything else dropped and listed."""
+    if not isinstance(record, dict):
+        return {"_not_an_object": type(record).__name__}
+    out: dict = {}
+    dropped: list[str] = []
+    for key, value in record.items():
+        key = str(key)
+        if key in ("id", "uid", "reply_to_comment_id"):
+            out[key] = value if isinstance(value, (str, int)) and _DIGITS.match(str(value)) else _type_name(value)
+        elif key in ("owner_ref", "author_ref"):
+            out[key] = _ok_ref(value, pseudonymize)
+        elif key in ("author_id", "reply_to_id"):
+            out[key] = _person(value, "ok", pseudonymize)
+        elif key in _OK_SCALARS:
+            out[key] = value if type(value) in (int, bool) else _type_name(value)
+        elif key in _OK_COUNTERS:
+            count = value.get(_OK_COUNTERS[key]) if isinstance(value, dict) else value
+            out[key] = {_OK_COUNTERS[key]: count if type(count) is int else _type_name(count)}
+        elif key == "date":
+            out[key] = value if isinstance(value, str) and _OK_DATE.match(value) else _type_name(value)
+        elif key == "text":
+            out["text_length"] = len(value) if isinstance(value, str) else _type_name(value)
+        elif key == "media" and isinstance(value, list):
+            out[key] = [p["type"] if isinstance(p, dict) and p.get("type") in _OK_PART_TYPES else "<other>"
+                        for p in value]
+        elif key in ("name", "shortname") and "uid" in record:
+            out[key] = value if isinstance(value, str) else _type_name(value)
+        else:
+            dropped.append(key)
+    _dropped(out, dropped)
+    return out
+
+
+def scrub_ok_error(body: object) -> dict:
+    """An OK API error (bare, or as "error" of an envelope): its code and its message with long numbers
+    masked; `error_data` and the request are left out."""
+    error = body.get("error") if isinstance(body, dict) and "error_code" not in body else body
+    if not isinstance(error, dict):
+        return {"error_code": _type_name(error), "error_msg": ""}
+    code = error.get("error_code")
+    return {"error_code": code if type(code) is int else _type_name(code),
+            "error_msg": mask_digits(error.get("error_msg", ""))}

@@ -17,39 +17,22 @@ Attachments carry the post's flags and its content_type. Pages on other platform
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 import orjson
 import pandas as pd
 
-from ..dataset import load_dataset
-from ..localtime import local_date
 from ..region import TIMEZONE
+from .dump_export import PageRow, filler as _text, noon as _noon, platform_data, user_id as _user_id
 
 API_VERSION = "5.199"
 PAGE_SIZE = 100
-_FILLER = "Новости учреждения: встречи, занятия, объявления и итоги недели. " * 4
-
-
-def _text(length: int) -> str:
-    if length <= len(_FILLER):
-        return _FILLER[:length]
-    return (_FILLER * (length // len(_FILLER) + 1))[:length]
-
-
-def _user_id(author_key: str) -> int:
-    return int(hashlib.sha256(author_key.encode("utf-8")).hexdigest()[:12], 16) % 2_000_000_000 + 1
 
 
 def _envelope(method: str, params: dict, fetched_at: str, response: object) -> bytes:
     return orjson.dumps({"request": {"method": method, "params": {**params, "v": API_VERSION}},
                          "fetched_at": fetched_at, "response": response})
-
-
-def _noon(day: pd.Timestamp) -> str:
-    return f"{day.date().isoformat()}T12:00:00+07:00"
 
 
 def _group(row, snap, closed: bool) -> dict:
@@ -112,34 +95,19 @@ def _comment_roots(comments: pd.DataFrame) -> pd.Series:
 
 def export_vk(dataset: Path | str, out: Path | str) -> dict:
     """Write `dataset` as VK API dumps under `out`; returns counts of what was written."""
-    ds = load_dataset(dataset)
+    data = platform_data(dataset, "vk")
     out = Path(out)
-    comms = ds.communities
-    vk = comms[comms["platform"] == "vk"].sort_values("community_id").reset_index(drop=True)
-    ids = set(vk["community_id"])
-    posts = ds.posts[ds.posts["community_id"].isin(ids)]
-    comments = ds.comments[ds.comments["community_id"].isin(ids)]
-    snaps = ds.snapshots[ds.snapshots["community_id"].isin(ids)]
-    last_day = max([d for d in (snaps["as_of"].max(),
-                                local_date(posts["published_at"]).max() if len(posts) else pd.NaT) if not pd.isna(d)],
-                   default=pd.Timestamp("2000-01-01"))
-    fetched = _noon(last_day)
+    vk, posts, comments, snaps = data.pages, data.posts, data.comments, data.snapshots
+    fetched = _noon(data.last_day)
     files = 0
 
     groups_dir = out / "groups"
     groups_dir.mkdir(parents=True, exist_ok=True)
-    by_id = vk.set_index("community_id")
-    closed_day = local_date(by_id["closed_at"].dropna())
-    # day -> {community_id: snapshot row or None}; a closed page is seen deactivated on its closing day
-    days: dict[pd.Timestamp, dict] = {}
-    for snap in snaps.itertuples(index=False):
-        days.setdefault(pd.Timestamp(snap.as_of), {})[snap.community_id] = snap
-    for cid in sorted(ids - set(snaps["community_id"])):
-        days.setdefault(last_day, {})[cid] = None
-    for cid, day in closed_day.items():
-        days.setdefault(pd.Timestamp(day), {}).setdefault(cid, None)
+    by_id = data.by_id
+    closed_day = data.closed_days()
+    days = data.observation_days()
     for day in sorted(days):
-        groups = [_group(_Row(by_id.loc[cid]), snap, cid in closed_day.index and closed_day[cid] <= day)
+        groups = [_group(PageRow(by_id.loc[cid]), snap, cid in closed_day.index and closed_day[cid] <= day)
                   for cid, snap in sorted(days[day].items(), key=lambda item: item[0])]
         gids = ",".join(str(g["id"]) for g in groups)
         (groups_dir / f"getById-{day.date().isoformat()}.json").write_bytes(
@@ -177,16 +145,7 @@ def export_vk(dataset: Path | str, out: Path | str) -> dict:
                 b"\n".join(_comment_pages(page_comments, gid, user_ids, fetched)) + b"\n")
             files += 1
     return {"files": files, "posts": len(posts), "comments": len(comments), "groups": len(vk),
-            "snapshots": len(snaps), "skipped_pages": int(len(comms) - len(vk)), "timezone": TIMEZONE}
-
-
-class _Row:
-    """Attribute access to one community row (name clashes with Series.name avoided)."""
-
-    def __init__(self, series: pd.Series):
-        self.platform_id = series["platform_id"]
-        self.name = series["name"]
-        self.screen_name = None if pd.isna(series["screen_name"]) else series["screen_name"]
+            "snapshots": len(snaps), "skipped_pages": data.skipped_pages, "timezone": TIMEZONE}
 
 
 def _optional(frame: pd.DataFrame, column: str) -> list:

@@ -16,137 +16,32 @@ index, so that a row set aside after the merge still names its file and position
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 import re
 
-import numpy as np
 
-from ..schema import CONTENT_TYPES
 from .pseudonym import Pseudonymizer
 from .report import ImportReport
 from .scrub import ENUMS, mask_digits, page_text, scrub_vk, scrub_vk_error
-from .vk_shapes import LOCAL, Response
+from .dump import Response
+from .dump_frames import Platform
+from .dump_rows import COMMUNITY, PAGE, RESIDENT, Bad, Tables, as_int, local_midnight
 
 _DEFAULT_AVATAR = re.compile(r"camera_|community_\d+|deactivated_|/images/")
 _VIDEO_TYPES = ("video", "clip", "live")
 _NO_MEDIA = (False, False, False)  # (photo, video, live) of a post without attachments
 _ONE_PHOTO = (True, False, False)
-# content_type codes (index into schema.CONTENT_TYPES; -1 unknown) and the attachment types behind them.
-CTYPE = {name: code for code, name in enumerate(CONTENT_TYPES)}
+# The content_type each attachment type stands for (schema.CONTENT_TYPES); other types (doc, audio...) none.
 _KIND_OF_ATTACHMENT = {"photo": "photo", "album": "photo", "video": "video", "clip": "clip", "short_video": "clip",
                        "live": "live", "link": "link", "article": "link", "poll": "poll"}
-RESIDENT, PAGE, COMMUNITY = 0, 1, 2  # author codes; AUTHOR_NAMES[code] is the schema's author_kind
-AUTHOR_NAMES = np.array(["resident", "page", "community"], dtype=object)
 
 
-class Bad(Exception):
-    """A record that cannot be imported; the message is the quarantine reason."""
-
-
-class Tables:
-    """The rows one run of files produces, as tuples in file order (one append per row is the cheapest).
-
-    `seq` numbers the response a row comes from; `origin[seq]` is its (file, position) and
-    `order[seq]` its (fetched, file index, position index). Pages are kept as VK group ids.
-    """
-
-    POSTS = ("seq", "item", "gid", "post_id", "published", "repost", "text_length", "has_photo", "has_video",
-             "is_live", "views", "likes", "reposts", "comments", "ads", "text", "ctype")  # views, ads, ctype: -1 unknown
-    WALL = ("seq", "item", "gid", "post_id", "published", "author", "author_key")
-    COMMENTS = ("seq", "item", "sub", "gid", "post_id", "comment_id", "created", "author", "author_key", "reply_to",
-                "deleted")  # item: top-level index in the page; sub: index in its thread, -1 for a top-level one
-    GROUPS = ("seq", "item", "gid", "screen_name", "name", "deactivated")
-    SNAPSHOTS = ("seq", "item", "gid", "members_count", "has_avatar", "has_cover", "has_description", "has_contacts",
-                 "has_address")
-    FLAGS = ("repost", "has_photo", "has_video", "is_live", "deleted")
-    AS_LISTS = ("author_key", "reply_to", "screen_name", "name", "deactivated", "text", *SNAPSHOTS[3:])
-
-    def __init__(self):
-        self.posts: list[tuple] = []
-        self.wall: list[tuple] = []
-        self.comments: list[tuple] = []
-        self.groups: list[tuple] = []
-        self.snapshots: list[tuple] = []
-        self.group_seen: dict[int, int] = {}  # group id -> earliest local midnight (unix) a response saw it
-        self.order: list[tuple] = []
-        self.origin: list[tuple[str, str]] = []
-        self.kinds: dict[str, int] = {}
-
-    @property
-    def seq(self) -> int:
-        return len(self.order) - 1
-
-    def packed(self) -> "Packed":
-        """The columns as arrays (numpy for numbers, lists where values may be null), to send between processes."""
-        def columns(rows: list[tuple], names: tuple[str, ...]) -> dict:
-            values = zip(*rows) if rows else [()] * len(names)
-            return {name: list(column) if name in self.AS_LISTS else
-                    np.array(column, dtype=bool if name in self.FLAGS else np.int64)
-                    for name, column in zip(names, values)}
-
-        return Packed(columns(self.posts, self.POSTS), columns(self.wall, self.WALL),
-                      columns(self.comments, self.COMMENTS), columns(self.groups, self.GROUPS),
-                      columns(self.snapshots, self.SNAPSHOTS), self.group_seen, self.order, self.origin, self.kinds)
-
-
-@dataclass
-class Packed:
-    """`Tables` as arrays, joinable across processes."""
-    posts: dict
-    wall: dict
-    comments: dict
-    groups: dict
-    snapshots: dict
-    group_seen: dict[int, int]
-    order: list[tuple]
-    origin: list[tuple[str, str]]
-    kinds: dict[str, int]
-
-    TABLES = ("posts", "wall", "comments", "groups", "snapshots")
-
-    @classmethod
-    def join(cls, parts: list["Packed"]) -> "Packed":
-        """The parts in order, their `seq` numbers shifted to count responses across all of them."""
-        if len(parts) == 1:
-            return parts[0]
-        offsets = np.cumsum([0] + [len(p.order) for p in parts[:-1]])
-
-        def joined(table: str) -> dict:
-            out = {}
-            for column in getattr(parts[0], table):
-                values = [getattr(p, table)[column] for p in parts]
-                if column == "seq":
-                    values = [v + offset for v, offset in zip(values, offsets)]
-                out[column] = np.concatenate(values) if isinstance(values[0], np.ndarray) else \
-                    [x for v in values for x in v]
-            return out
-
-        group_seen, kinds = {}, {}
-        for part in parts:
-            for gid, seen in part.group_seen.items():
-                group_seen[gid] = min(seen, group_seen.get(gid, seen))
-            for kind, n in part.kinds.items():
-                kinds[kind] = kinds.get(kind, 0) + n
-        return cls(*(joined(t) for t in cls.TABLES), group_seen, [o for p in parts for o in p.order],
-                   [o for p in parts for o in p.origin], kinds)
-
-    def newest_first(self) -> np.ndarray:
-        """Rank of each response, 0 for the newest: rows sorted by it let the newest win."""
-        ranks = np.empty(len(self.order), dtype="int64")
-        ranks[sorted(range(len(self.order)), key=self.order.__getitem__, reverse=True)] = np.arange(len(self.order))
-        return ranks
+class VkTables(Tables):
+    """The dump tables plus each post's own text and content type."""
+    POSTS = Tables.POSTS + ("text", "content_type")
+    AS_LISTS = Tables.AS_LISTS + ("text", "content_type")
 
 
 # --- records -------------------------------------------------------------------------------------
-
-def _int(value: object, what: str) -> int:
-    if type(value) is int:
-        return value
-    if isinstance(value, str) and value.lstrip("-").isdigit():
-        return int(value)
-    raise Bad(f"{what} is missing or not an integer")
-
 
 def _counter(record: dict, name: str) -> int:
     value = record.get(name)
@@ -185,11 +80,11 @@ def _video_kind(att: dict, kind: str) -> str:
     return "clip" if kind == "clip" or inner.get("type") == "short_video" else "video"
 
 
-def content_code(attachments: object, repost: bool) -> int:
-    """The post's content_type code: repost for a share, else the one kind its attachments carry
+def content_type(attachments: object, repost: bool) -> str:
+    """The post's content_type (schema.CONTENT_TYPES): repost for a share, else the one kind its attachments carry
     (text when none, several when mixed); attachment types outside the vocabulary (doc, audio...) are ignored."""
     if repost:
-        return CTYPE["repost"]
+        return "repost"
     kinds = set()
     if isinstance(attachments, list):
         for att in attachments:
@@ -199,8 +94,8 @@ def content_code(attachments: object, repost: bool) -> int:
             elif kind in _KIND_OF_ATTACHMENT:
                 kinds.add(_KIND_OF_ATTACHMENT[kind])
     if not kinds:
-        return CTYPE["text"]
-    return CTYPE[kinds.pop()] if len(kinds) == 1 else CTYPE["several"]
+        return "text"
+    return kinds.pop() if len(kinds) == 1 else "several"
 
 
 def _shared_text(history: object) -> str | None:
@@ -215,12 +110,12 @@ def _checked_post(item: object) -> tuple[int, int, int, int, int, int, int | Non
     """(id, owner_id, date, likes, reposts, comments, views, from_id) of a post off the usual shape, or Bad."""
     if not isinstance(item, dict):
         raise Bad("the post is not a JSON object")
-    post_id = _int(item.get("id"), "id")
-    owner = _int(item.get("owner_id"), "owner_id")
-    published = _int(item.get("date"), "date")
+    post_id = as_int(item.get("id"), "id")
+    owner = as_int(item.get("owner_id"), "owner_id")
+    published = as_int(item.get("date"), "date")
     if owner >= 0:
         raise Bad("owner_id is not a community (a user's wall)")
-    from_id = _int(item.get("from_id", owner), "from_id")
+    from_id = as_int(item.get("from_id", owner), "from_id")
     views = item.get("views")
     view_count = views.get("count") if isinstance(views, dict) else None
     if view_count is not None and (type(view_count) is not int or view_count < 0):
@@ -280,14 +175,14 @@ def post_page(items: list, t: Tables, resp: Response, report: ImportReport, pseu
         repost = bool(history) or post_type == "copy"
         if not attachments:
             photo, video, live = _NO_MEDIA
-            ctype = CTYPE["repost"] if repost else CTYPE["text"]
+            ctype = "repost" if repost else "text"
         elif type(attachments) is list and len(attachments) == 1 and type(attachments[0]) is dict \
                 and attachments[0].get("type") == "photo":
             photo, video, live = _ONE_PHOTO  # the most common post: one photo, no call
-            ctype = CTYPE["repost"] if repost else CTYPE["photo"]
+            ctype = "repost" if repost else "photo"
         else:
             photo, video, live = _attachment_flags(attachments)
-            ctype = content_code(attachments, repost)
+            ctype = content_type(attachments, repost)
         if history and isinstance(history, list):
             for shared in history:
                 if isinstance(shared, dict):
@@ -311,10 +206,10 @@ def _comment_rows(item: dict, parent: int | None, params: dict, t: Tables, pseud
     comment_id, owner, post_id, created = (item.get("id"), item.get("owner_id", params.get("owner_id")),
                                            item.get("post_id", params.get("post_id")), item.get("date"))
     if not (type(comment_id) is int and type(owner) is int and type(post_id) is int and type(created) is int):
-        comment_id = _int(comment_id, "id")  # digits in text are accepted too; anything else is Bad
-        owner = _int(owner, "owner_id (in the comment or the request)")
-        post_id = _int(post_id, "post_id (in the comment or the request)")
-        created = _int(created, "date")
+        comment_id = as_int(comment_id, "id")  # digits in text are accepted too; anything else is Bad
+        owner = as_int(owner, "owner_id (in the comment or the request)")
+        post_id = as_int(post_id, "post_id (in the comment or the request)")
+        created = as_int(created, "date")
     if owner >= 0:
         raise Bad("owner_id is not a community (a user's wall)")
     from_id = item.get("from_id")
@@ -341,6 +236,15 @@ def comment_position(item: int, sub: int) -> str:
     return f"items[{item}]" + (f".thread.items[{sub}]" if sub >= 0 else "")
 
 
+def _position(table: str, item: int, sub: int) -> str:
+    if table == "comments":
+        return comment_position(item, sub)
+    return f"{'groups' if table in ('groups', 'snapshots') else 'items'}[{item}]"
+
+
+VK = Platform("vk", "s", "vk_api", "club{id}", "groups.getById", _position)
+
+
 def one_comment(item: object, parent: int | None, params: dict, t: Tables, pseudonymize: Pseudonymizer,
                 report: ImportReport, resp: Response, where: tuple[int, int]) -> None:
     try:
@@ -352,15 +256,9 @@ def one_comment(item: object, parent: int | None, params: dict, t: Tables, pseud
                           scrub_vk(item, pseudonymize, "comment"))
 
 
-def _local_midnight(when: datetime) -> int:
-    """Unix time of the start of `when`'s day in the region (a groups response's date of observation)."""
-    day = when.astimezone(LOCAL).date()
-    return int(datetime(day.year, day.month, day.day, tzinfo=LOCAL).timestamp())
-
-
 def _group_row(group: dict, i: int, seen: int, t: Tables) -> None:
     """A page's name (and closure) and, unless it is deleted, a snapshot; `seen` is the response's local day."""
-    gid = _int(group.get("id"), "id")
+    gid = as_int(group.get("id"), "id")
     name = group.get("name")
     if gid <= 0:
         raise Bad("id is not a positive group id")
@@ -396,9 +294,7 @@ def _group_row(group: dict, i: int, seen: int, t: Tables) -> None:
 
 def consume(resp: Response, t: Tables, pseudonymize: Pseudonymizer, report: ImportReport) -> None:
     """The rows and counts of one response."""
-    t.order.append(resp.order)
-    t.origin.append((resp.file, resp.position))
-    t.kinds[resp.kind] = t.kinds.get(resp.kind, 0) + 1
+    t.start(resp)
     body = resp.body
     if resp.kind == "error":
         report.read("api_error")
@@ -410,7 +306,7 @@ def consume(resp: Response, t: Tables, pseudonymize: Pseudonymizer, report: Impo
     if resp.kind == "groups":
         groups = body if isinstance(body, list) else body["groups"]
         report.read("group", len(groups))
-        seen = _local_midnight(resp.fetched)
+        seen = local_midnight(resp.fetched)
         for i, group in enumerate(groups):
             try:
                 if not isinstance(group, dict):

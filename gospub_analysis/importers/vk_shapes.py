@@ -1,9 +1,6 @@
-"""VK dump files and the shape of each response in them (for `gospub import vk`).
+"""The shape of each VK response in a dump (for `gospub import vk`; files and envelopes: `dump`).
 
-Every `*.json` file under the dump folder holds one response, every `*.jsonl` file one
-response a line. A response may be bare or wrapped as `{"response": ..., "request":
-{"method", "params"}, "fetched_at": ...}` (the envelope the collector writes). Its kind
-is recognised by shape, and by the method when the envelope names one:
+A response's kind is recognised by shape, and by the method when the envelope names one:
 
 - `groups`: groups.getById, a list of groups or `{"groups": [...]}`;
 - `posts`: a wall.get page `{"count", "items"}` whose items are posts;
@@ -19,102 +16,20 @@ no value of the response, only its method or the names of its keys.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-from dataclasses import dataclass
-from functools import lru_cache
-from datetime import datetime, timezone
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from functools import partial
 
-from ..region import TIMEZONE
-from .report import ImportFileError
+from .dump import LOCAL, Dialect, Refused, Response, dump_files, keys_of, parse_time  # noqa: F401 (re-exported)
+from .dump import responses_of as _responses_of
 from .scrub import PERSON_MARKERS
-
-try:  # orjson parses several times faster; json is the fallback
-    import orjson as _json
-
-    def _loads(data: bytes | memoryview):
-        return _json.loads(data)
-except ImportError:  # pragma: no cover
-    import json as _json
-
-    def _loads(data: bytes | memoryview):
-        return _json.loads(bytes(data))
 
 EXPECTED = ("one VK API 5.x response per .json file (one per line in .jsonl): groups.getById "
             "(a list of groups or {\"groups\": [...]}), a wall.get or wall.getComments page "
             "({\"count\", \"items\": [...]}) or {\"error\": {...}}, bare or inside {\"response\": ...}")
-LOCAL = ZoneInfo(TIMEZONE)
-_PATH_DATE = re.compile(r"(20\d\d)-(\d\d)-(\d\d)")
 _METHOD_KIND = {"groups.getById": "groups", "wall.get": "posts", "wall.getComments": "comments"}
 _METHOD_NAME = re.compile(r"^[a-z]+\.[A-Za-z]+$")
-_KEY_NAME = re.compile(r"^[a-z][a-z_]{0,39}$")
 _POST_KEYS = ("post_type", "copy_history", "reposts", "views", "marked_as_ads", "is_pinned")
 _COMMENT_KEYS = ("parents_stack", "thread", "reply_to_comment")
-_BLANK = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.strip() removes
-
-
-@dataclass
-class Response:
-    file: str
-    position: str
-    order: tuple
-    fetched: datetime  # aware, UTC
-    kind: str  # groups, posts, comments, error, empty
-    body: object
-    params: dict
-
-
-class Refused(Exception):
-    """A response the importer does not read; the message says what it looks like (no values)."""
-
-
-def dump_files(dump_dir: Path) -> list[Path]:
-    if dump_dir.is_file():
-        return [dump_dir]
-    if not dump_dir.is_dir():
-        raise FileNotFoundError(f"dump folder {dump_dir} does not exist")
-    found = []
-    for folder, _, names in os.walk(dump_dir):
-        found.extend(Path(folder, n) for n in names if n.endswith((".json", ".jsonl")))
-    return sorted(found, key=lambda path: path.parts)  # Path order, several times faster than comparing Paths
-
-
-def parse_time(value: object) -> datetime | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
-    if isinstance(value, str):
-        return _parse_iso(value)
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _parse_iso(value: str) -> datetime | None:
-    """An ISO time as aware UTC (local time when it has no offset); a dump repeats a few values many times."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL)).astimezone(timezone.utc)
-
-
-def _file_date(path: Path) -> datetime:
-    found = _PATH_DATE.findall(str(path))
-    if found:
-        y, m, d = map(int, found[-1])
-        try:
-            return datetime(y, m, d, 12, tzinfo=LOCAL).astimezone(timezone.utc)
-        except ValueError:
-            pass
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
-
-
-def _keys(body: dict) -> str:
-    names = sorted(k for k in map(str, body) if _KEY_NAME.match(k))
-    other = len(body) - len(names)
-    return ", ".join(names[:8]) + (f" and {other} other key(s)" if other else "") if names else f"{other} key(s)"
 
 
 def _person_like(item: object) -> bool:
@@ -148,7 +63,7 @@ def _items_kind(items: list, comment_page: bool) -> str:
         return "posts"
     if any("date" in i and ("from_id" in i or "post_id" in i) for i in dicts):
         return "comments"
-    raise Refused(f"items that are neither posts nor comments (keys {_keys(dicts[0])})")
+    raise Refused(f"items that are neither posts nor comments (keys {keys_of(dicts[0])})")
 
 
 def classify(body: object, method: str | None) -> str:
@@ -173,7 +88,7 @@ def classify(body: object, method: str | None) -> str:
         return "groups"
     items = body.get("items")
     if not isinstance(items, list):
-        raise Refused(f"an object with keys {_keys(body)}")
+        raise Refused(f"an object with keys {keys_of(body)}")
     if not items:
         return _METHOD_KIND[method] if method else "empty"
     kind = _items_kind(items, "current_level_count" in body or "show_reply_button" in body or "can_post" in body
@@ -183,68 +98,9 @@ def classify(body: object, method: str | None) -> str:
     return kind
 
 
-def _jsonl_lines(data: bytes) -> list[tuple[str, memoryview]]:
-    """("line <n>", line) for every line that is not blank, as views into `data`: splitting would copy
-    the whole file (a tenth of the reading time)."""
-    view, lines, start, number = memoryview(data), [], 0, 1
-    while start <= len(data):
-        end = data.find(b"\n", start)
-        if end < 0:
-            end = len(data)
-        if end > start and (data[start] not in _BLANK or data[start:end].strip()):
-            lines.append((f"line {number}", view[start:end]))
-        start, number = end + 1, number + 1
-    return lines
+def _is_error(obj: object) -> bool:
+    return isinstance(obj, dict) and "error" in obj and "response" not in obj
 
 
-def _parse(path: Path, position: str, chunk) -> object:
-    try:
-        return _loads(chunk)
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        where = position or "byte 0"
-        if isinstance(getattr(exc, "lineno", None), int) and hasattr(exc, "colno"):
-            where = f"line {exc.lineno}, column {exc.colno}" if not position else f"{position}, column {exc.colno}"
-        raise ImportFileError(path, where, EXPECTED, f"not valid JSON ({getattr(exc, 'msg', exc)})") from exc
-
-
-def responses_of(path: Path, index: int, as_of: datetime | None,
-                 refused: dict[str, int]) -> tuple[list[Response], str]:
-    """Every response in one file and the file's SHA-256, or ImportFileError; nothing is kept from a bad
-    file. `refused` counts refused responses by what they look like."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(path, "whole file", EXPECTED, f"cannot be read ({exc.strerror})") from exc
-    digest = hashlib.sha256(data).hexdigest()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    chunks = _jsonl_lines(data) if path.suffix == ".jsonl" else [("", data)]
-    if not chunks:
-        raise ImportFileError(path, "line 1", EXPECTED, "the file is empty")
-    default_time = as_of or _file_date(path)
-    out = []
-    for position, chunk in chunks:
-        obj = _parse(path, position, chunk)
-        where = position or "top level"
-        params: dict = {}
-        fetched = method = None
-        body = obj
-        if isinstance(obj, dict) and "response" in obj:
-            body = obj["response"]
-            request = obj.get("request")
-            if isinstance(request, dict):
-                method = request.get("method")
-                params = request.get("params") if isinstance(request.get("params"), dict) else {}
-            fetched = parse_time(obj.get("fetched_at"))
-        if isinstance(obj, dict) and "error" in obj and "response" not in obj:
-            kind = "error"
-        else:
-            try:
-                kind = classify(body, method)
-            except Refused as exc:
-                refused[str(exc)] = refused.get(str(exc), 0) + 1
-                raise ImportFileError(path, where, EXPECTED, f"unrecognised response shape: {exc}; not imported, "
-                                      "and nothing of it is kept") from None
-        when = as_of or fetched or default_time
-        out.append(Response(str(path), where, (when, index, len(out)), when, kind, body, params))
-    return out, digest
+DIALECT = Dialect(EXPECTED, classify, _is_error)
+responses_of = partial(_responses_of, dialect=DIALECT)

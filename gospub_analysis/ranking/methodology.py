@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import config, metrics
+from ..region import PLATFORMS
 
 NEUTRAL = 0.5
 MISSING_SCORES = {"worst": 0.0, "neutral": NEUTRAL, "best": 1.0}
@@ -70,6 +71,7 @@ class Methodology:
     group_by: str
     min_per_group: int
     tie_order: tuple[str, ...]
+    eligible_platforms: tuple[str, ...] = ("vk",)
     path: str | None = None
 
     @property
@@ -95,6 +97,11 @@ class Methodology:
 
     def reason_labels(self) -> dict[str, str]:
         return {g.code: g.label for g in self.gates}
+
+    def platforms_text(self) -> str:
+        """The ranked platforms in words: «ВКонтакте», «ВКонтакте и Одноклассники»."""
+        names = [PLATFORMS[p] for p in self.eligible_platforms]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " и " + names[-1]
 
 
 def load_methodology(path: Path | str | None = None) -> Methodology:
@@ -123,10 +130,21 @@ def load_methodology(path: Path | str | None = None) -> Methodology:
         size_bounds=tuple(float(b) for b in size["bounds"]), size_labels=tuple(size["labels"]),
         n_winners=int(selection.get("n_winners", 0)), rule=selection.get("rule", "top_n"),
         group_by=selection.get("group_by", "sector"), min_per_group=int(selection.get("min_per_group", 0)),
-        tie_order=tuple(raw.get("ties", {}).get("order", [])), path=str(path),
+        tie_order=tuple(raw.get("ties", {}).get("order", [])),
+        eligible_platforms=_platforms(raw, path), path=str(path),
     )
     check_methodology(method)
     return method
+
+
+def _platforms(raw: dict, path: Path) -> tuple[str, ...]:
+    """`eligible_platforms` of the file: a non-empty list of known platforms (ValueError naming the key)."""
+    value = raw.get("eligible_platforms")
+    if not isinstance(value, list) or not value or not all(isinstance(p, str) for p in value):
+        raise ValueError(f"methodology {path}: eligible_platforms must be a non-empty list of platforms "
+                         f"({', '.join(PLATFORMS)}) whose pages are ranked, e.g. eligible_platforms = [\"vk\"]; "
+                         f"got {value!r}")
+    return tuple(value)
 
 
 def check_methodology(m: Methodology) -> None:
@@ -147,6 +165,8 @@ def check_methodology(m: Methodology) -> None:
     problems += [f"gate {g.code}: unknown op {g.op!r}" for g in m.gates if g.op not in GATE_OPS]
     if m.rule not in RULES:
         problems.append(f"selection.rule must be 'sector_quotas' or 'top_n', not {m.rule!r}")
+    problems += [f"eligible_platforms: unknown platform {p!r} (known: {', '.join(PLATFORMS)})"
+                 for p in m.eligible_platforms if p not in PLATFORMS]
     if len(m.size_labels) != len(m.size_bounds) + 1:
         problems.append("normalisation.municipality_size: need one label more than bounds")
     if problems:

@@ -52,6 +52,7 @@ def headers_ru(methodology: Methodology) -> dict[str, str]:
     """Russian headers of the ranking's columns and of the summary tables (criteria from the methodology)."""
     return {
         "rank": "Место", "group_rank": "Место в сфере", "community_id": "ID страницы", "name": "Страница",
+        "platform": "Платформа",
         "org_name": "Организация", "sector_label": "Сфера", "municipality": "Муниципалитет",
         "eligible": "Допущена", "exclusion_reason_ru": "Причина недопуска",
         **{c.name: f"{c.label}, балл 0–1" for c in methodology.criteria},
@@ -75,7 +76,7 @@ def _formatters(methodology: Methodology) -> dict[str, Callable]:
         **{c: wording.yes_no for c in BOOLEAN_COLUMNS},
         **{c.name: lambda v: wording.fmt_num(v, 2) for c in methodology.criteria},
         "score": wording.fmt_num, "gap_points": wording.fmt_num, "p_top_n": wording.fmt_share,
-        "kind": lambda k: KIND_LABELS.get(k, k),
+        "kind": lambda k: KIND_LABELS.get(k, k), "platform": wording.platform_label,
         **{c: wording.fmt_int for c in ("n_pages", "n_eligible", "n_winners", "sure_winners", "borderline",
                                         "sure_out")},
     }
@@ -158,7 +159,14 @@ def _dataset_name(source: Source) -> str:
 def heading(source: Source, year: int, methodology: Methodology, n_winners: int) -> str:
     """The line (Markdown) that opens the ranking page: data label, dataset, year, methodology, winners."""
     return (f"**{source.data_label}** · набор `{_dataset_name(source)}` · год {year} · "
-            f"методика **{methodology.label}** · победителей: {wording.fmt_int(n_winners)}")
+            f"методика **{methodology.label}** · победителей: {wording.fmt_int(n_winners)} · "
+            f"{platforms_note(methodology)}")
+
+
+def platforms_note(methodology: Methodology) -> str:
+    """Which platforms' pages the ranking ranks, as the methodology file says."""
+    return (f"ранжируются страницы: {methodology.platforms_text()} (знак получает страница; страницы других "
+            f"платформ в рейтинг не входят, так задано в методике)")
 
 
 def stability_note(n_draws: int) -> str:
@@ -182,6 +190,7 @@ def passport(source: Source, year: int, methodology: Methodology, n_winners: int
         "Данные": source.data_label, "Набор": _dataset_name(source), "Год": year,
         "Методика": methodology.title, "Название методики": methodology.name,
         "Версия методики": methodology.version, "Победителей": n_winners, "Правило отбора": methodology.rule,
+        "Платформы в рейтинге": methodology.platforms_text(),
         "Веса критериев": weights,
         "Устойчивость": (f"{draws}: недели (бутстрэп) и веса ±{wording.fmt_share(WEIGHT_SPREAD)}, "
                          f"random_state={random_state}"),
@@ -197,7 +206,8 @@ def write_ranking(table: pd.DataFrame, out_dir: Path | str, methodology: Methodo
     csv_path = out_dir / "ranking.csv"
     table.to_csv(csv_path, index=False, encoding="utf-8")
     shown = with_labels(table, methodology).assign(
-        **{c: table[c].map(wording.yes_no) for c in BOOLEAN_COLUMNS if c in table})
+        **{c: table[c].map(wording.yes_no) for c in BOOLEAN_COLUMNS if c in table},
+        **({"platform": table["platform"].map(wording.platform_label)} if "platform" in table else {}))
     headers = {k: v for k, v in headers_ru(methodology).items() if k in shown.columns}
     formats = {"score": excel.SCORE, "p_top_n": excel.PERCENT, "rank": excel.INTEGER, "group_rank": excel.INTEGER,
                "rank_low": excel.INTEGER, "rank_high": excel.INTEGER,

@@ -85,8 +85,17 @@ def eligibility(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFr
     return pd.DataFrame({"eligible": ~mask.any(axis=1), "exclusion_reason": reasons}, index=indicators.index)
 
 
+def eligible_pages(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
+    """The pages of the methodology's `eligible_platforms` (all rows when there is no platform column).
+
+    Pages of other platforms are not ranked at all: neither scored nor peers in a percentile."""
+    if "platform" not in indicators.columns:
+        return indicators
+    return indicators[indicators["platform"].isin(methodology.eligible_platforms)].reset_index(drop=True)
+
+
 def score(indicators: pd.DataFrame, methodology: Methodology, n_winners: int | None = None) -> pd.DataFrame:
-    """Scored ranking: one row per page, best first.
+    """Scored ranking: one row per page of the methodology's `eligible_platforms`, best first.
 
     Columns: page identity, `eligible`, `exclusion_reason`, one 0..1 column per criterion,
     `score` (0..100), `rank` (1.. among eligible pages, NA otherwise; ties broken by the
@@ -97,6 +106,7 @@ def score(indicators: pd.DataFrame, methodology: Methodology, n_winners: int | N
     (`n_winners`, the effective value every reader-facing output should show).
     """
     n_winners = methodology.winners(n_winners)
+    indicators = eligible_pages(indicators, methodology)
     crit = criterion_scores(indicators, methodology)
     weights = methodology.weights
     total = 100 * sum(crit[c] * w for c, w in weights.items())
@@ -111,7 +121,7 @@ def score(indicators: pd.DataFrame, methodology: Methodology, n_winners: int | N
     scored = select_winners(scored, n_winners, methodology)
     scored["methodology"] = methodology.label
     scored.attrs.update(methodology=methodology.name, methodology_version=methodology.version,
-                        n_winners=n_winners, weights=weights)
+                        n_winners=n_winners, weights=weights, platforms=methodology.eligible_platforms)
     return scored
 
 

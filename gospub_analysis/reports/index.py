@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from ..wording import count_ru, fmt_date, fmt_datetime, fmt_int, fmt_num
+from ..wording import count_ru, fmt_date, fmt_datetime, fmt_int, fmt_num, platform_label
 from .html import banner
 
 HEADLINE_FILE = "headline.csv"
@@ -48,6 +48,7 @@ table {{ border-collapse: collapse; }}
 td, th {{ padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }}
 td.value {{ text-align: right; white-space: nowrap; font-weight: bold; }}
 .rule {{ color: #666; font-size: 0.85em; }}
+.platforms {{ color: #444; font-size: 0.8em; font-weight: normal; white-space: normal; }}
 .gospub-banner {{ background: #fff3cd; border: 2px solid #d39e00; color: #5c4400; padding: 0.6em 1em; margin: 0.8em 0;
   font-weight: bold; font-size: 1.1em; text-align: center; }}
 ul.columns {{ columns: 3; }}
@@ -80,15 +81,24 @@ def read_headline(report_dir: Path, growth_out: str) -> list[dict]:
     if not files:
         return []
     frame = pd.read_csv(files[0])
+    by_platform = [c for c in frame.columns if c.startswith("value_")]
     return [
         {
-            "figure": r.figure,
-            "label": LABELS.get(r.figure, r.figure),
-            "value": "—" if pd.isna(r.value) else format_figure(r.figure, r.value),
-            "rule": r.rule,
+            "figure": r["figure"],
+            "label": LABELS.get(r["figure"], r["figure"]),
+            "value": "—" if pd.isna(r["value"]) else format_figure(r["figure"], r["value"]),
+            "rule": r["rule"],
+            # the total by platform, when the dataset has more than one
+            "platforms": "; ".join(f"{platform_label(c.removeprefix('value_'))}: {format_figure(r['figure'], r[c])}"
+                                   for c in by_platform) if len(by_platform) > 1 else "",
         }
-        for r in frame.itertuples()
+        for _, r in frame.iterrows()
     ]
+
+
+def _platforms_line(text: str) -> str:
+    """The headline value by platform, under the total («ВКонтакте: 3 465; Одноклассники: 2 101; ...»)."""
+    return f'<div class="platforms">{html.escape(text)}</div>' if text else ""
 
 
 def output_files(report_dir: Path, folder: str) -> list[str]:
@@ -195,7 +205,9 @@ def write_index(report_dir: Path, build: dict, main: list[dict], municipalities:
     if headline:
         rows = "".join(
             f'<tr><td>{html.escape(r["label"])}<div class="rule">{html.escape(str(r["rule"]))}</div></td>'
-            f'<td class="value">{html.escape(r["value"])}</td></tr>'
+            f'<td class="value">{html.escape(r["value"])}'
+            f'{_platforms_line(r["platforms"])}'
+            f'</td></tr>'
             for r in headline
         )
         parts.append(f'<table class="headline">{rows}</table>')

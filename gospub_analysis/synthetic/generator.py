@@ -7,6 +7,9 @@ Calibration (for `scale=1`, checked by tests from the written files):
 - 26,000 comments written by pages in 2023 (exact: replies drawn first, then the page's
   own comments fill up to the target);
 - 179 quality-mark awards for 2023 from a simulated commission (`commission.py`).
+These figures describe the VK network (the forum counted VK pages), so they hold on the VK
+pages; the OK pages and Telegram channels of the same organisations (`platforms`) come on top,
+and the manifest says so (`published_figures`).
 Later years continue the trends: a few percent more pages a year, faster replies,
 more regular live streams. `scale` multiplies every count (about 50 gives a country).
 Snapshots are taken at every month end and every Monday (the weekly monitoring's rhythm),
@@ -28,10 +31,12 @@ import pandas as pd
 
 from .. import __version__
 from ..dataset import write_dataset
+from ..published import PUBLISHED_PLATFORMS
 from ..region import REGION_CODE, REGION_NAME, TIMEZONE
-from . import activity, commission, interruptions, network, texts
+from . import activity, commission, interruptions, network, platforms, texts
 
-GENERATOR_VERSION = "1.2"  # 1.1: Monday snapshots and week-scale events; 1.2: post texts and content types
+GENERATOR_VERSION = "1.3"  # 1.1: Monday snapshots and week-scale events; 1.2: OK pages and Telegram channels;
+# 1.3: post texts and content types
 TARGETS_2023 = {"pages_active": 3465, "subscribers": 2_500_000, "posts": 282_000, "page_comments": 26_000,
                 "awards": 179, "resident_comments": 44_000}
 AWARD_GROWTH = 0.08  # more seats each year after 2023
@@ -57,7 +62,7 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     first, last = _parse_years(years)
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(13)]
     timeline = network.Timeline(start=pd.Timestamp("2022-12-01"), end=pd.Timestamp(f"{last + 1}-01-01"), tz=TIMEZONE)
     year_list = list(range(first, last + 1))
     target = {k: v * scale for k, v in TARGETS_2023.items()}
@@ -95,6 +100,10 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     ], ignore_index=True)
 
     tables = _canonical_tables(orgs, communities, snapshots, posts, comments, awards)
+    # OK pages and Telegram channels from their own stream, after the VK tables are final.
+    tables = platforms.add_platforms(streams[12], tables, orgs, traits, members, posts, timeline)
+    say(f"  ОК и Telegram: {(tables['communities']['platform'] != 'vk').sum():,} страниц ({time.perf_counter() - t0:.1f} с)")
+    # Texts and content types of every page's posts (VK, OK, Telegram), from the texts' own stream.
     tables["posts"] = texts.add_texts(seed, tables["posts"], tables["communities"], tables["organizations"], TIMEZONE)
     say(f"  тексты публикаций ({time.perf_counter() - t0:.1f} с)")
     manifest = {
@@ -115,6 +124,8 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
             "calibration_source": "published 2023 figures for Novosibirsk oblast (shared/domain.md)",
         },
         "timezone": TIMEZONE,
+        # The forum's 2023 figures describe the VK network: the calibration holds on the VK pages.
+        "published_figures": {"platforms": list(PUBLISHED_PLATFORMS), "calibrated_on": list(PUBLISHED_PLATFORMS)},
     }
     path = write_dataset(out, tables, manifest)
     say(f"  записано в {path} за {time.perf_counter() - t0:.1f} с")

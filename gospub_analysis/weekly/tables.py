@@ -13,7 +13,7 @@ import html
 import pandas as pd
 
 from ..wording import (MISSING, count_ru, fmt_date, fmt_datetime, fmt_int, fmt_num, fmt_points, fmt_share,
-                       fmt_signed, fmt_week, month_ru, sector_label, yes_no)
+                       fmt_signed, fmt_week, month_ru, platform_label, sector_label, yes_no)
 from .actions import KINDS
 from .league import REGION
 from .links import page_urls
@@ -68,7 +68,8 @@ def pages_for_reader(rows: pd.DataFrame, methodology: WeeklyMethodology, cards: 
     """One line per page, worst first: its colour now and last week, score, rules broken."""
     rows = rows.sort_values(["score", "name"], kind="stable")
     urls = page_urls(rows)
-    table = {"Страница": [page_anchor(n, u, c, cards) for n, u, c in zip(rows["name"], urls, rows["community_id"])]}
+    table = {"Страница": [page_anchor(n, u, c, cards) for n, u, c in zip(rows["name"], urls, rows["community_id"])],
+             "Платформа": rows["platform"].map(platform_label)}
     if with_municipality:
         table["Муниципалитет"] = rows["municipality"].fillna(MISSING).map(html.escape)
     table |= {
@@ -113,7 +114,8 @@ def actions_for_reader(items: pd.DataFrame, kind: str, tz: str, cards: dict | No
     """One action list with Russian headers; the place to act is a link in every row."""
     items = items[items["kind"] == kind]
     urls = page_urls(items)
-    table = {"Страница": [page_anchor(n, u, c, cards) for n, u, c in zip(items["name"], urls, items["community_id"])]}
+    table = {"Страница": [page_anchor(n, u, c, cards) for n, u, c in zip(items["name"], urls, items["community_id"])],
+             "Платформа": items["platform"].map(platform_label)}
     if with_municipality:
         table["Муниципалитет"] = items["municipality"].fillna(MISSING).map(html.escape)
     local = lambda column: items[column].dt.tz_convert(tz).dt.tz_localize(None)  # noqa: E731
@@ -137,6 +139,21 @@ def actions_for_reader(items: pd.DataFrame, kind: str, tz: str, cards: dict | No
     return pd.DataFrame(table)
 
 
+def missing_platform_for_reader(missing: pd.DataFrame, with_municipality: bool = False) -> pd.DataFrame:
+    """`coverage.missing_second_platform` for the page: the organisation, the page it has (a link) and
+    the mandatory platform it lacks."""
+    table = {"Организация": missing["name"].map(html.escape)}
+    if with_municipality:
+        table["Муниципалитет"] = missing["municipality"].fillna(MISSING).map(html.escape)
+    table |= {
+        "Сфера": missing["sector"].map(sector_label),
+        "Есть страница": [f'<a href="{html.escape(u)}">{html.escape(platform_label(p))}</a>' if u else platform_label(p)
+                          for p, u in zip(missing["has"], missing["page_url"])],
+        "Нет страницы": missing["missing"].map(platform_label),
+    }
+    return pd.DataFrame(table)
+
+
 def summary_text(league_row: pd.Series | None, methodology: WeeklyMethodology, monday: pd.Timestamp, area: str) -> str:
     """The week in two sentences for one area (a row of `league`; None: the area has no pages)."""
     if league_row is None or not league_row["pages"]:
@@ -146,7 +163,8 @@ def summary_text(league_row: pd.Series | None, methodology: WeeklyMethodology, m
     items = ", ".join(f"{KINDS[k].lower()} — {fmt_int(league_row[f'items_{k}'])}" for k in KINDS)
     change = ("" if pd.isna(league_row["score_change"])
               else f" ({fmt_signed(league_row['score_change'], fmt_num)} к прошлой неделе)")
-    return (f"На неделе {fmt_week(monday)} в мониторинге {count_ru(league_row['pages'], 'страница', 'страницы', 'страниц')}: "
+    return (f"На неделе {fmt_week(monday)} в мониторинге {count_ru(league_row['pages'], 'страница', 'страницы', 'страниц')} "
+            f"всех платформ: "
             f"{labels['green']} цвет — у {fmt_share(league_row['share_green'])} страниц, {labels['yellow']} — у "
             f"{fmt_share(league_row['share_yellow'])}, {labels['red']} — у {fmt_share(league_row['share_red'])}. "
             f"Средний балл — {fmt_num(league_row['mean_score'])} из 100{change}. "

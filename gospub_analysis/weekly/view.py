@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..coverage import missing_second_platform, week_end
 from ..dataset import Source, require_source
 from ..region import municipality_named
 from .actions import action_items
@@ -37,6 +38,7 @@ class WeeklyView:
     league: pd.DataFrame  # region: by municipality; municipality: its line and the region's
     sectors: pd.DataFrame  # the area's pages by sector
     trend: pd.DataFrame  # the area's twelve weeks
+    missing_platform: pd.DataFrame  # the area's organisations without a page on the second mandatory platform
 
     @property
     def label(self) -> str:
@@ -69,10 +71,11 @@ def weekly_view(source: Source, week=None, municipality: str | None = None,
     items = action_items(source, monday, methodology)
     by_municipality = league(source, monday, "municipality", methodology)
     weeks = trend(source, monday, methodology)
+    missing = missing_second_platform(source, week_end(monday, source.timezone), municipality)
     if municipality is None:
         return WeeklyView(REGION, None, monday, methodology, panel[panel["week"] == monday].reset_index(drop=True),
                           items, by_municipality, league(source, monday, "sector", methodology),
-                          weeks[weeks["area"] == REGION].reset_index(drop=True))
+                          weeks[weeks["area"] == REGION].reset_index(drop=True), missing)
     own_panel = panel[panel["municipality"] == municipality]
     own_items = items[items["municipality"] == municipality]
     lines = by_municipality[by_municipality["area"].isin([REGION, municipality])].reset_index(drop=True)
@@ -80,5 +83,5 @@ def weekly_view(source: Source, week=None, municipality: str | None = None,
         municipality, municipality, monday, methodology,
         own_panel[own_panel["week"] == monday].reset_index(drop=True), own_items.reset_index(drop=True), lines,
         league_of(own_panel, own_items, monday, "sector", total=municipality),
-        weeks[weeks["area"] == municipality].reset_index(drop=True),
+        weeks[weeks["area"] == municipality].reset_index(drop=True), missing,
     )

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import excel
-from ..wording import fmt_week, sector_label
+from ..coverage import missing_second_platform, week_end
+from ..wording import fmt_week, platform_label, sector_label
 from .actions import KINDS
 from .league import REGION
 from .links import page_urls
@@ -25,7 +26,7 @@ from .weeks import week_label
 SHEETS = {"unanswered": "Без ответа", "silent": "Молчат 7 дней", "few_posts": "Меньше 3 публикаций",
           "missing": "Оформление", "subscriber_loss": "Потеря подписчиков", "no_live": "Без эфира"}
 ITEM_HEADERS = {
-    "name": "Страница", "municipality": "Муниципалитет", "sector": "Сфера", "link": "Ссылка, где действовать",
+    "name": "Страница", "platform": "Платформа", "municipality": "Муниципалитет", "sector": "Сфера", "link": "Ссылка, где действовать",
     "written_at": "Комментарий написан", "waited_working_hours": "Ждёт ответа, рабочих часов",
     "waited_days": "Ждёт ответа, дней", "last_post": "Последняя публикация", "days_silent": "Дней без публикаций",
     "posts": "Публикаций за неделю", "missing": "Чего не хватает", "members_prev": "Подписчиков неделю назад",
@@ -50,13 +51,14 @@ def _local(series: pd.Series, tz: str) -> pd.Series:
 
 def pages_sheet(rows: pd.DataFrame, methodology: WeeklyMethodology, with_municipality: bool) -> excel.Sheet:
     frame = rows.sort_values(["score", "name"], kind="stable").assign(
-        link=page_urls(rows), sector=rows["sector"].map(sector_label),
+        link=page_urls(rows), sector=rows["sector"].map(sector_label), platform=rows["platform"].map(platform_label),
         colour=rows["colour"].map(lambda c: colour_word(c, methodology)),
         prev_colour=rows["prev_colour"].map(lambda c: colour_word(c, methodology)),
         colour_change=rows["colour_change"].map(CHANGES), rules=rows["rules"].map(lambda c: rules_text(c, methodology)),
         source=rows["source"].map(SOURCES),
         **{f"points_{i.name}": (i.weight * rows[f"part_{i.name}"]).round(1) for i in methodology.indicators})
-    headers = {"name": "Страница", **({"municipality": "Муниципалитет"} if with_municipality else {}),
+    headers = {"name": "Страница", "platform": "Платформа",
+               **({"municipality": "Муниципалитет"} if with_municipality else {}),
                "sector": "Сфера", "link": "Ссылка на страницу", "colour": "Цвет", "score": "Балл",
                "prev_colour": "Цвет неделей раньше", "score_change": "Изменение балла", "colour_change": "Изменение цвета",
                **{f"points_{i.name}": f"{i.label}, баллов из {i.weight:g}" for i in methodology.indicators},
@@ -73,11 +75,12 @@ def item_sheets(items: pd.DataFrame, methodology: WeeklyMethodology, tz: str, wi
     sheets = []
     for kind, title in SHEETS.items():
         frame = items[items["kind"] == kind]
-        frame = frame.assign(sector=frame["sector"].map(sector_label),
+        frame = frame.assign(sector=frame["sector"].map(sector_label), platform=frame["platform"].map(platform_label),
                              colour=frame["colour"].map(lambda c: colour_word(c, methodology)),
                              written_at=_local(frame["written_at"].astype("datetime64[us, UTC]"), tz),
                              last_post=_local(frame["last_post"].astype("datetime64[us, UTC]"), tz).dt.normalize())
-        columns = ["name", *(["municipality"] if with_municipality else []), "sector", "link", *KIND_COLUMNS[kind],
+        columns = ["name", "platform", *(["municipality"] if with_municipality else []), "sector", "link",
+                   *KIND_COLUMNS[kind],
                    "colour", "score"]
         sheets.append(excel.Sheet(title, frame, {c: ITEM_HEADERS[c] for c in columns},
                                   {c: FORMATS[c] for c in columns if c in FORMATS}, links=("link",)))
@@ -94,6 +97,15 @@ def league_sheet(table: pd.DataFrame, title: str, area_header: str) -> excel.She
     return excel.Sheet(title, frame, headers, formats)
 
 
+def missing_platform_sheet(missing: pd.DataFrame, with_municipality: bool) -> excel.Sheet:
+    """The organisations without a page on the second mandatory platform (`coverage.missing_second_platform`)."""
+    frame = missing.assign(sector=missing["sector"].map(sector_label), has=missing["has"].map(platform_label),
+                           missing=missing["missing"].map(platform_label))
+    headers = {"name": "Организация", **({"municipality": "Муниципалитет"} if with_municipality else {}),
+               "sector": "Сфера", "has": "Есть страница", "page_url": "Ссылка на страницу", "missing": "Нет страницы"}
+    return excel.Sheet("Нет второй сети", frame, headers, {}, links=("page_url",))
+
+
 def about(source, methodology: WeeklyMethodology, monday: pd.Timestamp, area: str) -> dict[str, object]:
     """The «Паспорт» facts of a weekly workbook."""
     return {"Данные": source.data_label, "Набор данных": source.name or str(source.path),
@@ -105,9 +117,12 @@ def about(source, methodology: WeeklyMethodology, monday: pd.Timestamp, area: st
 def write_weekly_workbook(path: Path | str, source, rows: pd.DataFrame, items: pd.DataFrame,
                           methodology: WeeklyMethodology, monday: pd.Timestamp, area: str,
                           leagues: dict[str, pd.DataFrame] | None = None) -> Path:
-    """A weekly workbook for one area (a municipality, or the region with its league tables)."""
+    """A weekly workbook for one area (a municipality, or the region with its league tables), with the
+    area's organisations missing the second mandatory platform at the week's end."""
     region = leagues is not None
-    sheets = [pages_sheet(rows, methodology, region), *item_sheets(items, methodology, source.timezone, region)]
+    missing = missing_second_platform(source, week_end(monday, source.timezone), None if region else area)
+    sheets = [pages_sheet(rows, methodology, region), *item_sheets(items, methodology, source.timezone, region),
+              missing_platform_sheet(missing, region)]
     if region:
         sheets += [league_sheet(leagues["municipality"], "Муниципалитеты", "Муниципалитет"),
                    league_sheet(leagues["sector"], "Сферы", "Сфера")]
