@@ -195,3 +195,8 @@ def test_one_municipality_and_a_clear_error_for_an_unknown_one(source):
     assert set(berdsk["community_id"]) == {"vk:3"} and len(berdsk) == 2
     with pytest.raises(ValueError, match="municipality 'Бердск' is not in the dataset .*known: Болотнинский, г. Бердск"):
         content.year_posts(source, 2023, "Бердск")
+
+
+def test_one_page_holds_at_most_a_few_places(posts):
+    best = top.top_posts(posts, n=10, per_page=2)
+    assert list(zip(best["community_id"], best["post_id"])) == [("vk:3", 2), ("vk:1", 3), ("vk:1", 2)]

@@ -15,6 +15,7 @@ from ..weekly.links import post_url
 from .engagement import post_measures
 
 MIN_SUBSCRIBERS = 100
+MAX_PER_PAGE = 3  # places one page may hold in a list: a page whose every post is liked does not fill the list
 TOP = 20
 PER_MONTH = 3
 EXCERPT = 140
@@ -27,14 +28,16 @@ def excerpt(text: pd.Series, length: int = EXCERPT) -> pd.Series:
     return flat.where(flat.str.len() <= length, cut + "…")
 
 
-def _ranked(posts: pd.DataFrame, min_subscribers: int, head: int | None = None) -> pd.DataFrame:
+def _ranked(posts: pd.DataFrame, min_subscribers: int, head: int | None = None,
+            per_page: int | None = None) -> pd.DataFrame:
     """The posts of pages with `min_subscribers`, best ER first (the order is found on a slim frame: posts
     carry their texts, and reordering a text column is what costs)."""
     slim = post_measures(posts[["community_id", "post_id", "interactions", "subscribers", "views"]])
     slim = slim[slim["subscribers"].astype("float64").ge(min_subscribers) & slim["er"].notna()]
-    order = slim.sort_values(["er", "interactions", "community_id", "post_id"],
-                             ascending=[False, False, True, True]).index
-    order = order[:head] if head is not None else order
+    ranked = slim.sort_values(["er", "interactions", "community_id", "post_id"], ascending=[False, False, True, True])
+    if per_page is not None:
+        ranked = ranked[ranked.groupby("community_id").cumcount() < per_page]
+    order = ranked.index[:head] if head is not None else ranked.index
     return posts.loc[order].assign(er=slim.loc[order, "er"], err=slim.loc[order, "err"],
                                    reach_rate=slim.loc[order, "reach_rate"]).reset_index(drop=True)
 
@@ -46,16 +49,19 @@ def with_links(top: pd.DataFrame) -> pd.DataFrame:
     return top.assign(link=pd.Series(links, index=top.index, dtype="str"), excerpt=excerpt(top["text"]))
 
 
-def top_posts(posts: pd.DataFrame, n: int = TOP, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
-    """The `n` posts of the highest ER (ties: more interactions first, then page and post id)."""
-    return with_links(_ranked(posts, min_subscribers, n)).assign(rank=lambda t: range(1, len(t) + 1))
+def top_posts(posts: pd.DataFrame, n: int = TOP, min_subscribers: int = MIN_SUBSCRIBERS,
+              per_page: int = MAX_PER_PAGE) -> pd.DataFrame:
+    """The `n` posts of the highest ER (ties: more interactions first, then page and post id), at most
+    `per_page` of one page."""
+    return with_links(_ranked(posts, min_subscribers, n, per_page)).assign(rank=lambda t: range(1, len(t) + 1))
 
 
 def top_by_month(posts: pd.DataFrame, n: int = PER_MONTH, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
-    """The `n` best posts of each local month."""
+    """The `n` best posts of each local month, of `n` different pages."""
     slim = _ranked(posts[["community_id", "post_id", "interactions", "subscribers", "views", "local_time"]],
                    min_subscribers)
     slim["month"] = slim["local_time"].dt.to_period("M").dt.to_timestamp()
+    slim = slim[slim.groupby(["month", "community_id"]).cumcount() == 0]  # a page's best post of the month only
     chosen = slim.groupby("month", sort=True).head(n)
     keys = pd.MultiIndex.from_frame(chosen[["community_id", "post_id"]])
     rows = posts[pd.MultiIndex.from_frame(posts[["community_id", "post_id"]]).isin(keys)]
