@@ -59,11 +59,12 @@ def _legend_below(ax, handles: list, ncol: int = 3) -> None:
 
 def lines_over_time(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, title: str, ylabel: str,
                     events: Mapping[pd.Timestamp, str] | None = None, bars: Mapping[str, str] | None = None,
-                    bars_ylabel: str = "за месяц", label: str | None = None) -> Figure:
+                    bars_ylabel: str = "за месяц", label: str | None = None, value_format=None) -> Figure:
     """Lines (`series`: column -> legend) over months, optional bars on a second axis
     (`bars`: column -> legend, the axis titled `bars_ylabel`) and vertical event lines
     (`events`: date -> legend text). Every line, bar series and event is in the legend, under
-    the chart; with bars, each axis says whether it measures the lines or the bars."""
+    the chart; with bars, each axis says whether it measures the lines or the bars.
+    `value_format` writes the lines' axis (whole numbers by default, e.g. `fmt_share` for shares)."""
     fig, ax = plt.subplots(figsize=(10, 5))
     handles: list = []
     if bars:
@@ -83,7 +84,10 @@ def lines_over_time(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, t
              for when, text in (events or {}).items()]
     ax.set(title=title, ylabel=f"{ylabel} (линии)" if bars else ylabel, xlabel="")
     ax.set_ylim(bottom=0)
-    _int_axis(ax.yaxis)
+    if value_format is None:
+        _int_axis(ax.yaxis)
+    else:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: value_format(v)))
     _month_axis(ax)
     _legend_below(ax, lines + handles + marks)
     fig.tight_layout()
@@ -151,10 +155,14 @@ def share_and_hours(frame: pd.DataFrame, x: str, share: Mapping[str, str], hours
     return stamp(fig, label)
 
 
-def weekday_hour_heatmap(matrix: pd.DataFrame, *, title: str, label: str | None = None) -> Figure:
-    """A 7 x 24 table (rows Monday..Sunday, columns hours) as a heatmap."""
+def weekday_hour_heatmap(matrix: pd.DataFrame, *, title: str, label: str | None = None,
+                         value_label: str = "публикаций", value_format=fmt_int, cmap: str = "Blues",
+                         center: float | None = None) -> Figure:
+    """A 7 x 24 table (rows Monday..Sunday, columns hours) as a heatmap; empty cells stay blank; `center`:
+    the value a diverging palette is centred on."""
     fig, ax = plt.subplots(figsize=(11, 3.6))
-    sns.heatmap(matrix, ax=ax, cmap="Blues", cbar_kws={"label": "публикаций", "format": FuncFormatter(lambda v, _: fmt_int(v))},
+    sns.heatmap(matrix, ax=ax, cmap=cmap, center=center, cbar_kws={"label": value_label,
+                                                    "format": FuncFormatter(lambda v, _: value_format(v))},
                 linewidths=0.3, linecolor="white")
     ax.set_yticks(np.arange(7) + 0.5, WEEKDAYS_RU, rotation=0)
     ax.set_xticks(np.arange(24) + 0.5, [str(h) for h in range(24)], rotation=0)
@@ -206,5 +214,48 @@ def paired_bars(frame: pd.DataFrame, category: str, bars: Mapping[str, str], *, 
     ax.margins(x=0.15)
     _int_axis(ax.xaxis)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, frameon=False, fontsize=8)
+    fig.tight_layout()
+    return stamp(fig, label)
+
+
+def bars_with_intervals(frame: pd.DataFrame, name: str, value: str, low: str, high: str, *, title: str,
+                        xlabel: str, value_format=fmt_num, reference: float | None = None,
+                        reference_label: str = "уровень сравнения", label: str | None = None) -> Figure:
+    """Horizontal bars with their 95 % confidence intervals as error bars, largest on top; `reference`: a
+    dotted line named `reference_label`; both are in the legend, under the chart."""
+    data = frame.sort_values(value, ascending=True)
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(data) + 1.4))
+    errors = np.vstack([data[value] - data[low], data[high] - data[value]]).clip(min=0)
+    bars = ax.barh(data[name], data[value], xerr=errors, color=sns.color_palette()[0], ecolor="#333333", capsize=3,
+                   label="значение и 95-процентный доверительный интервал")
+    handles = [bars]
+    for y, v in enumerate(data[value]):
+        ax.annotate(value_format(v), (v, y), xytext=(4, 6), textcoords="offset points", fontsize=8)
+    if reference is not None:
+        handles.append(ax.axvline(reference, color="#888888", linestyle=":", linewidth=1,
+                                  label=f"{reference_label}: {value_format(reference)}"))
+    _num_axis(ax.xaxis)
+    ax.set(title=title, xlabel=xlabel, ylabel="")
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1, frameon=False, fontsize=8)
+    fig.tight_layout()
+    return stamp(fig, label)
+
+
+def stacked_shares(wide: pd.DataFrame, *, title: str, labels: Mapping[str, str] | None = None,
+                   index_format=None, label: str | None = None) -> Figure:
+    """One horizontal bar per row of shares (0-1, columns are the parts), the parts stacked to 100 %."""
+    data = wide.iloc[::-1]
+    names = [index_format(i) if index_format else str(i) for i in data.index]
+    fig, ax = plt.subplots(figsize=(10, 0.35 * len(data) + 1.8))
+    left = np.zeros(len(data))
+    colours = sns.color_palette("tab10", n_colors=max(len(data.columns), 1))
+    for colour, column in zip(colours, data.columns):
+        ax.barh(names, data[column], left=left, color=colour, label=(labels or {}).get(column, column))
+        left += data[column].to_numpy()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_share(v)))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(5, len(data.columns)), frameon=False,
+              fontsize=8)
+    ax.set(title=title, xlabel="", ylabel="")
     fig.tight_layout()
     return stamp(fig, label)

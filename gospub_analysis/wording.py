@@ -192,6 +192,28 @@ def criterion_points(score: float, criterion: str = "", no_data: str = "") -> st
     if criterion and not _missing(no_data) and criterion in str(no_data).split("; "):
         return no_data_text(criterion)
     return MISSING if _missing(score) else fmt_int(100 * score)
+CONTENT_TYPE_LABELS = {"text": "только текст", "photo": "фото", "video": "видео", "clip": "клип",
+                       "live": "прямой эфир", "link": "ссылка", "poll": "опрос", "repost": "репост",
+                       "several": "несколько видов"}
+RUBRIC_LABELS = {"announcement": "анонс события", "report": "отчёт о событии", "useful": "полезная информация",
+                 "holiday": "поздравление", "news": "новости региона", "safety": "безопасность"}
+
+
+def content_type_label(code: str) -> str:
+    """'live' -> 'прямой эфир' (schema.CONTENT_TYPES)."""
+    return MISSING if _missing(code) else CONTENT_TYPE_LABELS.get(code, code)
+
+
+def rubric_label(code: str) -> str:
+    """'useful' -> 'полезная информация' (content.rubrics.RUBRICS)."""
+    return MISSING if _missing(code) else RUBRIC_LABELS.get(code, code)
+
+
+def fmt_interval(value: float, low: float, high: float, formatter: Callable[[float], str]) -> str:
+    """'1,3 (1,2–1,4)': a value with its confidence interval, in one number style."""
+    if _missing(value):
+        return MISSING
+    return f"{formatter(value)} ({formatter(low)}–{formatter(high)})"
 
 
 def reason_text(codes: str | None, labels: Mapping[str, str]) -> str:

@@ -237,8 +237,8 @@ def test_municipality_without_pages_renders_a_sensible_page(small_dataset_dir, t
     assert pd.read_excel(tmp_path / "severnoe.xlsx", sheet_name="Страницы района").empty
 
 
-def test_the_report_runs_the_three_main_notebooks():
-    assert main_names() == ["ranking", "growth", "award_classifier"]
+def test_the_report_runs_the_main_notebooks():
+    assert main_names() == ["ranking", "growth", "award_classifier", "content"]
 
 
 def test_municipality_names_are_checked():

@@ -42,6 +42,21 @@ _DIGITS = re.compile(r"^-?\d+$")
 _LONG_NUMBER = re.compile(r"\d{4,}")
 
 
+# A person named in a page's own text: VK mentions [id123|Имя] and [id123], @id123, *id123 or a bare id123,
+# and links to a profile (vk.com/id123).
+_USER_MENTION = re.compile(r"\[id\d+(?:\|[^\]]*)?\]|(?:https?://)?(?:m\.)?vk\.(?:com|ru)/id\d+\b|"
+                           r"(?<![\w/])[@*]?id\d+\b")
+MENTION = "[упоминание]"
+
+
+def page_text(text: str | None) -> str | None:
+    """A page's post text as the dataset keeps it: every mention of a user (their id and the name shown with
+    it) replaced by «[упоминание]», so that no resident's id or mention survives in the texts."""
+    if not text or ("id" not in text):
+        return text
+    return _USER_MENTION.sub(MENTION, text)
+
+
 def mask_digits(text: object) -> str:
     """Text for a report with every run of 4 or more digits (an id, perhaps a person's) replaced by «…»."""
     return _LONG_NUMBER.sub("…", str(text))[:300]

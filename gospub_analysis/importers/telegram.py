@@ -3,7 +3,8 @@
 One export is one channel: `{"name", "type": "public_channel" | "private_channel", "id",
 "messages": [...]}`. Messages of type "message" become posts (`date_unixtime`, a string,
 gives the time; `forwarded_from` makes a repost; `text` is a string or a list of strings
-and {"type", "text"} parts; reactions are summed into `likes`). Service messages are
+and {"type", "text"} parts, kept joined in `text`; `content_type` from the one medium a
+message carries; reactions are summed into `likes`). Service messages are
 skipped and counted. The export has no view, repost or comment counts: `views` stays
 null, reposts and comments are 0. Exports of chats and groups are refused: they hold
 residents' messages, and the project imports channels only.
@@ -30,7 +31,7 @@ from ..region import TIMEZONE
 from .merge import KeyedOrigins, count_merged, dedupe_new, existing, typed_frame, write_import
 from .pseudonym import Pseudonymizer
 from .report import ImportFileError, ImportReport
-from .scrub import scrub_telegram
+from .scrub import MENTION, page_text, scrub_telegram
 
 CHANNEL_TYPES = ("public_channel", "private_channel")
 EXPECTED = ('a Telegram Desktop channel export (result.json): {"name", "type": "public_channel" or '
@@ -42,15 +43,38 @@ class _Bad(Exception):
     pass
 
 
-def _text_length(text: object) -> int:
+def _text(text: object) -> str:
+    """The message's text: a string, or a list of strings and {"type", "text"} parts joined."""
     if isinstance(text, str):
-        return len(text)
-    if isinstance(text, list):
-        return sum(len(p) if isinstance(p, str) else len(p.get("text", "")) if isinstance(p, dict)
-                   and isinstance(p.get("text"), str) else 0 for p in text)
+        return page_text(text)
+    if isinstance(text, list):  # a mention of a person by name (mention_name, with a user id) is not kept
+        return page_text("".join(p if isinstance(p, str) else MENTION if isinstance(p, dict) and
+                                 p.get("type") == "mention_name" else p.get("text", "") if isinstance(p, dict)
+                                 and isinstance(p.get("text"), str) else "" for p in text))
     if text is None:
-        return 0
+        return ""
     raise _Bad("text is neither a string nor a list of parts")
+
+
+def _content_type(message: dict) -> str:
+    """One Telegram message carries at most one medium: repost (forwarded), photo, video, clip (a round
+    video message), poll, link (a text with a link), else text."""
+    media = message.get("media_type")
+    if message.get("forwarded_from"):
+        return "repost"
+    if "photo" in message or media == "photo":
+        return "photo"
+    if media == "video_file":
+        return "video"
+    if media == "video_message":
+        return "clip"
+    if "poll" in message:
+        return "poll"
+    entities = message.get("text_entities")
+    if isinstance(entities, list) and any(isinstance(e, dict) and e.get("type") in ("link", "text_link")
+                                          for e in entities):
+        return "link"
+    return "text"
 
 
 def _timestamp(message: dict) -> int:
@@ -131,9 +155,11 @@ def _messages(path: Path, data: dict, report: ImportReport, posts: dict[str, lis
                 raise _Bad("the message type is neither «message» nor «service»")
             if type(message.get("id")) is not int:
                 raise _Bad("id is missing or not an integer")
+            text = _text(message.get("text"))
             row = (cid, message["id"], when, "repost" if message.get("forwarded_from") else "original",
-                   _text_length(message.get("text")), "photo" in message or message.get("media_type") == "photo",
-                   message.get("media_type") in _VIDEO_MEDIA, False, None, _likes(message), 0, 0)
+                   len(text), "photo" in message or message.get("media_type") == "photo",
+                   message.get("media_type") in _VIDEO_MEDIA, False, None, _likes(message), 0, 0, text or None,
+                   _content_type(message))
         except _Bad as exc:
             report.quarantine(str(path), f"messages[{i}]", "message", str(exc), scrub_telegram(message, pseudonymize))
             continue
@@ -155,7 +181,7 @@ def import_telegram(files: list[Path | str], out_dir: Path | str, skip_bad_files
     pseudonymize = pseudonymize or Pseudonymizer()
     posts: dict[str, list] = {k: [] for k in ("community_id", "post_id", "published_at", "kind", "text_length",
                                                "has_photo", "has_video", "is_live", "views", "likes", "reposts",
-                                               "comments")}
+                                               "comments", "text", "content_type")}
     channels, good, origins, paths = [], {}, KeyedOrigins(), [Path(f) for f in files]
     for path in paths:
         report.files_read += 1

@@ -11,7 +11,8 @@ Each response is wrapped as {"request": {"method", "params"}, "fetched_at", "res
 Only what VK carries is written: no organisations, no госметка, widgets or awards, no
 creation dates (VK has none). Residents' wall posts (`wall_messages`) are not written.
 Residents' pseudonyms become stable positive user ids; texts are filler of the stored
-length. Pages on other platforms are left out.
+length where the dataset has no text (a repost's text is the shared post's, as VK shows it).
+Attachments carry the post's flags and its content_type. Pages on other platforms are left out.
 """
 
 from __future__ import annotations
@@ -59,14 +60,21 @@ def _group(row, snap, closed: bool) -> dict:
     return group
 
 
-def _attachments(photo: bool, video: bool, live: bool, gid: int, post_id: int) -> list[dict]:
+def _attachments(photo: bool, video: bool, live: bool, content_type: str | None, gid: int, post_id: int
+                 ) -> list[dict]:
+    """Attachments that carry the post's flags and its content_type (what `vk_rows.content_code` reads back)."""
     out = []
     if photo:
         out.append({"type": "photo", "photo": {"id": post_id, "owner_id": -gid}})
     if live:
         out.append({"type": "video", "video": {"id": post_id, "owner_id": -gid, "live": 1, "type": "live"}})
     elif video:
-        out.append({"type": "video", "video": {"id": post_id, "owner_id": -gid, "type": "video"}})
+        kind = "short_video" if content_type == "clip" else "video"
+        out.append({"type": "video", "video": {"id": post_id, "owner_id": -gid, "type": kind}})
+    if content_type == "link" or (content_type == "several" and len(out) < 2):
+        out.append({"type": "link", "link": {"url": "https://www.gosuslugi.ru/", "title": "Госуслуги"}})
+    elif content_type == "poll":
+        out.append({"type": "poll", "poll": {"id": post_id, "owner_id": -gid, "question": "Опрос"}})
     return out
 
 
@@ -140,28 +148,33 @@ def export_vk(dataset: Path | str, out: Path | str) -> dict:
             "snapshots": len(snaps), "skipped_pages": data.skipped_pages, "timezone": TIMEZONE}
 
 
+def _optional(frame: pd.DataFrame, column: str) -> list:
+    return frame[column].to_numpy(dtype=object, na_value=None) if column in frame else [None] * len(frame)
+
+
 def _post_items(frame: pd.DataFrame, gid: int) -> list[dict]:
     dates = (frame["published_at"].astype("int64") // 1_000_000).to_numpy() if len(frame) else np.array([], int)
     views = frame["views"].to_numpy(dtype=object, na_value=None)
-    ads = frame["marked_as_ads"].to_numpy(dtype=object, na_value=None) if "marked_as_ads" in frame else \
-        [None] * len(frame)
     items = []
-    for post_id, date, kind, length, photo, video, live, view, likes, reposts, n_comments, ad in zip(
+    for post_id, date, kind, length, photo, video, live, view, likes, reposts, n_comments, ad, text, ctype in zip(
             frame["post_id"].to_numpy(), dates, frame["kind"].to_numpy(), frame["text_length"].to_numpy(),
             frame["has_photo"].to_numpy(), frame["has_video"].to_numpy(), frame["is_live"].to_numpy(), views,
-            frame["likes"].to_numpy(), frame["reposts"].to_numpy(), frame["comments"].to_numpy(), ads):
+            frame["likes"].to_numpy(), frame["reposts"].to_numpy(), frame["comments"].to_numpy(),
+            _optional(frame, "marked_as_ads"), _optional(frame, "text"), _optional(frame, "content_type")):
         post_id = int(post_id)
+        text = _text(int(length)) if text is None else text
         item = {"id": post_id, "owner_id": -gid, "from_id": -gid, "date": int(date), "post_type": "post",
-                "text": _text(int(length)), "attachments": _attachments(photo, video, live, gid, post_id),
+                "text": "" if kind == "repost" else text,
+                "attachments": _attachments(photo, video, live, ctype, gid, post_id),
                 "comments": {"count": int(n_comments)}, "likes": {"count": int(likes)},
                 "reposts": {"count": int(reposts)}}
         if view is not None:
             item["views"] = {"count": int(view)}
         if ad is not None:
             item["marked_as_ads"] = int(bool(ad))
-        if kind == "repost":
+        if kind == "repost":  # the shared post (a regional source's) carries the text, as VK shows a repost
             item["copy_history"] = [{"id": post_id, "owner_id": -1, "from_id": -1, "date": int(date) - 3600,
-                                     "post_type": "post", "text": "Новость ведомства"}]
+                                     "post_type": "post", "text": text}]
         items.append(item)
     return items
 

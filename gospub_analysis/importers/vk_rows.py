@@ -21,7 +21,7 @@ import re
 
 from .pseudonym import Pseudonymizer
 from .report import ImportReport
-from .scrub import ENUMS, mask_digits, scrub_vk, scrub_vk_error
+from .scrub import ENUMS, mask_digits, page_text, scrub_vk, scrub_vk_error
 from .dump import Response
 from .dump_frames import Platform
 from .dump_rows import COMMUNITY, PAGE, RESIDENT, Bad, Tables, as_int, local_midnight
@@ -30,6 +30,15 @@ _DEFAULT_AVATAR = re.compile(r"camera_|community_\d+|deactivated_|/images/")
 _VIDEO_TYPES = ("video", "clip", "live")
 _NO_MEDIA = (False, False, False)  # (photo, video, live) of a post without attachments
 _ONE_PHOTO = (True, False, False)
+# The content_type each attachment type stands for (schema.CONTENT_TYPES); other types (doc, audio...) none.
+_KIND_OF_ATTACHMENT = {"photo": "photo", "album": "photo", "video": "video", "clip": "clip", "short_video": "clip",
+                       "live": "live", "link": "link", "article": "link", "poll": "poll"}
+
+
+class VkTables(Tables):
+    """The dump tables plus each post's own text and content type."""
+    POSTS = Tables.POSTS + ("text", "content_type")
+    AS_LISTS = Tables.AS_LISTS + ("text", "content_type")
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -60,6 +69,41 @@ def _attachment_flags(attachments: object) -> tuple[bool, bool, bool]:
             if kind == "live" or (isinstance(inner, dict) and (inner.get("live") == 1 or inner.get("type") == "live")):
                 live = True
     return photo, video, live
+
+
+def _video_kind(att: dict, kind: str) -> str:
+    inner = att.get(kind)
+    if not isinstance(inner, dict):
+        return _KIND_OF_ATTACHMENT[kind]
+    if kind == "live" or inner.get("live") == 1 or inner.get("type") == "live":
+        return "live"
+    return "clip" if kind == "clip" or inner.get("type") == "short_video" else "video"
+
+
+def content_type(attachments: object, repost: bool) -> str:
+    """The post's content_type (schema.CONTENT_TYPES): repost for a share, else the one kind its attachments carry
+    (text when none, several when mixed); attachment types outside the vocabulary (doc, audio...) are ignored."""
+    if repost:
+        return "repost"
+    kinds = set()
+    if isinstance(attachments, list):
+        for att in attachments:
+            kind = att.get("type") if isinstance(att, dict) else None
+            if kind in ("video", "clip", "live"):
+                kinds.add(_video_kind(att, kind))
+            elif kind in _KIND_OF_ATTACHMENT:
+                kinds.add(_KIND_OF_ATTACHMENT[kind])
+    if not kinds:
+        return "text"
+    return kinds.pop() if len(kinds) == 1 else "several"
+
+
+def _shared_text(history: object) -> str | None:
+    """For a repost without its own text, the text of the post it shares when a community wrote it
+    (a page or a regional source); a resident's post (a user id, positive) is never kept."""
+    shared = history[0] if isinstance(history, list) and history and isinstance(history[0], dict) else {}
+    owner, text = shared.get("from_id", shared.get("owner_id")), shared.get("text")
+    return text if type(owner) is int and owner < 0 and isinstance(text, str) and text else None
 
 
 def _checked_post(item: object) -> tuple[int, int, int, int, int, int, int | None, int]:
@@ -128,13 +172,17 @@ def post_page(items: list, t: Tables, resp: Response, report: ImportReport, pseu
             continue
         history = get("copy_history")
         attachments = get("attachments")
+        repost = bool(history) or post_type == "copy"
         if not attachments:
             photo, video, live = _NO_MEDIA
+            ctype = "repost" if repost else "text"
         elif type(attachments) is list and len(attachments) == 1 and type(attachments[0]) is dict \
                 and attachments[0].get("type") == "photo":
             photo, video, live = _ONE_PHOTO  # the most common post: one photo, no call
+            ctype = "repost" if repost else "photo"
         else:
             photo, video, live = _attachment_flags(attachments)
+            ctype = content_type(attachments, repost)
         if history and isinstance(history, list):
             for shared in history:
                 if isinstance(shared, dict):
@@ -142,10 +190,14 @@ def post_page(items: list, t: Tables, resp: Response, report: ImportReport, pseu
                     photo, video, live = photo or p2, video or v2, live or l2
         text = get("text")
         ads = get("marked_as_ads")
-        add((seq, i, -owner, post_id, published, bool(history) or post_type == "copy",
-             len(text) if isinstance(text, str) else 0, photo, video, live,
+        if not (type(text) is str and text) and repost:
+            text = page_text(_shared_text(history))
+        else:
+            text = page_text(text) if type(text) is str else None
+        add((seq, i, -owner, post_id, published, repost, len(text) if text is not None else 0, photo, video, live,
              -1 if view_count is None else view_count, likes, reposts, comments,
-             -1 if ads is None else 1 if ads == 1 else 0 if ads == 0 else -1))  # 0/1 or true/false; else unknown
+             -1 if ads is None else 1 if ads == 1 else 0 if ads == 0 else -1,  # 0/1 or true/false; else unknown
+             text, ctype))
 
 
 def _comment_rows(item: dict, parent: int | None, params: dict, t: Tables, pseudonymize: Pseudonymizer,

@@ -52,6 +52,7 @@ MAIN_NOTEBOOKS: tuple[ReportNotebook, ...] = (
     ReportNotebook("ranking", "Рейтинг страниц и знак качества", _year),
     ReportNotebook("growth", "Рост сети официальных страниц", _year),
     ReportNotebook("award_classifier", "Кто получает знак качества: классификатор", _classifier_years),
+    ReportNotebook("content", "Публикации и вовлечённость", _year),
 )
 
 MUNICIPALITY_NOTEBOOK = ReportNotebook("municipality", "Отчёт муниципалитета", _year)

@@ -33,9 +33,10 @@ from .. import __version__
 from ..dataset import write_dataset
 from ..published import PUBLISHED_PLATFORMS
 from ..region import REGION_CODE, REGION_NAME, TIMEZONE
-from . import activity, commission, interruptions, network, platforms
+from . import activity, commission, interruptions, network, platforms, texts
 
-GENERATOR_VERSION = "1.2"  # 1.1: Monday snapshots and week-scale events; 1.2: OK pages and Telegram channels
+GENERATOR_VERSION = "1.3"  # 1.1: Monday snapshots and week-scale events; 1.2: OK pages and Telegram channels;
+# 1.3: post texts and content types
 TARGETS_2023 = {"pages_active": 3465, "subscribers": 2_500_000, "posts": 282_000, "page_comments": 26_000,
                 "awards": 179, "resident_comments": 44_000}
 AWARD_GROWTH = 0.08  # more seats each year after 2023
@@ -102,6 +103,9 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     # OK pages and Telegram channels from their own stream, after the VK tables are final.
     tables = platforms.add_platforms(streams[12], tables, orgs, traits, members, posts, timeline)
     say(f"  ОК и Telegram: {(tables['communities']['platform'] != 'vk').sum():,} страниц ({time.perf_counter() - t0:.1f} с)")
+    # Texts and content types of every page's posts (VK, OK, Telegram), from the texts' own stream.
+    tables["posts"] = texts.add_texts(seed, tables["posts"], tables["communities"], tables["organizations"], TIMEZONE)
+    say(f"  тексты публикаций ({time.perf_counter() - t0:.1f} с)")
     manifest = {
         "name": "nso-synthetic" if scale == 1 else f"nso-synthetic-x{scale:g}",
         "region": REGION_CODE,

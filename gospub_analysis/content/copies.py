@@ -1,0 +1,108 @@
+"""Cross-posting and copies: reposts of regional sources and the same text on many pages.
+
+A text is normalised before hashing, so that what differs only in form counts as one
+text: lower case, «ё» as «е», links, hashtags, mentions (`@name`, `[club1|name]`) and
+emoji removed, punctuation and runs of spaces made one space. Texts shorter than
+`MIN_CHARS` after that («С праздником!») are not compared. Equal normalised texts have
+equal 64-bit hashes (`pandas.util.hash_array`, deterministic); a **copy group** is a hash
+found on at least `min_pages` pages: the same news pushed to every school, a warning of
+the emergency services repeated by every administration.
+
+The share of posts that are reposts of regional sources counts the reposts whose text
+is in a copy group: a repost shared by many pages comes from a source they all follow
+(the region's government, a ministry, the emergency services), while a repost of a
+neighbour's post stays a plain repost.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+MIN_CHARS = 40
+MIN_PAGES = 3
+# Links, hashtags, @mentions and the markup of VK mentions ([club1|name] keeps the name); RE2 syntax.
+_STRIP = r"(?:https?://|www\.)\S+|\b(?:vk\.com|vk\.ru|ok\.ru|t\.me)/\S*|\[(?:club|public|id)\d+\||[#@][\pL\pN_.]+"
+_NOT_WORD = r"[^\pL\pN]+"  # anything but letters and digits of any script: punctuation, emoji, spaces
+
+
+def _normal(texts: pa.Array) -> pa.Array:
+    """The normalised form of each text, with pyarrow's string kernels (one pass each over all texts)."""
+    lower = pc.replace_substring(pc.utf8_lower(pc.fill_null(texts, "")), "ё", "е")
+    words = pc.replace_substring_regex(pc.replace_substring_regex(lower, _STRIP, " "), _NOT_WORD, " ")
+    return pc.utf8_trim_whitespace(words)
+
+
+def _distinct(text: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    return codes, _normal(pa.array(np.asarray(uniques, dtype=object), type=pa.string()))
+
+
+def normalise(text: pd.Series) -> pd.Series:
+    """Texts in the form they are compared in (module docstring); '' for a missing text. Each distinct
+    text is normalised once (the copies this module looks for make many rows share one)."""
+    codes, normal = _distinct(text)
+    values = np.append(np.asarray(normal.to_numpy(zero_copy_only=False), dtype=object), "")
+    return pd.Series(values[codes], index=text.index, dtype="str")
+
+
+def text_hash(text: pd.Series) -> pd.Series:
+    """The 64-bit hash of each normalised text (as int64); <NA> for texts too short to compare."""
+    codes, normal = _distinct(text)
+    strings = np.asarray(normal.to_numpy(zero_copy_only=False), dtype=object)
+    hashes = pd.util.hash_array(strings, categorize=False).astype("int64") if len(strings) else np.zeros(0, "int64")
+    long = pc.greater_equal(pc.utf8_length(normal), MIN_CHARS).to_numpy(zero_copy_only=False) if len(strings) \
+        else np.zeros(0, bool)
+    valid = codes >= 0
+    valid[valid] = long[codes[valid]]
+    out = pd.array(np.where(valid, np.append(hashes, 0)[codes], 0), dtype="Int64")
+    out[~valid] = pd.NA
+    return pd.Series(out, index=text.index)
+
+
+def with_copies(posts: pd.DataFrame, min_pages: int = MIN_PAGES) -> pd.DataFrame:
+    """The posts with `text_hash`, `copy_pages` (pages with the same text) and `is_copy` (in a copy group)."""
+    hashes = text_hash(posts["text"])
+    pages = posts.assign(text_hash=hashes).dropna(subset=["text_hash"]).groupby("text_hash")["community_id"].nunique()
+    copy_pages = hashes.map(pages).fillna(0).astype("int64")
+    return posts.assign(text_hash=hashes, copy_pages=copy_pages, is_copy=copy_pages >= min_pages)
+
+
+def groups(posts: pd.DataFrame, min_pages: int = MIN_PAGES) -> pd.DataFrame:
+    """One row per copy group, the widest first: pages, posts, reposts, first and last time, sectors, the text."""
+    marked = posts if "is_copy" in posts else with_copies(posts, min_pages)
+    copies = marked[marked["is_copy"]].sort_values("local_time", kind="stable")
+    copies = copies.assign(repost=copies["kind"].eq("repost"))
+    if copies.empty:
+        return pd.DataFrame(columns=["text_hash", "pages", "posts", "reposts", "first_at", "last_at", "sectors",
+                                     "municipalities", "interactions", "text"])
+    out = copies.groupby("text_hash").agg(
+        pages=("community_id", "nunique"), posts=("post_id", "size"),
+        reposts=("repost", "sum"), first_at=("local_time", "min"),
+        last_at=("local_time", "max"), sectors=("sector", "nunique"), municipalities=("municipality", "nunique"),
+        interactions=("interactions", "sum"), text=("text", "first")).reset_index()
+    return out.sort_values(["pages", "posts", "text_hash"], ascending=[False, False, True], ignore_index=True)
+
+
+def summary(posts: pd.DataFrame, min_pages: int = MIN_PAGES) -> pd.Series:
+    """Shares of the frame's posts: reposts, reposts of regional sources, posts in copy groups; the groups."""
+    marked = posts if "is_copy" in posts else with_copies(posts, min_pages)
+    n = len(marked)
+    repost = marked["kind"] == "repost"
+    return pd.Series({
+        "posts": n, "reposts": int(repost.sum()), "repost_share": repost.mean() if n else float("nan"),
+        "regional_repost_share": (repost & marked["is_copy"]).mean() if n else float("nan"),
+        "copy_share": marked["is_copy"].mean() if n else float("nan"),
+        "copy_groups": int(marked.loc[marked["is_copy"], "text_hash"].nunique()),
+        "with_text_share": marked["text_hash"].notna().mean() if n else float("nan"),
+    })
+
+
+def by_page(posts: pd.DataFrame, min_pages: int = MIN_PAGES) -> pd.DataFrame:
+    """Each page's share of reposts and of posts in copy groups (its own words: 1 − copy share)."""
+    marked = posts if "is_copy" in posts else with_copies(posts, min_pages)
+    return (marked.assign(repost=marked["kind"] == "repost")
+            .groupby("community_id").agg(posts=("post_id", "size"), repost_share=("repost", "mean"),
+                                         copy_share=("is_copy", "mean")).reset_index())
