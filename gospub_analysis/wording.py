@@ -192,6 +192,8 @@ def criterion_points(score: float, criterion: str = "", no_data: str = "") -> st
     if criterion and not _missing(no_data) and criterion in str(no_data).split("; "):
         return no_data_text(criterion)
     return MISSING if _missing(score) else fmt_int(100 * score)
+
+
 CONTENT_TYPE_LABELS = {"text": "только текст", "photo": "фото", "video": "видео", "clip": "клип",
                        "live": "прямой эфир", "link": "ссылка", "poll": "опрос", "repost": "репост",
                        "several": "несколько видов"}
