@@ -1,7 +1,7 @@
 """Benchmark of `gospub import ok`: a year of the synthetic region as OK pages, exported as OK dumps.
 
-Target: 100,000 topics a second or more. The synthetic region has VK pages only for now,
-so its pages are relabelled as OK pages first (`tests/ok_fixture.relabel_as_ok`); then
+Target: 100,000 topics a second or more. For the volume, the region's VK year is relabelled
+as OK pages first (`tests/ok_fixture.relabel_as_ok`, about 300,000 topics); then
 `export ok` writes them as raw OK REST API responses and the whole import (parse,
 pseudonymise, comment dates, deduplicate, validate, write Parquet) is timed several
 times; the best and the median are reported.

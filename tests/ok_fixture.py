@@ -98,16 +98,32 @@ def write_dump(root: Path) -> Path:
     return root
 
 
-def relabel_as_ok(dataset_dir: Path, out: Path) -> Path:
-    """A copy of a dataset whose pages are all OK pages ('vk:<id>' -> 'ok:<id>'), none closed (OK does not
-    date a closure): until the synthetic region has OK pages of its own, the round trip and the benchmark
-    run on these."""
+def ok_pages_only(dataset_dir: Path, out: Path) -> Path:
+    """A copy of a synthetic dataset with its OK pages only (every table that names a page keeps the OK
+    pages' rows), none closed: OK does not date a closure, so an exported page comes back open."""
     import pandas as pd
 
     from gospub_analysis.dataset import load_dataset, write_dataset
 
     ds = load_dataset(dataset_dir)
+    kept = {name: frame[frame["community_id"].str.startswith("ok:")].reset_index(drop=True)
+            if "community_id" in frame.columns else frame for name, frame in ds.tables.items()}
+    kept["communities"] = kept["communities"].assign(closed_at=pd.NaT)
+    return write_dataset(out, kept, ds.manifest)
+
+
+def relabel_as_ok(dataset_dir: Path, out: Path) -> Path:
+    """A copy of a dataset's VK pages as OK pages ('vk:<id>' -> 'ok:<id>'; its own OK and Telegram pages
+    left out), none closed (OK does not date a closure): the import benchmark's volume, a VK year's posts
+    as OK topics."""
+    import pandas as pd
+
+    from gospub_analysis.dataset import load_dataset, write_dataset
+
+    ds = load_dataset(dataset_dir)
+    vk = {name: frame[frame["community_id"].str.startswith("vk:")]
+          if "community_id" in frame.columns else frame for name, frame in ds.tables.items()}
     renamed = {name: frame.assign(community_id=frame["community_id"].str.replace(r"^vk:", "ok:", regex=True))
-               if "community_id" in frame.columns else frame for name, frame in ds.tables.items()}
+               if "community_id" in frame.columns else frame for name, frame in vk.items()}
     renamed["communities"] = renamed["communities"].assign(platform="ok", closed_at=pd.NaT)
     return write_dataset(out, renamed, ds.manifest)

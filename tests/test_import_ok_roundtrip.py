@@ -1,7 +1,7 @@
 """End to end: a dataset of OK pages -> `export ok` -> `import ok` -> the same indicators.
 
-The synthetic region has VK pages only for now, so the pages of the small synthetic
-dataset are relabelled as OK pages (`ok_fixture.relabel_as_ok`) first.
+The OK pages of the small synthetic region (`ok_fixture.ok_pages_only`: its VK and Telegram pages left
+out, closures left undated as OK leaves them) go out through `export ok` and back through `import ok`.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from gospub_analysis.importers.ok import import_ok
 from gospub_analysis.importers.ok_export import export_ok
 from gospub_analysis.importers.pseudonym import Pseudonymizer
 
-from ok_fixture import relabel_as_ok  # noqa: E402  (tests/ is on sys.path under pytest)
+from ok_fixture import ok_pages_only  # noqa: E402  (tests/ is on sys.path under pytest)
 
 
 @pytest.fixture(scope="module")
 def roundtrip(small_dataset_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("ok_roundtrip")
-    original = relabel_as_ok(small_dataset_dir, root / "ok_pages")
+    original = ok_pages_only(small_dataset_dir, root / "ok_pages")
     summary = export_ok(original, root / "dump")
     report = import_ok(root / "dump", root / "imported", pseudonymize=Pseudonymizer(b"roundtrip-key"))
     return original, root / "imported", summary, report

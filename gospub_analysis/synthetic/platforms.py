@@ -198,6 +198,8 @@ def _posts(rng: np.random.Generator, pages: pd.DataFrame, traits: pd.DataFrame, 
     crossposts = _crossposts(rng, pages, vk_posts, timeline)
     own = _own_posts(rng, pages, traits, timeline)
     frame = pd.concat([crossposts, own], ignore_index=True)
+    # whole seconds, as the platforms give them (OK's created_ms and Telegram's date_unixtime)
+    frame["published_at"] = frame["published_at"].to_numpy().astype("datetime64[s]").astype("datetime64[us]")
     local = to_local(frame["published_at"].to_numpy(), timeline.tz)
     alive = _alive_at(pages, frame["page"].to_numpy(), local.to_numpy("datetime64[s]"))
     frame = frame[alive & (frame["published_at"].to_numpy() < utc_naive(np.array([timeline.end.to_datetime64()]),
@@ -312,6 +314,8 @@ def _ok_comments(rng: np.random.Generator, pages: pd.DataFrame, traits: pd.DataF
     deleted = rng.random(len(src)) < 0.01
     answered = ~deleted & (rng.random(len(src)) < p_answer)
     reply_at = created + (np.exp(rng.normal(np.log(18), 0.9, len(src))) * 3600e6).astype("timedelta64[us]")
+    # OK writes comment dates to the second
+    created, reply_at = (t.astype("datetime64[s]").astype("datetime64[us]") for t in (created, reply_at))
     resident = rng.zipf(1.6, len(src)) % 50_000 + 100_000 * page
     keys = [hashlib.sha256(f"synthetic-ok-resident-{r}".encode()).hexdigest()[:16] for r in resident]
     end = utc_naive(np.array([timeline.end.to_datetime64()]), timeline.tz)[0]
