@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import interruptions
-from .network import Timeline
+from .network import Timeline, localize
 
 # Local hour of publication: office hours, a lunch dip, quiet nights.
 HOUR_WEIGHTS = np.array([0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 2.0, 4.5, 7.5, 8.5, 8.0,
@@ -58,7 +58,7 @@ def _timestamps(rng: np.random.Generator, day_local: np.ndarray, hours: np.ndarr
 
 def utc_naive(local: np.ndarray | pd.Series, tz: str) -> np.ndarray:
     """Local naive times to naive UTC datetime64[us] (the generator's internal clock)."""
-    return (pd.DatetimeIndex(local).tz_localize(tz).tz_convert("UTC").tz_localize(None)
+    return (localize(local, tz).tz_convert("UTC").tz_localize(None)
             .to_numpy().astype("datetime64[us]"))
 
 

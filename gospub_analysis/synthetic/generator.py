@@ -8,7 +8,10 @@ Calibration (for `scale=1`, checked by tests from the written files):
   own comments fill up to the target);
 - 179 quality-mark awards for 2023 from a simulated commission (`commission.py`).
 Later years continue the trends: a few percent more pages a year, faster replies,
-more regular live streams. `scale` multiplies every count (about 50 gives a country).
+more regular live streams. `scale` multiplies every count (about 50 gives a country);
+`posts_per_page` sets the posts of 2023 per page active at its end independently of it
+(the calibration gives about 81; the whole country publishes about 290 a page), so the
+country's real volume can be generated at its size.
 Snapshots are taken at every month end and every Monday (the weekly monitoring's rhythm),
 with the week-scale events of `interruptions`: lost госметка or widgets, silent weeks,
 subscriber drops, quieter holiday weeks.
@@ -50,10 +53,15 @@ def _parse_years(years: str | tuple[int, int]) -> tuple[int, int]:
 
 
 def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (2023, 2025), scale: float = 1.0,
-             progress: Callable[[str], None] | None = print) -> Path:
-    """Generate the synthetic region into `out` (Parquet tables + manifest.json) and return the path."""
+             progress: Callable[[str], None] | None = print, posts_per_page: float | None = None) -> Path:
+    """Generate the synthetic region into `out` (Parquet tables + manifest.json) and return the path.
+
+    `posts_per_page`: posts in 2023 per page active at its end (None: the calibration's
+    282,000 posts for 3,465 pages, times `scale`)."""
     if scale <= 0:
         raise ValueError(f"--scale must be positive, got {scale}")
+    if posts_per_page is not None and posts_per_page <= 0:
+        raise ValueError(f"--posts-per-page must be positive, got {posts_per_page}")
     first, last = _parse_years(years)
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
@@ -62,13 +70,11 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     year_list = list(range(first, last + 1))
     target = {k: v * scale for k, v in TARGETS_2023.items()}
     pages_2023 = max(int(round(target["pages_active"])), 20)
+    if posts_per_page is not None:
+        target["posts"] = posts_per_page * pages_2023
 
     # Network: organisations, pages, hidden traits, subscribers, snapshots.
-    n_orgs = int(round(pages_2023 * 1.16))
-    orgs = network.build_organizations(streams[0], n_orgs)
-    orgs, pages = network.assign_pages(streams[1], orgs, timeline, year_list, pages_2023)
-    traits = network.draw_traits(streams[2], pages)
-    communities = network.build_communities(streams[3], traits, timeline)
+    orgs, traits, communities = network_tables(streams, timeline, year_list, pages_2023)
     members = network.member_paths(streams[4], traits, timeline, target["subscribers"])
     snapshots = network.build_snapshots(streams[5], traits, communities, members, timeline)
     say(f"  сеть: {len(orgs):,} организаций, {len(communities):,} страниц ({time.perf_counter() - t0:.1f} с)")
@@ -111,12 +117,21 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
             "years": [first, last],
             "calibration_2023": {k: round(v) for k, v in target.items()},
             "calibration_source": "published 2023 figures for Novosibirsk oblast (shared/domain.md)",
-        },
+        } | ({} if posts_per_page is None else {"posts_per_page": float(posts_per_page)}),
         "timezone": TIMEZONE,
     }
     path = write_dataset(out, tables, manifest)
     say(f"  записано в {path} за {time.perf_counter() - t0:.1f} с")
     return path
+
+
+def network_tables(streams: list[np.random.Generator], timeline: network.Timeline, years: list[int],
+                   pages_2023: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Organisations, the pages' hidden traits and the communities table (the first four streams)."""
+    orgs = network.build_organizations(streams[0], int(round(pages_2023 * 1.16)))
+    orgs, pages = network.assign_pages(streams[1], orgs, timeline, years, pages_2023)
+    traits = network.draw_traits(streams[2], pages)
+    return orgs, traits, network.build_communities(streams[3], traits, timeline)
 
 
 def _comments(rng: np.random.Generator, posts: pd.DataFrame, traits: pd.DataFrame, communities: pd.DataFrame,
