@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Source, require_source
-from .indicator_sql import MONTHS, POSTS_PER_WEEK_NORM, SUMS
+from .indicator_sql import CELL_SUMS, MONTHS, POSTS_PER_WEEK_NORM, SUMS
 from .localtime import NO_WEEK, first_monday, week_index, weeks_in_year, year_bounds
 from .replies import REPLY_WITHIN_HOURS, py, resident_replies, utc, with_reply_times
 
@@ -144,21 +144,32 @@ class YearData:
         local = self.replies["created_at"].dt.tz_convert(self.tz).dt.tz_localize(None)
         self.replies = self.replies.assign(week=week_index(local, year), month=local.dt.month.astype("int64"))
         self.n_weeks = weeks_in_year(year)
+        self._cells = None
+
+    def cells(self):
+        """The sums of every (page, week, month) cell of the year (`indicator_sql.CELL_SUMS`), as an
+        Arrow table: the one scan of the posts, shared by the year sums of any number of
+        replicates and by the months."""
+        if self._cells is None:
+            params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz,
+                      "first_monday": first_monday(self.year).date(), "n_weeks": self.n_weeks}
+            frames = {"pages": self.pages[["community_id", "exists_from", "closed_at"]], "cal": self.cal,
+                      "replies": self._reply_cells_input()}
+            self._cells = self.source.sql(CELL_SUMS, params, frames, arrow=True)
+        return self._cells
+
+    def _reply_cells_input(self) -> pd.DataFrame:
+        return self.replies[["community_id", "week", "month", "answered", "answered_within_24h",
+                             "reply_hours", "reply_working_hours"]]
 
     def query(self, kind: str, weights: pd.DataFrame | None = None) -> pd.DataFrame:
-        frames = {
-            "pages": self.pages[["community_id", "exists_from", "closed_at"]],
-            "cal": self.cal,
-            "replies": self.replies[["community_id", "week", "month", "answered", "answered_within_24h",
-                                     "reply_hours", "reply_working_hours"]],
-        }
+        """"sums" (one row per replicate of `weights` and page) or "months" (one row per page and month)."""
+        frames = {"cells": self.cells(), "replies": self._reply_cells_input()}
         if weights is not None:
             weights = weights[["replicate", "week", "weight"]].astype("int64")
             outside = pd.DataFrame({"replicate": weights["replicate"].unique(), "week": NO_WEEK, "weight": 1})
             frames["weights"] = pd.concat([weights, outside], ignore_index=True)
-        params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz,
-                  "first_monday": first_monday(self.year).date(), "n_weeks": self.n_weeks}
-        return self.source.sql(SUMS if kind == "sums" else MONTHS, params, frames)
+        return self.source.sql(SUMS if kind == "sums" else MONTHS, None, frames)
 
     def snapshots(self) -> pd.DataFrame:
         """The year's snapshots (local dates in the year, before `until`)."""
