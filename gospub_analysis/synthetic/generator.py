@@ -88,6 +88,7 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     live_2023 = int(in_2023_days[live["day"].to_numpy()].sum())
     lam *= (target["posts"] - live_2023) / lam[:, in_2023_days].sum()
     posts = activity.build_posts(streams[8], traits, communities, members, timeline, lam, live)
+    del lam, silent  # pages × days matrices: a country's are gigabytes
     posts = activity.assign_post_ids(streams[8], posts, traits)
     say(f"  публикации: {len(posts):,} ({time.perf_counter() - t0:.1f} с)")
 
@@ -101,6 +102,7 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     ], ignore_index=True)
 
     tables = _canonical_tables(orgs, communities, snapshots, posts, comments, awards)
+    del posts, comments, snapshots, members  # the internal frames: only the tables are written
     manifest = {
         "name": "nso-synthetic" if scale == 1 else f"nso-synthetic-x{scale:g}",
         "region": REGION_CODE,
@@ -176,7 +178,7 @@ def _comments(rng: np.random.Generator, posts: pd.DataFrame, traits: pd.DataFram
 
 
 def _canonical_tables(orgs, communities, snapshots, posts, comments, awards) -> dict[str, pd.DataFrame]:
-    """Internal frames to the canonical schema: ids, UTC-aware times, counts."""
+    """Internal frames to the canonical schema: ids, UTC-aware times, counts (takes the columns out of `posts`)."""
     rng_free = comments.sort_values(["page", "created_at", "author_kind"], kind="stable").reset_index(drop=True)
     rng_free["comment_id"] = rng_free.groupby("page").cumcount().to_numpy() + 1
     by_uid = pd.Series(rng_free["comment_id"].to_numpy(), index=rng_free["uid"].to_numpy())
@@ -197,26 +199,37 @@ def _canonical_tables(orgs, communities, snapshots, posts, comments, awards) -> 
     })
     comments_out.loc[reply_to_comment < 0, "reply_to_comment_id"] = pd.NA
     per_post = np.bincount(comments["post_idx"].to_numpy().astype(int), minlength=len(posts))
+    order = _by_page_and_post(communities, posts)  # the table's order, taken once for every column
+    # Each internal column is let go once taken (the caller drops the frame after): at a country's
+    # volume the internal and the written posts would not both fit.
+    taken = lambda column: posts.pop(column).to_numpy()[order]  # noqa: E731
     posts_out = pd.DataFrame({
-        "community_id": posts["community_id"].to_numpy(),
-        "post_id": post_ids.astype(np.int64),
-        "published_at": pd.DatetimeIndex(posts["published_at"]).tz_localize("UTC"),
-        "kind": posts["kind"].to_numpy(),
-        "text_length": posts["text_length"].to_numpy(),
-        "has_photo": posts["has_photo"].to_numpy(),
-        "has_video": posts["has_video"].to_numpy(),
-        "is_live": posts["is_live"].to_numpy(),
-        "views": pd.array(posts["views"].to_numpy(), dtype="Int64"),
-        "likes": posts["likes"].to_numpy(),
-        "reposts": posts["reposts"].to_numpy(),
-        "comments": per_post.astype(np.int64),
+        "community_id": communities["community_id"].to_numpy(dtype=object)[taken("page")],
+        "post_id": post_ids[order].astype(np.int64),
+        "published_at": pd.DatetimeIndex(taken("published_at")).tz_localize("UTC"),
+        "kind": pd.Series(posts.pop("kind").array.take(order)).astype("str"),
+        "text_length": taken("text_length"),
+        "has_photo": taken("has_photo"),
+        "has_video": taken("has_video"),
+        "is_live": taken("is_live"),
+        "views": pd.array(taken("views"), dtype="Int64"),
+        "likes": taken("likes"),
+        "reposts": taken("reposts"),
+        "comments": per_post[order].astype(np.int64),
     })
     organizations = orgs[["org_id", "name", "level", "founder", "sector", "municipality", "ogrn", "no_page_reason"]]
     return {
         "organizations": organizations.sort_values("org_id", kind="stable"),
         "communities": communities.sort_values("community_id", kind="stable"),
         "snapshots": snapshots.sort_values(["community_id", "as_of"], kind="stable"),
-        "posts": posts_out.sort_values(["community_id", "post_id"], kind="stable"),
+        "posts": posts_out,
         "comments": comments_out.sort_values(["community_id", "comment_id"], kind="stable"),
         "awards": awards.sort_values(["year", "community_id"], kind="stable"),
     }
+
+
+def _by_page_and_post(communities: pd.DataFrame, posts: pd.DataFrame) -> np.ndarray:
+    """The order of `posts` by (community_id, post_id), from integer keys: sorting tens of millions
+    of text ids costs more than the rest of the table."""
+    page_rank = np.argsort(np.argsort(communities["community_id"].to_numpy(dtype=object), kind="stable"), kind="stable")
+    return np.lexsort((posts["post_id"].to_numpy(), page_rank[posts["page"].to_numpy().astype(np.int64)]))
