@@ -293,3 +293,15 @@ def test_reasons_on_the_default_dataset_equal_the_page_by_page_wording(full_data
     pd.testing.assert_series_equal(reasons, _reasons_page_by_page(target.values, kept, ref_values, flagged))
     assert len(reasons) > 2000 and (reasons != "").mean() > 0.9
     assert reasons.str.contains("у победителей").mean() > 0.9 and reasons[flagged].str.startswith("+").mean() > 0.5
+
+
+def test_permutation_importance_rows_sample_only_large_years():
+    from gospub_analysis.classifier.evaluation import importance_rows
+    y = np.zeros(1000, dtype=bool)
+    y[::20] = True  # 50 winners, 5 %
+    assert importance_rows(y, 0, max_rows=1000).tolist() == list(range(1000))
+    rows = importance_rows(y, 0, max_rows=200)
+    assert len(rows) == 200 and len(set(rows)) == 200 and (np.diff(rows) > 0).all()
+    assert y[rows].sum() == 10  # the share of winners kept: 5 % of 200
+    assert rows.tolist() == importance_rows(y, 0, max_rows=200).tolist()
+    assert rows.tolist() != importance_rows(y, 1, max_rows=200).tolist()
