@@ -118,7 +118,8 @@ def run_step(step: str, data: Path, year: int, draws: int) -> str:
         g.change()
         return f"{len(monthly)} months"
     if step == "classifier":
-        result = classifier.run(source)
+        target = year + 1 if year + 1 in source.covered_years() else year  # a one-year dataset flags its own year
+        result = classifier.run(source, train_year=year, target_year=target)
         return f"{len(result.train.y):,} training / {len(result.target.y):,} target pages"
     if step == "weekly":
         import pandas as pd

@@ -24,7 +24,8 @@ SURE = 0.95  # a page winning in at least this share of replicates is a sure win
 OUT = 0.05  # a page winning in at most this share is surely out; in between, borderline
 WEIGHT_SPREAD = 0.2  # criterion weights vary by up to ±20 % in the weights check
 RANK_LOW, RANK_HIGH = 0.05, 0.95  # quantiles of a page's rank over the replicates: its rank interval
-BATCH_ROWS = 1_500_000  # page rows of the replicates scored at once (about 0.6 GB of indicators)
+BATCH_ROWS = 400_000  # page rows of the replicates computed and scored at once (NSO: all 100 draws in one batch;
+# the country: 2 replicates, whose DuckDB query joins ~13 M cells with their weights)
 
 
 def week_weights(year: int, n_draws: int, random_state: int | np.random.Generator | None) -> pd.DataFrame:
