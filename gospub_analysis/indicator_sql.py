@@ -1,13 +1,15 @@
 """The DuckDB query behind the page indicators: posts and replies summed per page-week-month cell.
 
-This module owns the SQL of `metrics`. It runs over the dataset's `posts` view and the
-frames `metrics.YearData` registers: `pages` (`exists_from` and `closed_at`), `cal` (the year's
-(week, month) cells with their bounds in UTC), `replies` (residents' comments with
-week, month and reply times) and, for the year sums, `weights` (replicate, week,
-weight). A cell is one page in one (week, month) of the local year in which the page
+This module owns the SQL of `metrics`. `CELL_SUMS` runs over the dataset's `posts` view
+(reading only the columns and the year it needs) and the frames `metrics.YearData`
+registers: `pages` (`exists_from` and `closed_at`), `cal` (the year's (week, month) cells
+with their bounds in UTC) and `replies` (residents' comments with week, month and reply
+times). A cell is one page in one (week, month) of the local year in which the page
 existed; weeks follow `localtime` (complete ISO weeks, `NO_WEEK` for the days of the
 year outside them). Parameters: $start, $end, $until (UTC), $tz, $first_monday,
-$n_weeks.
+$n_weeks. Its result, one row per cell, is computed once per year and registered as
+`cells` for `MONTHS` and `SUMS` (with `replies` and, for the year sums, `weights`:
+replicate, week, weight), so that any number of replicates scans the posts once.
 """
 
 from __future__ import annotations
@@ -64,9 +66,12 @@ CELLS = f"""
     )
 """
 
+# One row per cell: the sums of its posts and residents' comments.
+CELL_SUMS = CELLS + "SELECT * FROM cells"
+
 # Unit sums per (page, month), for `metrics.page_month`.
-MONTHS = CELLS + f"""
-    , med AS (
+MONTHS = f"""
+    WITH med AS (
         SELECT community_id, month, median(reply_working_hours) AS median_reply_working_hours
         FROM replies WHERE answered GROUP BY ALL
     )
@@ -78,8 +83,8 @@ MONTHS = CELLS + f"""
 
 # Weighted sums per (replicate, page), for `metrics.page_year_replicates`. The weights of
 # NO_WEEK are 1 in every replicate: those days are in the year but in none of its weeks.
-SUMS = CELLS + f"""
-    , wcells AS (
+SUMS = f"""
+    WITH wcells AS (
         SELECT w.replicate, w.weight, c.* FROM cells c JOIN weights w USING (week) WHERE w.weight > 0
     ),
     totals AS (
@@ -106,7 +111,7 @@ SUMS = CELLS + f"""
         FROM monthly GROUP BY ALL
     ),
     months_active AS (
-        SELECT community_id, count(DISTINCT month) AS months_active FROM active GROUP BY ALL
+        SELECT community_id, count(DISTINCT month) AS months_active FROM cells GROUP BY ALL
     ),
     med AS (
         SELECT replicate, community_id, median(reply_working_hours) AS median_reply_working_hours,

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Source, require_source
-from .indicator_sql import MONTHS, POSTS_PER_WEEK_NORM, SUMS
+from .indicator_sql import CELL_SUMS, MONTHS, POSTS_PER_WEEK_NORM, SUMS
 from .localtime import NO_WEEK, first_monday, week_index, weeks_in_year, year_bounds
 from .replies import REPLY_WITHIN_HOURS, py, resident_replies, utc, with_reply_times
 
@@ -144,21 +144,39 @@ class YearData:
         local = self.replies["created_at"].dt.tz_convert(self.tz).dt.tz_localize(None)
         self.replies = self.replies.assign(week=week_index(local, year), month=local.dt.month.astype("int64"))
         self.n_weeks = weeks_in_year(year)
+        self._cells = None
+        self._snapshot_features = None
+
+    def cells(self):
+        """The sums of every (page, week, month) cell of the year (`indicator_sql.CELL_SUMS`), as an
+        Arrow table: the one scan of the posts, shared by the year sums of any number of
+        replicates and by the months."""
+        if self._cells is None:
+            params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz,
+                      "first_monday": first_monday(self.year).date(), "n_weeks": self.n_weeks}
+            frames = {"pages": self.pages[["community_id", "exists_from", "closed_at"]], "cal": self.cal,
+                      "replies": self._reply_cells_input()}
+            self._cells = self.source.sql(CELL_SUMS, params, frames, arrow=True)
+        return self._cells
+
+    def _reply_cells_input(self) -> pd.DataFrame:
+        return self.replies[["community_id", "week", "month", "answered", "answered_within_24h",
+                             "reply_hours", "reply_working_hours"]]
 
     def query(self, kind: str, weights: pd.DataFrame | None = None) -> pd.DataFrame:
-        frames = {
-            "pages": self.pages[["community_id", "exists_from", "closed_at"]],
-            "cal": self.cal,
-            "replies": self.replies[["community_id", "week", "month", "answered", "answered_within_24h",
-                                     "reply_hours", "reply_working_hours"]],
-        }
+        """"sums" (one row per replicate of `weights` and page) or "months" (one row per page and month)."""
+        frames = {"cells": self.cells(), "replies": self._reply_cells_input()}
         if weights is not None:
             weights = weights[["replicate", "week", "weight"]].astype("int64")
             outside = pd.DataFrame({"replicate": weights["replicate"].unique(), "week": NO_WEEK, "weight": 1})
             frames["weights"] = pd.concat([weights, outside], ignore_index=True)
-        params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz,
-                  "first_monday": first_monday(self.year).date(), "n_weeks": self.n_weeks}
-        return self.source.sql(SUMS if kind == "sums" else MONTHS, params, frames)
+        return self.source.sql(SUMS if kind == "sums" else MONTHS, None, frames)
+
+    def snapshot_features(self) -> pd.DataFrame:
+        """`_snapshot_features` of the year, computed once (every replicate shares them)."""
+        if self._snapshot_features is None:
+            self._snapshot_features = _snapshot_features(self)
+        return self._snapshot_features
 
     def snapshots(self) -> pd.DataFrame:
         """The year's snapshots (local dates in the year, before `until`)."""
@@ -176,29 +194,42 @@ def _share(numerator, denominator):
     return (num / den).where(den > 0)
 
 
-def _snapshot_features(snaps: pd.DataFrame) -> pd.DataFrame:
-    flags = {"avatar": "has_avatar", "cover": "has_cover", "description": "has_description",
-             "contacts": "has_contacts", "address": "has_address", "gov_mark": "gov_mark",
-             "gospublic_component": "gospublic_component"}
-    frame = snaps.assign(**{k: snaps[v].astype("Float64") for k, v in flags.items()},
-                         widgets_mean=snaps["widgets"].astype("Float64"),
-                         members=snaps["members_count"].astype("Float64"))
-    g = frame.groupby("community_id")
-    features = g.agg(snapshots=("as_of", "size"), **{k: (k, "mean") for k in flags},
-                     widgets_mean=("widgets_mean", "mean"), members_mean=("members", "mean"))
-    first, last = g.first(), g.last()  # first/last non-null value of each column
-    features = features.assign(
-        gov_mark_end=frame.groupby("community_id")["gov_mark"].last(),
-        members_start=first["members"], members_end=last["members"])
+SNAPSHOT_FLAGS = {"avatar": "has_avatar", "cover": "has_cover", "description": "has_description",
+                  "contacts": "has_contacts", "address": "has_address", "gov_mark": "gov_mark",
+                  "gospublic_component": "gospublic_component"}
+
+# Per page, over the year's snapshots (DuckDB reads only these columns and dates): shares of
+# snapshots with each design flag and means over the known values, the last known госметка, the
+# first and last known subscribers.
+SNAPSHOT_FEATURES = f"""
+    SELECT community_id, count(*) AS snapshots,
+           {", ".join(f"avg(CAST({v} AS DOUBLE)) AS {k}" for k, v in SNAPSHOT_FLAGS.items())},
+           avg(CAST(widgets AS DOUBLE)) AS widgets_mean, avg(CAST(members_count AS DOUBLE)) AS members_mean,
+           arg_max(gov_mark, as_of) FILTER (WHERE gov_mark IS NOT NULL) AS gov_mark_end,
+           CAST(arg_min(members_count, as_of) FILTER (WHERE members_count IS NOT NULL) AS DOUBLE) AS members_start,
+           CAST(arg_max(members_count, as_of) FILTER (WHERE members_count IS NOT NULL) AS DOUBLE) AS members_end
+    FROM snapshots
+    WHERE as_of >= $first AND as_of < $next AND ($until IS NULL OR as_of < $until)
+    GROUP BY community_id ORDER BY community_id
+"""
+
+
+def _snapshot_features(data: "YearData") -> pd.DataFrame:
+    """The design and audience indicators of each page with snapshots dated in the year (before `until`)."""
+    until = None if data.until is None else data.until.tz_convert(data.tz).tz_localize(None).to_pydatetime()
+    features = data.source.sql(SNAPSHOT_FEATURES, {"first": pd.Timestamp(data.year, 1, 1).to_pydatetime(),
+                                                   "next": pd.Timestamp(data.year + 1, 1, 1).to_pydatetime(),
+                                                   "until": until})
+    features = features.astype({"snapshots": "int64", "gov_mark_end": "Float64"})
     features["members_growth"] = _share(features["members_end"], features["members_start"]) - 1
-    return features.astype({c: "float64" for c in (*flags, "widgets_mean", "members_mean", "members_start",
-                                                   "members_end", "members_growth")}).reset_index()
+    return features.astype({c: "float64" for c in (*SNAPSHOT_FLAGS, "widgets_mean", "members_mean", "members_start",
+                                                   "members_end", "members_growth")})
 
 
 def _indicators(sums: pd.DataFrame, data: YearData) -> pd.DataFrame:
     """Page-level indicators from the weighted sums of one or more replicates."""
     s = sums
-    snaps = _snapshot_features(data.snapshots())
+    snaps = data.snapshot_features()
     year_start = data.start
     days = (data.stop - year_start) / pd.Timedelta(days=1)
     pages = data.pages

@@ -260,3 +260,66 @@ def test_model_does_not_depend_on_how_pandas_stores_the_candidates(small):
     assert len(split._mgr.blocks) > len(year.candidates.copy()._mgr.blocks)  # the layouts really differ
     fits = [clf.make_model("logistic").fit(y.X, y.y).named_steps["model"].estimator_.coef_ for y in (year, other)]
     np.testing.assert_array_equal(*fits)
+
+
+# --- the vectorised reasons give the words of the page-by-page loop ------------------------------
+
+def _reasons_page_by_page(values, contrib, reference, flagged, n=3):
+    """`page_reasons` as the code before its vectorised wording ran: one `phrase` per page and reason."""
+    from gospub_analysis.classifier.features import FEATURES
+    by_column = {f.column: f for f in FEATURES}
+    columns = list(contrib.columns)
+    raw = contrib.to_numpy(dtype=float)
+    usable = np.abs(raw) > 1e-6
+    wanted = np.where(flagged.loc[contrib.index].to_numpy(dtype=bool)[:, None], -raw, raw)
+    group = np.where(usable, np.where(wanted > 0, 0, 1), 2)
+    order = np.lexsort((np.where(group == 0, -wanted, wanted), group), axis=-1)[:, :n]
+    return pd.Series(["; ".join(phrase(by_column[columns[j]], values.at[idx, columns[j]], reference.at[idx, columns[j]],
+                                       strength=raw[i, j] < 0) for j in order[i] if usable[i, j])
+                      for i, idx in enumerate(contrib.index)], index=contrib.index, dtype="str")
+
+
+def _consistent_page_by_page(contrib, values, reference):
+    from gospub_analysis.classifier.features import FEATURES
+    out = contrib.copy()
+    for f in FEATURES:
+        diff = values[f.column] - reference[f.column]
+        better = diff > 0 if f.higher_is_better else diff < 0
+        worse = diff < 0 if f.higher_is_better else diff > 0
+        c = contrib[f.column]
+        keep = (((c > 0) & worse) | ((c < 0) & better)).to_numpy(dtype=bool, copy=True)
+        kept = np.flatnonzero(keep)
+        keep[kept] = [format_value(f, v) != format_value(f, r)
+                      for v, r in zip(values[f.column].to_numpy()[kept], reference[f.column].to_numpy()[kept])]
+        out[f.column] = c.where(keep)
+    return out
+
+
+def test_reasons_on_the_default_dataset_equal_the_page_by_page_wording(full_dataset_dir):
+    """The default dataset's 2,910 target pages (train 2023, flag 2024): the kept contributions and
+    every page's reasons are those of the former loop over pages, character for character."""
+    from gospub_analysis.classifier import explain
+    run = clf.run(open_source(full_dataset_dir), train_year=2023, target_year=2024, random_state=0)
+    target, model = run.target, run.model
+    ref_values = run.reference.for_pages(target.candidates["sector"])
+    raw = explain.contributions(model, target.X, explain.percentile_among(ref_values, target.candidates))
+    kept = explain.consistent(raw, target.values, ref_values)
+    pd.testing.assert_frame_equal(kept, _consistent_page_by_page(raw, target.values, ref_values), check_exact=True)
+    flagged = pd.Series(run.flagged.set_index("community_id")["flagged"].reindex(target.candidates["community_id"])
+                        .to_numpy(), index=target.candidates.index)
+    reasons = explain.page_reasons(target.values, kept, ref_values, flagged)
+    pd.testing.assert_series_equal(reasons, _reasons_page_by_page(target.values, kept, ref_values, flagged))
+    assert len(reasons) > 2000 and (reasons != "").mean() > 0.9
+    assert reasons.str.contains("у победителей").mean() > 0.9 and reasons[flagged].str.startswith("+").mean() > 0.5
+
+
+def test_permutation_importance_rows_sample_only_large_years():
+    from gospub_analysis.classifier.evaluation import importance_rows
+    y = np.zeros(1000, dtype=bool)
+    y[::20] = True  # 50 winners, 5 %
+    assert importance_rows(y, 0, max_rows=1000).tolist() == list(range(1000))
+    rows = importance_rows(y, 0, max_rows=200)
+    assert len(rows) == 200 and len(set(rows)) == 200 and (np.diff(rows) > 0).all()
+    assert y[rows].sum() == 10  # the share of winners kept: 5 % of 200
+    assert rows.tolist() == importance_rows(y, 0, max_rows=200).tolist()
+    assert rows.tolist() != importance_rows(y, 1, max_rows=200).tolist()

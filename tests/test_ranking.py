@@ -313,3 +313,66 @@ def test_readable_tables_use_the_shared_wording(method):
     assert counts == {"не весь год": 2, "мало постов": 1, "сфера не участвует": 1}
     d = ranking.disagreements(s, pd.Index(["P3", "P4"]), method).set_index("community_id")
     assert d.loc["P4", "explanation"] == "не допущена: не весь год"
+
+
+# --- the vectorised stability on the default dataset: the numbers of scoring each replicate alone ------
+
+def _one_at_a_time(replicates: pd.DataFrame, methodology, weight_sets, n_winners=None) -> pd.DataFrame:
+    """The stability as the code before the vectorised scoring computed it: `score` once per
+    replicate with its weights, then the share of wins and the rank quantiles per page."""
+    runs = pd.concat([
+        ranking.score(frame.drop(columns="replicate").reset_index(drop=True), methodology.with_weights(w), n_winners)
+        [["community_id", "eligible", "rank", "winner"]].assign(replicate=r)
+        for (r, frame), w in zip(replicates.groupby("replicate", sort=True), weight_sets)], ignore_index=True)
+    g = runs.assign(rank=runs["rank"].astype("float64")).groupby("community_id")
+    return pd.DataFrame({"p_top_n": g["winner"].mean(), "p_eligible": g["eligible"].mean(),
+                         "rank_low": g["rank"].quantile(ranking.RANK_LOW), "rank_median": g["rank"].quantile(0.5),
+                         "rank_high": g["rank"].quantile(ranking.RANK_HIGH)}).reset_index()
+
+
+@pytest.fixture(scope="module")
+def default_source(full_dataset_dir):
+    return open_source(full_dataset_dir)
+
+
+def test_replicates_scored_at_once_rank_by_rank_and_score_by_score(default_source):
+    """`replicate_results` on five week-bootstrap replicates of the default dataset with perturbed
+    weights: every page's eligibility, score, rank and winner flag equal `score` of that replicate alone."""
+    m = ranking.load_methodology()
+    replicates = ranking.week_replicates(default_source, 2023, 5, random_state=2)
+    weight_sets = ranking.perturbed_weights(m, 5, ranking.WEIGHT_SPREAD, np.random.default_rng(2))
+    table = pd.DataFrame([m.with_weights(w).weights for w in weight_sets])
+    together = ranking.replicate_results(replicates, m, table)
+    for (r, frame), w in zip(replicates.groupby("replicate"), weight_sets):
+        alone = ranking.score(frame.drop(columns="replicate").reset_index(drop=True), m.with_weights(w))
+        mine = together[together["replicate"] == r].reset_index(drop=True)
+        assert mine["community_id"].tolist() == alone["community_id"].tolist()  # the same order
+        assert mine["score"].tolist() == alone["score"].tolist()
+        np.testing.assert_array_equal(mine["rank"].to_numpy(), alone["rank"].astype("float64").to_numpy())
+        assert mine["eligible"].tolist() == alone["eligible"].tolist()
+        assert mine["winner"].tolist() == alone["winner"].tolist()
+        assert mine["winner"].sum() == m.n_winners
+
+
+@pytest.mark.parametrize("rule", ["sector_quotas", "top_n"])
+def test_stability_checks_equal_scoring_each_replicate(default_source, monkeypatch, rule):
+    """The three checks on the default dataset, streamed in batches of two replicates, equal the
+    one-replicate-at-a-time computation exactly (no tolerance), for both selection rules."""
+    import importlib
+    from dataclasses import replace
+
+    stability_module = importlib.import_module("gospub_analysis.ranking.stability")
+    m = ranking.load_methodology()
+    m = m if rule == "sector_quotas" else replace(m, rule="top_n")
+    n = len(default_source.pages())
+    monkeypatch.setattr(stability_module, "BATCH_ROWS", 2 * n)
+    checks = ranking.stability_checks(default_source, 2023, m, n_draws=6, random_state=0)
+    weeks = ranking.week_replicates(default_source, 2023, 6, random_state=0)
+    perturbed = ranking.perturbed_weights(m, 6, ranking.WEIGHT_SPREAD, np.random.default_rng(0))
+    observed = metrics.page_year(default_source, 2023)
+    repeated = pd.concat([observed.assign(replicate=r) for r in range(6)], ignore_index=True)
+    expected = {"weeks": _one_at_a_time(weeks, m, [m.weights] * 6), "both": _one_at_a_time(weeks, m, perturbed),
+                "weights": _one_at_a_time(repeated, m, perturbed)}
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(checks[name], frame, check_exact=True)
+    assert checks["both"]["p_top_n"].between(0.01, 0.99).sum() > 10  # the draws do move pages in and out

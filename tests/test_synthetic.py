@@ -397,3 +397,53 @@ def test_tables_are_written_in_key_order(everything):
                        ("posts", ["community_id", "post_id"]), ("comments", ["community_id", "comment_id"])):
         frame = everything[table]
         assert frame.sort_values(key, kind="stable").index.equals(frame.index), table
+# --- generation at the country's scale ----------------------------------------------------------------
+
+def test_clock_changes_of_novosibirsk_localize():
+    """A creation time inside the 2016 skipped hour moves to 03:00 (+07); one inside the 2014 repeated
+    hour is read as its second occurrence (+06); other times as usual."""
+    from gospub_analysis.synthetic.network import Timeline
+
+    timeline = Timeline(start=pd.Timestamp("2022-12-01"), end=pd.Timestamp("2024-01-01"))
+    local = pd.Series(pd.to_datetime(["2016-07-24 02:42:46", "2014-10-26 01:30:00", "2023-05-01 12:00:00", None]))
+    assert timeline.utc(local).tolist()[:3] == [pd.Timestamp("2016-07-23 20:00", tz="UTC"),
+                                                pd.Timestamp("2014-10-25 19:30", tz="UTC"),
+                                                pd.Timestamp("2023-05-01 05:00", tz="UTC")]
+    assert timeline.utc(local).isna().tolist() == [False, False, False, True]
+
+
+def test_network_at_scale_20_is_valid():
+    """The network tables at scale 20 (about 80,000 organisations and 74,000 pages): every ОГРН and org
+    id unique although invented numbers repeat at that size, and a page created in the hour the clocks
+    skipped in 2016 gets a creation time (scale 20 failed on both before)."""
+    from gospub_analysis.dataset.validation import validate_tables
+    from gospub_analysis.synthetic import names, network
+    from gospub_analysis.synthetic.generator import TARGETS_2023, network_tables
+
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(2023).spawn(12)]
+    timeline = network.Timeline(start=pd.Timestamp("2022-12-01"), end=pd.Timestamp("2026-01-01"))
+    orgs, traits, communities = network_tables(streams, timeline, [2023, 2024, 2025], TARGETS_2023["pages_active"] * 20)
+    assert len(set(names.ogrn(np.random.default_rng(0), len(orgs)))) < len(orgs)  # raw draws do repeat
+    skipped = traits["created_local"].between(pd.Timestamp("2016-07-24 02:00"), pd.Timestamp("2016-07-24 02:59:59"))
+    assert skipped.sum() >= 1
+    assert (communities.loc[skipped.to_numpy(), "created_at"] == pd.Timestamp("2016-07-23 20:00", tz="UTC")).all()
+    organizations = orgs[["org_id", "name", "level", "founder", "sector", "municipality", "ogrn", "no_page_reason"]]
+    tables = validate_tables({"organizations": organizations, "communities": communities},
+                             names=["organizations", "communities"])
+    assert tables["organizations"]["ogrn"].is_unique and tables["communities"]["created_at"].notna().all()
+
+
+def test_posts_per_page_sets_the_volume_apart_from_the_network(tmp_path):
+    path = generate(tmp_path / "p", seed=3, years=(2023, 2023), scale=0.1, posts_per_page=300, progress=None)
+    c = read(path, "communities")
+    c = c[c["platform"] == "vk"]  # the option sets the VK pages' volume; OK and Telegram follow their VK pages
+    active = c[(c["created_at"] < END_2023) & (c["closed_at"].isna() | (c["closed_at"] >= END_2023))]
+    assert len(active) == round(3465 * 0.1)
+    all_posts = read(path, "posts")
+    posts = int(in_2023(all_posts.loc[all_posts["community_id"].str.startswith("vk:"), "published_at"]).sum())
+    assert abs(posts - 300 * len(active)) < 5 * np.sqrt(300 * len(active))  # Poisson noise around the target
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["provenance"]["posts_per_page"] == 300
+    assert manifest["provenance"]["calibration_2023"]["posts"] == 300 * len(active)
+    with pytest.raises(ValueError, match="--posts-per-page must be positive"):
+        generate(tmp_path / "x", posts_per_page=0, progress=None)

@@ -131,10 +131,29 @@ def baseline_scores(data: CandidateYear, methodology: ranking.Methodology) -> di
 
 # --- what the models weigh --------------------------------------------------------------------
 
-def importance(model: Pipeline, data: CandidateYear, random_state: int = 0, n_repeats: int = 5) -> pd.DataFrame:
-    """Permutation importance (drop in average precision) of each input column on `data`."""
-    result = permutation_importance(model, data.X, data.y, scoring="average_precision", n_repeats=n_repeats,
-                                    random_state=random_state)
+IMPORTANCE_ROWS = 20_000  # permutation importance on at most this many pages (see `importance`)
+
+
+def importance_rows(y: np.ndarray, random_state: int = 0, max_rows: int = IMPORTANCE_ROWS) -> np.ndarray:
+    """Positions of the pages permutation importance is measured on: all of them up to `max_rows`,
+    else a sample of `max_rows` keeping the share of winners (a country's 150,000 candidates
+    give the same importances as 20,000 at five times the cost: benchmarks/README.md)."""
+    y = np.asarray(y, dtype=bool)
+    if len(y) <= max_rows:
+        return np.arange(len(y))
+    rng = np.random.default_rng(random_state)
+    rows = [rng.choice(np.flatnonzero(y == label), size=round(max_rows * (y == label).mean()), replace=False)
+            for label in (True, False)]
+    return np.sort(np.concatenate(rows))
+
+
+def importance(model: Pipeline, data: CandidateYear, random_state: int = 0, n_repeats: int = 5,
+               max_rows: int = IMPORTANCE_ROWS) -> pd.DataFrame:
+    """Permutation importance (drop in average precision) of each input column on `data` (on a
+    sample of `max_rows` pages when there are more, `importance_rows`)."""
+    rows = importance_rows(data.y, random_state, max_rows)
+    result = permutation_importance(model, data.X.iloc[rows], np.asarray(data.y)[rows], scoring="average_precision",
+                                    n_repeats=n_repeats, random_state=random_state)
     labels = FEATURE_LABELS | {"sector": "сфера"}
     return (pd.DataFrame({"feature": data.X.columns, "importance_mean": result.importances_mean,
                           "importance_sd": result.importances_std})

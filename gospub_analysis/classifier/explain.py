@@ -55,6 +55,13 @@ def format_value(feature: Feature, value: float) -> str:
     return with_unit(fmt_num(value, digits), feature.unit)
 
 
+def format_values(feature: Feature, values: np.ndarray) -> np.ndarray:
+    """`format_value` of many values, each distinct value worded once."""
+    values = np.asarray(values, dtype=float)
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return np.array([format_value(feature, v) for v in distinct], dtype=object)[inverse.reshape(-1)]
+
+
 def phrase(feature: Feature, value: float, reference: float, strength: bool) -> str:
     """«− медиана ответа: 30 ч, у победителей 3 ч» (a gap) or «+ ...» (a strength)."""
     sign = "+" if strength else MINUS
@@ -142,8 +149,8 @@ def consistent(contrib: pd.DataFrame, values: pd.DataFrame, reference: pd.DataFr
         keep = (((c > 0) & worse) | ((c < 0) & better)).to_numpy(dtype=bool, copy=True)
         # only the kept cells need words: formatting every value of every page would cost more than the rest
         kept = np.flatnonzero(keep)
-        keep[kept] = [format_value(f, v) != format_value(f, r)
-                      for v, r in zip(values[f.column].to_numpy()[kept], reference[f.column].to_numpy()[kept])]
+        keep[kept] = (format_values(f, values[f.column].to_numpy(dtype=float)[kept])
+                      != format_values(f, reference[f.column].to_numpy(dtype=float)[kept]))
         out[f.column] = c.where(keep)
     return out
 
@@ -167,13 +174,26 @@ def page_reasons(values: pd.DataFrame, contrib: pd.DataFrame, reference: pd.Data
     # unusable cells last; lexsort is stable, so ties keep the order of the features
     group = np.where(usable, np.where(wanted > 0, 0, 1), 2)
     order = np.lexsort((np.where(group == 0, -wanted, wanted), group), axis=-1)[:, :n]
-    texts = []
-    for i, idx in enumerate(contrib.index):
-        texts.append("; ".join(
-            phrase(by_column[columns[j]], values.at[idx, columns[j]], reference.at[idx, columns[j]],
-                   strength=raw[i, j] < 0)
-            for j in order[i] if usable[i, j]))
+    own = values.loc[contrib.index, columns].to_numpy(dtype=float)
+    theirs = reference.loc[contrib.index, columns].to_numpy(dtype=float)
+    # one list of phrases per place in the list of reasons, worded feature by feature (usable first)
+    places = []
+    for j in order.T:
+        words = np.full(len(contrib), "", dtype=object)
+        for k, column in enumerate(columns):
+            rows = np.flatnonzero((j == k) & usable[:, k])
+            if len(rows):
+                words[rows] = _phrases(by_column[column], own[rows, k], theirs[rows, k], raw[rows, k] < 0)
+        places.append(words)
+    texts = ["; ".join(filter(None, reasons)) for reasons in zip(*places)]
     return pd.Series(texts, index=contrib.index, dtype="str")
+
+
+def _phrases(feature: Feature, values: np.ndarray, reference: np.ndarray, strength: np.ndarray) -> list[str]:
+    """`phrase` of many pages for one feature."""
+    head = {True: f"+ {feature.label}: ", False: f"{MINUS} {feature.label}: "}
+    return [f"{head[bool(s)]}{v}, у победителей {r}"
+            for v, r, s in zip(format_values(feature, values), format_values(feature, reference), strength)]
 
 
 def best_improvement(model, X: pd.DataFrame, X_reference: pd.DataFrame, values: pd.DataFrame,

@@ -96,12 +96,14 @@ class Source(ManifestFacts):
                 con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{_sql_string(file)}')")
         return con
 
-    def sql(self, query: str, params: dict | None = None, frames: dict[str, pd.DataFrame] | None = None
-            ) -> pd.DataFrame:
-        """Run one query over the dataset's views (and `frames`, registered under their names)."""
+    def sql(self, query: str, params: dict | None = None, frames: dict | None = None, arrow: bool = False):
+        """Run one query over the dataset's views (and `frames`, pandas or Arrow tables registered under
+        their names); the result as pandas, or as an Arrow table with `arrow`."""
         with self.connect() as con:
             for name, frame in (frames or {}).items():
                 con.register(name, frame)
+            if arrow:
+                return con.sql(query, params=params or None).to_arrow_table()
             return con.execute(query, params or {}).df()
 
     # --- small tables, read once ------------------------------------------------------------

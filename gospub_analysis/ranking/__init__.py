@@ -19,7 +19,7 @@ from .outputs import (AGREEMENT_LABELS, CHECK_LABELS, KIND_LABELS, agreement_tab
                       exclusion_counts, headers_ru, heading, passport, readable, report_table, stability_note,
                       stability_table, winners_by_municipality, winners_by_sector, with_labels, write_ranking)
 from .scoring import (ID_COLUMNS, allocate_seats, criterion_scores, eligibility, indicator_scores,
-                      municipality_size, percentiles, rank_pages, score, select_winners)
+                      municipality_size, percentiles, rank_pages, replicate_results, score, select_winners)
 from .stability import (OUT, RANK_HIGH, RANK_LOW, SURE, WEIGHT_SPREAD, borderline, perturbed_weights, stability,
                         stability_checks, stability_summary, week_replicates, week_weights)
 
@@ -27,7 +27,7 @@ __all__ = [
     "AGREEMENT_LABELS", "CHECK_LABELS", "Criterion", "Gate", "ID_COLUMNS", "Indicator", "KIND_LABELS",
     "MISSING_SCORES", "Methodology", "NEUTRAL", "OUT", "RANK_HIGH", "RANK_LOW", "SURE", "WEIGHT_SPREAD",
     "agreement", "agreement_table", "allocate_seats", "borderline", "check_methodology", "criterion_profile",
-    "criterion_scores", "default_path", "disagreements", "eligibility", "exclusion_counts", "has_official",
+    "criterion_scores", "default_path", "replicate_results", "disagreements", "eligibility", "exclusion_counts", "has_official",
     "heading", "headers_ru", "indicator_scores", "load_methodology", "municipality_size", "official_list",
     "passport", "percentiles", "perturbed_weights", "rank_pages", "readable", "report_table", "score",
     "select_winners", "stability", "stability_checks", "stability_note", "stability_summary", "stability_table",

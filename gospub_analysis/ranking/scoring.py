@@ -36,8 +36,11 @@ def percentiles(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
     return (rank - 0.5) / n
 
 
-def indicator_scores(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
-    """Each indicator of the methodology as a 0..1 score (columns named like the indicators)."""
+def indicator_scores(indicators: pd.DataFrame, methodology: Methodology, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Each indicator of the methodology as a 0..1 score (columns named like the indicators).
+
+    `by`: columns that split the rows further before percentiles are taken within peers
+    (`replicate`: many replicates of the year scored at once, each on its own)."""
     frame = indicators.assign(municipality_size=municipality_size(indicators["municipality_population"], methodology))
     out = {}
     for criterion in methodology.criteria:
@@ -49,16 +52,16 @@ def indicator_scores(indicators: pd.DataFrame, methodology: Methodology) -> pd.D
                 s = (values / ind.cap).clip(0, 1)
             else:
                 peers = ind.peers if ind.peers is not None else methodology.peers
-                s = percentiles(values, [frame[p] for p in peers])
+                s = percentiles(values, [frame[p] for p in (*by, *peers)])
             if not ind.higher_is_better:
                 s = 1 - s
             out[ind.column] = s.fillna(MISSING_SCORES[ind.missing])
     return pd.DataFrame(out, index=indicators.index)
 
 
-def criterion_scores(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
-    """Each criterion as a 0..1 score: the weighted mean of its indicator scores."""
-    ind = indicator_scores(indicators, methodology)
+def criterion_scores(indicators: pd.DataFrame, methodology: Methodology, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Each criterion as a 0..1 score: the weighted mean of its indicator scores (`by`: see indicator_scores)."""
+    ind = indicator_scores(indicators, methodology, by)
     return pd.DataFrame({
         c.name: sum(ind[i.column] * i.weight for i in c.indicators) / sum(i.weight for i in c.indicators)
         for c in methodology.criteria
@@ -77,8 +80,8 @@ def neutral_criteria(indicators: pd.DataFrame, methodology: Methodology) -> pd.S
     return joined
 
 
-def eligibility(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
-    """`eligible` and `exclusion_reason` (gate codes of every failed gate, '; '-joined, '' when eligible)."""
+def failed_gates(indicators: pd.DataFrame, methodology: Methodology) -> dict[str, np.ndarray]:
+    """Per gate code, which rows fail it."""
     failed = {}
     for g in methodology.gates:
         col = indicators[g.column]
@@ -91,6 +94,12 @@ def eligibility(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFr
         else:
             ok = col.astype("float64").fillna(np.inf) <= g.value
         failed[g.code] = ~ok.to_numpy(dtype=bool)
+    return failed
+
+
+def eligibility(indicators: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
+    """`eligible` and `exclusion_reason` (gate codes of every failed gate, '; '-joined, '' when eligible)."""
+    failed = failed_gates(indicators, methodology)
     codes = np.array(list(failed), dtype=object)
     mask = np.column_stack(list(failed.values())) if failed else np.zeros((len(indicators), 0), dtype=bool)
     reasons = ["; ".join(codes[row]) for row in mask]
@@ -121,7 +130,7 @@ def score(indicators: pd.DataFrame, methodology: Methodology, n_winners: int | N
     indicators = eligible_pages(indicators, methodology)
     crit = criterion_scores(indicators, methodology)
     weights = methodology.weights
-    total = 100 * sum(crit[c] * w for c, w in weights.items())
+    total = 100 * sum(crit[c] * w for c, w in weights.items())  # replicate_results: the same sum, row-wise weights
     ids = [c for c in ID_COLUMNS if c in indicators.columns]
     scored = pd.concat([indicators[ids], eligibility(indicators, methodology), crit], axis=1).assign(
         no_data=neutral_criteria(indicators, methodology), score=total.round(10))  # rounding makes equal scores compare equal despite float sums
@@ -137,10 +146,51 @@ def score(indicators: pd.DataFrame, methodology: Methodology, n_winners: int | N
     return scored
 
 
-def _order(scored: pd.DataFrame, methodology: Methodology) -> pd.DataFrame:
-    keys = ["eligible", "score", *methodology.tie_order, "community_id"]
-    ascending = [False, False, *[False] * len(methodology.tie_order), True]
+def _order(scored: pd.DataFrame, methodology: Methodology, by: tuple[str, ...] = ()) -> pd.DataFrame:
+    keys = [*by, "eligible", "score", *methodology.tie_order, "community_id"]
+    ascending = [*[True] * len(by), False, False, *[False] * len(methodology.tie_order), True]
     return scored.sort_values(keys, ascending=ascending, kind="stable", ignore_index=True)
+
+
+def replicate_results(indicators: pd.DataFrame, methodology: Methodology, weights: pd.DataFrame,
+                      n_winners: int | None = None) -> pd.DataFrame:
+    """`score` of many replicates at once: the same eligibility, rank and winners as scoring each
+    replicate's rows on its own with its criterion weights, in a few vectorised passes.
+
+    `indicators`: page-year rows with a `replicate` column; `weights`: one row per
+    replicate (index) and one column per criterion, already rescaled (`Methodology.weights`).
+    Returns replicate, community_id, eligible, score, rank (float, NaN when not eligible), winner,
+    ordered by replicate and rank.
+    """
+    n_winners = methodology.winners(n_winners)
+    indicators = eligible_pages(indicators, methodology)
+    crit = criterion_scores(indicators, methodology, by=("replicate",))
+    row_weights = weights.loc[indicators["replicate"].to_numpy()]
+    total = sum(crit[c].to_numpy() * row_weights[c].to_numpy() for c in methodology.weights)
+    failed = failed_gates(indicators, methodology)
+    eligible = ~np.column_stack(list(failed.values())).any(axis=1) if failed else np.ones(len(indicators), bool)
+    ties = [c for c in methodology.tie_order if c not in crit.columns]
+    keep = list(dict.fromkeys(["replicate", "community_id", methodology.group_by, *ties]))
+    scored = pd.concat([indicators[keep], crit[[c for c in methodology.tie_order if c in crit.columns]]], axis=1)
+    scored = scored.assign(eligible=eligible, score=np.round(100 * total, 10))
+    scored = _order(scored, methodology, by=("replicate",))
+    ok = scored["eligible"].to_numpy()
+    rank = np.full(len(scored), np.nan)
+    rank[ok] = scored[ok].groupby("replicate").cumcount().to_numpy() + 1
+    scored["rank"] = rank
+    if methodology.rule == "top_n":
+        winner = ok & (rank <= n_winners)
+    else:
+        chosen = scored[ok]
+        group_rank = np.full(len(scored), np.nan)
+        group_rank[ok] = chosen.groupby(["replicate", methodology.group_by]).cumcount().to_numpy() + 1
+        sizes = chosen.groupby(["replicate", methodology.group_by]).size()
+        seats = pd.concat({r: allocate_seats(sizes.xs(r), n_winners, methodology.min_per_group)
+                           for r in sizes.index.get_level_values(0).unique()}, names=["replicate"])
+        seats = seats.rename("quota").reset_index().rename(columns={"level_1": methodology.group_by})
+        quota = scored[["replicate", methodology.group_by]].merge(seats, how="left")["quota"]
+        winner = ok & (group_rank <= quota.fillna(0).to_numpy())
+    return scored.assign(winner=winner)[["replicate", "community_id", "eligible", "score", "rank", "winner"]]
 
 
 def allocate_seats(sizes: pd.Series, n: int, minimum: int = 0) -> pd.Series:

@@ -10,7 +10,7 @@ the thresholds that call a page a sure winner, borderline, or surely out
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -18,12 +18,14 @@ import pandas as pd
 from .. import metrics
 from ..dataset import Source
 from .methodology import Methodology
-from .scoring import score
+from .scoring import replicate_results
 
 SURE = 0.95  # a page winning in at least this share of replicates is a sure winner
 OUT = 0.05  # a page winning in at most this share is surely out; in between, borderline
 WEIGHT_SPREAD = 0.2  # criterion weights vary by up to ±20 % in the weights check
 RANK_LOW, RANK_HIGH = 0.05, 0.95  # quantiles of a page's rank over the replicates: its rank interval
+BATCH_ROWS = 400_000  # page rows of the replicates computed and scored at once (NSO: all 100 draws in one batch;
+# the country: 2 replicates, whose DuckDB query joins ~13 M cells with their weights)
 
 
 def week_weights(year: int, n_draws: int, random_state: int | np.random.Generator | None) -> pd.DataFrame:
@@ -53,13 +55,97 @@ def perturbed_weights(methodology: Methodology, n_draws: int, spread: float,
 
 def week_replicates(source: Source, year: int, n_draws: int, random_state: int | None = 0,
                     until=None) -> pd.DataFrame:
-    """Indicators of `n_draws` week-bootstrap replicates, to share between several `stability` calls.
-
-    The replicates query is most of the cost of a stability check; computing it once and
-    passing it as `stability(..., replicates=...)` makes each further check cheap.
-    """
+    """Indicators of `n_draws` week-bootstrap replicates in one frame (draws × pages rows: for
+    looking at replicates on a region; `stability` streams them in batches instead)."""
     return metrics.page_year_replicates(metrics.year_data(source, year, until),
                                         week_weights(year, n_draws, random_state))
+
+
+class _Tally:
+    """Per page, over the replicates scored so far: how often it was there, eligible, a winner,
+    and its ranks when eligible (4 bytes a page and draw: no indicators are kept)."""
+
+    def __init__(self, ids: pd.Index):
+        self.ids = ids
+        self.present, self.eligible, self.winner = (np.zeros(len(ids), np.int64) for _ in range(3))
+        self.rank_pages: list[np.ndarray] = []
+        self.ranks: list[np.ndarray] = []
+
+    def add(self, results: pd.DataFrame) -> None:
+        codes = self.ids.get_indexer(results["community_id"])
+        n = len(self.ids)
+        eligible = results["eligible"].to_numpy(dtype=bool)
+        self.present += np.bincount(codes, minlength=n)
+        self.eligible += np.bincount(codes[eligible], minlength=n)
+        self.winner += np.bincount(codes[results["winner"].to_numpy(dtype=bool)], minlength=n)
+        self.rank_pages.append(codes[eligible].astype(np.int32))
+        self.ranks.append(results["rank"].to_numpy()[eligible].astype(np.int32))
+
+    def result(self) -> pd.DataFrame:
+        """p_top_n, p_eligible and the rank quantiles of each page present in a replicate."""
+        seen = np.flatnonzero(self.present)
+        ranks = pd.Series(np.concatenate(self.ranks).astype("float64")).groupby(np.concatenate(self.rank_pages))
+        quantile = {name: ranks.quantile(q).reindex(seen).to_numpy()
+                    for name, q in (("rank_low", RANK_LOW), ("rank_median", 0.5), ("rank_high", RANK_HIGH))}
+        return pd.DataFrame({
+            "community_id": pd.Series(self.ids[seen], dtype=self.ids.dtype),
+            "p_top_n": self.winner[seen] / self.present[seen],
+            "p_eligible": self.eligible[seen] / self.present[seen],
+            **quantile,
+        })
+
+
+def _batch_size(n_pages: int) -> int:
+    """Replicates scored at once: about `BATCH_ROWS` page rows, so memory does not grow with draws."""
+    return max(1, BATCH_ROWS // max(n_pages, 1))
+
+
+def _week_batches(data: metrics.YearData, weights: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """The week-bootstrap replicates of `weights`, a batch of `_batch_size` replicates at a time."""
+    replicate_ids = weights["replicate"].unique()
+    step = _batch_size(len(data.pages))
+    for i in range(0, len(replicate_ids), step):
+        yield metrics.page_year_replicates(data, weights[weights["replicate"].isin(replicate_ids[i:i + step])])
+
+
+def _split(replicates: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """Given replicates numbered 0.. in the order of their ids, a batch of `_batch_size` at a time."""
+    replicate_ids = np.sort(replicates["replicate"].unique())
+    numbers = np.searchsorted(replicate_ids, replicates["replicate"].to_numpy())
+    step = _batch_size(len(replicates) // max(len(replicate_ids), 1))
+    for first in range(0, len(replicate_ids), step):
+        yield replicates[(numbers >= first) & (numbers < first + step)].assign(
+            replicate=lambda f: np.searchsorted(replicate_ids, f["replicate"].to_numpy()))
+
+
+def _observed_batches(observed: pd.DataFrame, n_draws: int) -> Iterator[pd.DataFrame]:
+    """The observed year repeated for `n_draws` replicates (only the weights vary), in batches."""
+    step = _batch_size(len(observed))
+    for first in range(0, n_draws, step):
+        count = min(step, n_draws - first)
+        tiled = observed.iloc[np.tile(np.arange(len(observed)), count)].reset_index(drop=True)
+        yield tiled.assign(replicate=np.repeat(np.arange(first, first + count), len(observed)))
+
+
+def _weight_table(methodology: Methodology, weight_sets: list[dict[str, float]]) -> pd.DataFrame:
+    """One row per replicate: its criterion weights rescaled as `Methodology.with_weights` does."""
+    return pd.DataFrame([methodology.with_weights(w).weights for w in weight_sets])
+
+
+def _weight_sets(methodology: Methodology, n_draws: int, spread: float | None, rng) -> list[dict[str, float]]:
+    return (perturbed_weights(methodology, n_draws, spread, rng) if spread else [methodology.weights] * n_draws)
+
+
+def _finish(tally: _Tally, n_draws: int, resample_weeks: bool, weight_spread, random_state,
+            methodology: Methodology) -> pd.DataFrame:
+    out = tally.result()
+    out.attrs.update(n_draws=n_draws, resample_weeks=resample_weeks, weight_spread=weight_spread,
+                     random_state=random_state, methodology=methodology.name, methodology_version=methodology.version)
+    return out
+
+
+def _page_ids(source: Source) -> pd.Index:
+    return pd.Index(source.pages()["community_id"].drop_duplicates().sort_values(), name="community_id")
 
 
 def stability(source: Source, year: int, methodology: Methodology, n_winners: int | None = None,
@@ -74,62 +160,51 @@ def stability(source: Source, year: int, methodology: Methodology, n_winners: in
     page: `p_top_n` (share of replicates in which it is a winner), `rank_low`,
     `rank_median`, `rank_high` (the `RANK_LOW`, median and `RANK_HIGH` quantiles of its
     rank among eligible pages; NA for pages never eligible), `p_eligible`.
-    `replicates` (from `week_replicates`) reuses week-bootstrap indicators computed once;
-    it implies `resample_weeks` and fixes `n_draws` to its number of replicates. Without
-    resampling, every replicate scores the year's cached `metrics.page_year`.
+    `replicates` (from `week_replicates`) scores week-bootstrap indicators computed
+    before; it implies `resample_weeks` and fixes `n_draws` to its number of replicates.
+    Without resampling, every replicate scores the year's cached `metrics.page_year`.
+    Replicates are computed and scored in batches (`ranking.replicate_results`), so memory
+    stays bounded whatever `n_draws`; the numbers are those of scoring each replicate alone.
     Deterministic for a given `random_state`.
     """
     n_winners = methodology.winners(n_winners)
     rng = np.random.default_rng(random_state)
     if replicates is not None:
         n_draws, resample_weeks = int(replicates["replicate"].nunique()), True
+        batches: Iterable[pd.DataFrame] = _split(replicates)
     elif resample_weeks:
-        replicates = metrics.page_year_replicates(metrics.year_data(source, year, until),
-                                                  week_weights(year, n_draws, rng))
-    if resample_weeks:
-        frames: Iterable = ((r, frame.drop(columns="replicate").reset_index(drop=True))
-                            for r, frame in replicates.groupby("replicate", sort=True))
+        batches = _week_batches(metrics.year_data(source, year, until), week_weights(year, n_draws, rng))
     else:
-        observed = metrics.page_year(source, year, until)
-        frames = ((r, observed) for r in range(n_draws))
-    weight_sets = (perturbed_weights(methodology, n_draws, weight_spread, rng) if weight_spread
-                   else [methodology.weights] * n_draws)
-    runs = pd.concat([
-        score(frame, methodology.with_weights(weights), n_winners)[["community_id", "eligible", "rank", "winner"]]
-        .assign(replicate=r)
-        for (r, frame), weights in zip(frames, weight_sets)], ignore_index=True)
-    out = _per_page(runs)
-    out.attrs.update(n_draws=n_draws, resample_weeks=resample_weeks, weight_spread=weight_spread,
-                     random_state=random_state, methodology=methodology.name, methodology_version=methodology.version)
-    return out
+        batches = _observed_batches(metrics.page_year(source, year, until), n_draws)
+    weights = _weight_table(methodology, _weight_sets(methodology, n_draws, weight_spread, rng))
+    tally = _Tally(_page_ids(source))
+    for batch in batches:
+        tally.add(replicate_results(batch, methodology, weights, n_winners))
+    return _finish(tally, n_draws, resample_weeks, weight_spread, random_state, methodology)
 
 
 def stability_checks(source: Source, year: int, methodology: Methodology, n_winners: int | None = None,
                      n_draws: int = 200, random_state: int | None = 0, until=None) -> dict[str, pd.DataFrame]:
     """The three checks the report shows, each of `n_draws` replicates: "weeks" (week bootstrap,
     the file's weights), "weights" (weights perturbed by ±`WEIGHT_SPREAD`, the observed year)
-    and "both". The week bootstrap is computed once and shared by the two checks that use it.
+    and "both". Each batch of week-bootstrap replicates is computed once and scored for both
+    checks that use it. The same numbers as three `stability` calls with `random_state`.
     """
-    weeks = week_replicates(source, year, n_draws, random_state=random_state, until=until)
-    runs = {
-        "weeks": dict(replicates=weeks, weight_spread=0),
-        "weights": dict(resample_weeks=False, weight_spread=WEIGHT_SPREAD),
-        "both": dict(replicates=weeks, weight_spread=WEIGHT_SPREAD),
-    }
-    return {name: stability(source, year, methodology, n_winners, n_draws=n_draws, random_state=random_state,
-                            until=until, **kw) for name, kw in runs.items()}
-
-
-def _per_page(runs: pd.DataFrame) -> pd.DataFrame:
-    """p_top_n, p_eligible and the rank quantiles of each page over the replicates' results."""
-    g = runs.assign(rank=runs["rank"].astype("float64")).groupby("community_id")
-    return pd.DataFrame({
-        "p_top_n": g["winner"].mean(),
-        "p_eligible": g["eligible"].mean(),
-        "rank_low": g["rank"].quantile(RANK_LOW),
-        "rank_median": g["rank"].quantile(0.5),
-        "rank_high": g["rank"].quantile(RANK_HIGH),
-    }).reset_index()
+    n_winners = methodology.winners(n_winners)
+    file_weights = _weight_table(methodology, [methodology.weights] * n_draws)
+    perturbed = _weight_table(methodology, perturbed_weights(methodology, n_draws, WEIGHT_SPREAD,
+                                                             np.random.default_rng(random_state)))
+    ids = _page_ids(source)
+    tallies = {name: _Tally(ids) for name in ("weeks", "weights", "both")}
+    data = metrics.year_data(source, year, until)
+    for batch in _week_batches(data, week_weights(year, n_draws, random_state)):
+        tallies["weeks"].add(replicate_results(batch, methodology, file_weights, n_winners))
+        tallies["both"].add(replicate_results(batch, methodology, perturbed, n_winners))
+    for batch in _observed_batches(metrics.page_year(source, year, until), n_draws):
+        tallies["weights"].add(replicate_results(batch, methodology, perturbed, n_winners))
+    settings = {"weeks": (True, 0), "weights": (False, WEIGHT_SPREAD), "both": (True, WEIGHT_SPREAD)}
+    return {name: _finish(tallies[name], n_draws, *settings[name], random_state, methodology)
+            for name in ("weeks", "weights", "both")}
 
 
 def stability_summary(stable: pd.DataFrame, sure: float = SURE, out: float = OUT) -> dict[str, int]:

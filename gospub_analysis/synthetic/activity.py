@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import interruptions
-from .network import Timeline
+from .network import Timeline, localize
 
 # Local hour of publication: office hours, a lunch dip, quiet nights.
 HOUR_WEIGHTS = np.array([0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 2.0, 4.5, 7.5, 8.5, 8.0,
@@ -58,7 +58,7 @@ def _timestamps(rng: np.random.Generator, day_local: np.ndarray, hours: np.ndarr
 
 def utc_naive(local: np.ndarray | pd.Series, tz: str) -> np.ndarray:
     """Local naive times to naive UTC datetime64[us] (the generator's internal clock)."""
-    return (pd.DatetimeIndex(local).tz_localize(tz).tz_convert("UTC").tz_localize(None)
+    return (localize(local, tz).tz_convert("UTC").tz_localize(None)
             .to_numpy().astype("datetime64[us]"))
 
 
@@ -88,28 +88,31 @@ def build_posts(rng: np.random.Generator, traits: pd.DataFrame, communities: pd.
     counts = rng.poisson(lam)
     p_idx, d_idx = np.nonzero(counts)
     reps = counts[p_idx, d_idx]
-    p_idx, d_idx = np.repeat(p_idx, reps), np.repeat(d_idx, reps)
-    hours = rng.choice(24, size=len(p_idx), p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
-    regular = pd.DataFrame({"page": p_idx, "day": d_idx, "hour": hours, "is_live": False})
-
-    posts = pd.concat([regular, live], ignore_index=True)
-    n = len(posts)
-    page = posts["page"].to_numpy()
-    posts["published_at"] = _timestamps(rng, days.to_numpy()[posts["day"].to_numpy()], posts["hour"].to_numpy(), timeline)
-    is_live = posts["is_live"].to_numpy()
+    del counts
+    # regular posts, then the live streams (columns joined as arrays: a country has tens of millions)
+    day = np.concatenate([np.repeat(d_idx.astype(np.int32), reps), live["day"].to_numpy(dtype=np.int32)])
+    page = np.concatenate([np.repeat(p_idx, reps), live["page"].to_numpy(dtype=np.int64)])
+    n_regular = len(page) - len(live)
+    hours = rng.choice(24, size=n_regular, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
+    del p_idx, d_idx, reps
+    n = len(page)
+    is_live = np.concatenate([np.zeros(n_regular, dtype=bool), np.ones(len(live), dtype=bool)])
+    published_at = _timestamps(rng, days.to_numpy()[day], np.concatenate([hours, live["hour"].to_numpy()]), timeline)
+    del hours
     repost = (rng.random(n) < traits["repost_share"].to_numpy()[page]) & ~is_live
     # subscribers at the latest snapshot on or before the day (the first one before any)
     snapshot_of_day = np.maximum(np.searchsorted(timeline.snapshot_dates, days, side="right") - 1, 0)
-    members_now = np.maximum(members[page, snapshot_of_day[posts["day"].to_numpy()]], 1)
+    members_now = np.maximum(members[page, snapshot_of_day[day]], 1)
+    del day
     views = members_now * traits["reach_rate"].to_numpy()[page] * np.exp(rng.normal(0, 0.45, n))
     views *= np.where(is_live, 1.6, 1.0) * np.where(repost, 0.6, 1.0)
     views = np.rint(views).astype(np.int64)
     likes = rng.poisson(views * traits["like_rate"].to_numpy()[page])
     return pd.DataFrame({
         "page": page,
-        "community_id": communities["community_id"].to_numpy()[page],
-        "published_at": posts["published_at"].to_numpy(),  # naive UTC
-        "kind": np.where(repost, "repost", "original"),
+        "community_id": pd.Categorical.from_codes(page, categories=communities["community_id"]),
+        "published_at": published_at,  # naive UTC
+        "kind": pd.Categorical.from_codes(repost.astype(np.int8), ["original", "repost"]),  # 1 byte a post
         "text_length": np.where(repost, rng.integers(0, 120, n),
                                 np.rint(np.exp(rng.normal(5.9, 0.8, n)))).astype(np.int64),
         "has_photo": (rng.random(n) < np.where(is_live, 0.1, 0.75)),

@@ -8,8 +8,9 @@ from ..config import DEFAULT_DATASET, DEFAULT_SEED
 def _generate(args) -> int:
     from .generator import generate
 
-    print(f"Генерация синтетического региона (seed={args.seed}, годы {args.years}, масштаб {args.scale:g}) -> {args.out}")
-    generate(args.out, seed=args.seed, years=args.years, scale=args.scale)
+    posts = "" if args.posts_per_page is None else f", {args.posts_per_page:g} публикаций на страницу в 2023 году"
+    print(f"Генерация синтетического региона (seed={args.seed}, годы {args.years}, масштаб {args.scale:g}{posts}) -> {args.out}")
+    generate(args.out, seed=args.seed, years=args.years, scale=args.scale, posts_per_page=args.posts_per_page)
     return 0
 
 
@@ -19,4 +20,7 @@ def register(subparsers) -> None:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed: same seed, same bytes")
     p.add_argument("--years", default="2023-2025", help="first-last year, starting at 2023 (default 2023-2025)")
     p.add_argument("--scale", type=float, default=1.0, help="multiply the network (about 50 for the whole country)")
+    p.add_argument("--posts-per-page", type=float, default=None,
+                   help="posts in 2023 per page active at its end, independently of --scale "
+                        "(default: the calibration, about 81; the whole country: about 290)")
     p.set_defaults(func=_generate)

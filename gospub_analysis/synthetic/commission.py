@@ -47,7 +47,7 @@ def judge(rng: np.random.Generator, year: int, n_awards: int, traits: pd.DataFra
     design = design_frame.mean(axis=1).reindex(communities["community_id"]).fillna(0).to_numpy()
 
     in_year = (posts["published_at"] >= start) & (posts["published_at"] < end)
-    p = posts[in_year]
+    p = posts.loc[in_year, ["page", "published_at", "is_live", "views"]]  # the columns judged: a country has tens of millions of posts
     week = (p["published_at"] - start) // pd.Timedelta(days=7)
     weekly = p.groupby([p["page"], week]).size()
     regularity = (weekly >= 3).groupby(level=0).sum().reindex(range(m), fill_value=0).to_numpy() / 52

@@ -11,7 +11,10 @@ These figures describe the VK network (the forum counted VK pages), so they hold
 pages; the OK pages and Telegram channels of the same organisations (`platforms`) come on top,
 and the manifest says so (`published_figures`).
 Later years continue the trends: a few percent more pages a year, faster replies,
-more regular live streams. `scale` multiplies every count (about 50 gives a country).
+more regular live streams. `scale` multiplies every count (about 50 gives a country);
+`posts_per_page` sets the posts of 2023 per page active at its end independently of it
+(the calibration gives about 81; the whole country publishes about 290 a page), so the
+country's real volume can be generated at its size.
 Snapshots are taken at every month end and every Monday (the weekly monitoring's rhythm),
 with the week-scale events of `interruptions`: lost госметка or widgets, silent weeks,
 subscriber drops, quieter holiday weeks.
@@ -55,10 +58,15 @@ def _parse_years(years: str | tuple[int, int]) -> tuple[int, int]:
 
 
 def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (2023, 2025), scale: float = 1.0,
-             progress: Callable[[str], None] | None = print) -> Path:
-    """Generate the synthetic region into `out` (Parquet tables + manifest.json) and return the path."""
+             progress: Callable[[str], None] | None = print, posts_per_page: float | None = None) -> Path:
+    """Generate the synthetic region into `out` (Parquet tables + manifest.json) and return the path.
+
+    `posts_per_page`: posts in 2023 per page active at its end (None: the calibration's
+    282,000 posts for 3,465 pages, times `scale`)."""
     if scale <= 0:
         raise ValueError(f"--scale must be positive, got {scale}")
+    if posts_per_page is not None and posts_per_page <= 0:
+        raise ValueError(f"--posts-per-page must be positive, got {posts_per_page}")
     first, last = _parse_years(years)
     say = progress or (lambda _msg: None)
     t0 = time.perf_counter()
@@ -67,13 +75,11 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     year_list = list(range(first, last + 1))
     target = {k: v * scale for k, v in TARGETS_2023.items()}
     pages_2023 = max(int(round(target["pages_active"])), 20)
+    if posts_per_page is not None:
+        target["posts"] = posts_per_page * pages_2023
 
     # Network: organisations, pages, hidden traits, subscribers, snapshots.
-    n_orgs = int(round(pages_2023 * 1.16))
-    orgs = network.build_organizations(streams[0], n_orgs)
-    orgs, pages = network.assign_pages(streams[1], orgs, timeline, year_list, pages_2023)
-    traits = network.draw_traits(streams[2], pages)
-    communities = network.build_communities(streams[3], traits, timeline)
+    orgs, traits, communities = network_tables(streams, timeline, year_list, pages_2023)
     members = network.member_paths(streams[4], traits, timeline, target["subscribers"])
     snapshots = network.build_snapshots(streams[5], traits, communities, members, timeline)
     say(f"  сеть: {len(orgs):,} организаций, {len(communities):,} страниц ({time.perf_counter() - t0:.1f} с)")
@@ -87,6 +93,7 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     live_2023 = int(in_2023_days[live["day"].to_numpy()].sum())
     lam *= (target["posts"] - live_2023) / lam[:, in_2023_days].sum()
     posts = activity.build_posts(streams[8], traits, communities, members, timeline, lam, live)
+    del lam, silent  # pages × days matrices: a country's are gigabytes
     posts = activity.assign_post_ids(streams[8], posts, traits)
     say(f"  публикации: {len(posts):,} ({time.perf_counter() - t0:.1f} с)")
 
@@ -106,6 +113,7 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     # Texts and content types of every page's posts (VK, OK, Telegram), from the texts' own stream.
     tables["posts"] = texts.add_texts(seed, tables["posts"], tables["communities"], tables["organizations"], TIMEZONE)
     say(f"  тексты публикаций ({time.perf_counter() - t0:.1f} с)")
+    del posts, comments, snapshots, members  # the internal frames: only the tables are written
     manifest = {
         "name": "nso-synthetic" if scale == 1 else f"nso-synthetic-x{scale:g}",
         "region": REGION_CODE,
@@ -122,7 +130,7 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
             "years": [first, last],
             "calibration_2023": {k: round(v) for k, v in target.items()},
             "calibration_source": "published 2023 figures for Novosibirsk oblast (shared/domain.md)",
-        },
+        } | ({} if posts_per_page is None else {"posts_per_page": float(posts_per_page)}),
         "timezone": TIMEZONE,
         # The forum's 2023 figures describe the VK network: the calibration holds on the VK pages.
         "published_figures": {"platforms": list(PUBLISHED_PLATFORMS), "calibrated_on": list(PUBLISHED_PLATFORMS)},
@@ -130,6 +138,15 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     path = write_dataset(out, tables, manifest)
     say(f"  записано в {path} за {time.perf_counter() - t0:.1f} с")
     return path
+
+
+def network_tables(streams: list[np.random.Generator], timeline: network.Timeline, years: list[int],
+                   pages_2023: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Organisations, the pages' hidden traits and the communities table (the first four streams)."""
+    orgs = network.build_organizations(streams[0], int(round(pages_2023 * 1.16)))
+    orgs, pages = network.assign_pages(streams[1], orgs, timeline, years, pages_2023)
+    traits = network.draw_traits(streams[2], pages)
+    return orgs, traits, network.build_communities(streams[3], traits, timeline)
 
 
 def _comments(rng: np.random.Generator, posts: pd.DataFrame, traits: pd.DataFrame, communities: pd.DataFrame,
@@ -174,7 +191,7 @@ def _comments(rng: np.random.Generator, posts: pd.DataFrame, traits: pd.DataFram
 
 
 def _canonical_tables(orgs, communities, snapshots, posts, comments, awards) -> dict[str, pd.DataFrame]:
-    """Internal frames to the canonical schema: ids, UTC-aware times, counts."""
+    """Internal frames to the canonical schema: ids, UTC-aware times, counts (takes the columns out of `posts`)."""
     rng_free = comments.sort_values(["page", "created_at", "author_kind"], kind="stable").reset_index(drop=True)
     rng_free["comment_id"] = rng_free.groupby("page").cumcount().to_numpy() + 1
     by_uid = pd.Series(rng_free["comment_id"].to_numpy(), index=rng_free["uid"].to_numpy())
@@ -195,26 +212,37 @@ def _canonical_tables(orgs, communities, snapshots, posts, comments, awards) -> 
     })
     comments_out.loc[reply_to_comment < 0, "reply_to_comment_id"] = pd.NA
     per_post = np.bincount(comments["post_idx"].to_numpy().astype(int), minlength=len(posts))
+    order = _by_page_and_post(communities, posts)  # the table's order, taken once for every column
+    # Each internal column is let go once taken (the caller drops the frame after): at a country's
+    # volume the internal and the written posts would not both fit.
+    taken = lambda column: posts.pop(column).to_numpy()[order]  # noqa: E731
     posts_out = pd.DataFrame({
-        "community_id": posts["community_id"].to_numpy(),
-        "post_id": post_ids.astype(np.int64),
-        "published_at": pd.DatetimeIndex(posts["published_at"]).tz_localize("UTC"),
-        "kind": posts["kind"].to_numpy(),
-        "text_length": posts["text_length"].to_numpy(),
-        "has_photo": posts["has_photo"].to_numpy(),
-        "has_video": posts["has_video"].to_numpy(),
-        "is_live": posts["is_live"].to_numpy(),
-        "views": pd.array(posts["views"].to_numpy(), dtype="Int64"),
-        "likes": posts["likes"].to_numpy(),
-        "reposts": posts["reposts"].to_numpy(),
-        "comments": per_post.astype(np.int64),
+        "community_id": communities["community_id"].to_numpy(dtype=object)[taken("page")],
+        "post_id": post_ids[order].astype(np.int64),
+        "published_at": pd.DatetimeIndex(taken("published_at")).tz_localize("UTC"),
+        "kind": pd.Series(posts.pop("kind").array.take(order)).astype("str"),
+        "text_length": taken("text_length"),
+        "has_photo": taken("has_photo"),
+        "has_video": taken("has_video"),
+        "is_live": taken("is_live"),
+        "views": pd.array(taken("views"), dtype="Int64"),
+        "likes": taken("likes"),
+        "reposts": taken("reposts"),
+        "comments": per_post[order].astype(np.int64),
     })
     organizations = orgs[["org_id", "name", "level", "founder", "sector", "municipality", "ogrn", "no_page_reason"]]
     return {
         "organizations": organizations.sort_values("org_id", kind="stable"),
         "communities": communities.sort_values("community_id", kind="stable"),
         "snapshots": snapshots.sort_values(["community_id", "as_of"], kind="stable"),
-        "posts": posts_out.sort_values(["community_id", "post_id"], kind="stable"),
+        "posts": posts_out,
         "comments": comments_out.sort_values(["community_id", "comment_id"], kind="stable"),
         "awards": awards.sort_values(["year", "community_id"], kind="stable"),
     }
+
+
+def _by_page_and_post(communities: pd.DataFrame, posts: pd.DataFrame) -> np.ndarray:
+    """The order of `posts` by (community_id, post_id), from integer keys: sorting tens of millions
+    of text ids costs more than the rest of the table."""
+    page_rank = np.argsort(np.argsort(communities["community_id"].to_numpy(dtype=object), kind="stable"), kind="stable")
+    return np.lexsort((posts["post_id"].to_numpy(), page_rank[posts["page"].to_numpy().astype(np.int64)]))

@@ -70,10 +70,19 @@ class Timeline:
         return (index - 1 + dates.day / dates.days_in_month).to_numpy(dtype=float)
 
     def utc(self, local_naive: pd.Series | pd.DatetimeIndex) -> pd.Series:
-        return pd.Series(pd.DatetimeIndex(local_naive).tz_localize(self.tz).tz_convert("UTC"))
+        return pd.Series(localize(local_naive, self.tz).tz_convert("UTC"))
 
     def day_index(self, local_naive: pd.Series) -> np.ndarray:
         return ((pd.DatetimeIndex(local_naive).normalize() - self.start).days).to_numpy()
+
+
+def localize(local_naive, tz: str) -> pd.DatetimeIndex:
+    """Local naive times as tz-aware times, also inside a clock change (Asia/Novosibirsk moved
+    its clocks in 2011, 2014 and 2016; a large network draws creation times there): a time the
+    clocks skipped moves forward to the first one that exists, a time they repeated is read as
+    its second occurrence. Other times are localized as usual."""
+    index = pd.DatetimeIndex(local_naive)
+    return index.tz_localize(tz, ambiguous=np.zeros(len(index), dtype=bool), nonexistent="shift_forward")
 
 
 def allocate(total: int, weights: np.ndarray) -> np.ndarray:
