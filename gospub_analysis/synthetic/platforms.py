@@ -44,6 +44,10 @@ DESIGN_SHARE = {"ok": (.95, .5, .85, .55, .5), "telegram": (.97, 0.0, .9, .3, .2
 PLATFORM_ID_START = {"ok": 70_000_000_000_000, "telegram": 1_500_000_000}
 
 
+# The internal VK posts' columns the cross-posts are made from.
+VK_POST_COLUMNS = ("page", "published_at", "kind", "text_length", "has_photo", "has_video", "is_live")
+
+
 def area_kind(municipality: pd.Series) -> np.ndarray:
     """'city' for Novosibirsk, 'okrug' for the other urban okrugs, 'district' otherwise."""
     okrugs = ("г. Бердск", "г. Искитим", "г. Обь", "р.п. Кольцово")
