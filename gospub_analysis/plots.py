@@ -254,8 +254,11 @@ def stacked_shares(wide: pd.DataFrame, *, title: str, labels: Mapping[str, str] 
         left += data[column].to_numpy()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_share(v)))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(5, len(data.columns)), frameon=False,
-              fontsize=8)
+    if len(data.columns) and len(data):
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(5, len(data.columns)), frameon=False,
+                  fontsize=8)
+    else:  # nothing to split: the source gives no content types (or no posts) for the year
+        ax.text(0.5, 0.5, "нет данных о видах публикаций", ha="center", va="center", transform=ax.transAxes)
     ax.set(title=title, xlabel="", ylabel="")
     fig.tight_layout()
     return stamp(fig, label)

@@ -9,7 +9,7 @@ import papermill as pm
 import pytest
 from openpyxl import load_workbook
 
-from gospub_analysis import config
+from gospub_analysis import config, excel
 from gospub_analysis.dataset import read_manifest, table_file
 from gospub_analysis.schema import CONTENT_TYPES
 
@@ -50,25 +50,25 @@ def test_content_notebook_files_match_the_data(executed, small_dataset_dir):
     tz = read_manifest(small_dataset_dir)["timezone"]
     posts = pd.read_parquet(table_file(small_dataset_dir, "posts"))
     posts = posts[posts["published_at"].dt.tz_convert(tz).dt.year == 2023]
-    pages = pd.read_csv(out / "pages.csv")
+    pages = excel.read_csv(out / "pages.csv")
     assert len(pages) == posts["community_id"].nunique() and pages["posts"].sum() == len(posts)
-    by_type = pd.read_csv(out / "type_engagement.csv")
+    by_type = excel.read_csv(out / "type_engagement.csv")
     assert set(by_type["content_type"]) <= set(CONTENT_TYPES)
     assert by_type.set_index("content_type")["posts"].to_dict() == posts["content_type"].value_counts().to_dict()
     assert (by_type["lift_low"] <= by_type["lift"]).all() and (by_type["lift"] <= by_type["lift_high"]).all()
     live = by_type.set_index("content_type").loc["live"]
     assert live["lift_low"] > by_type.set_index("content_type").loc["text", "lift_high"]  # streams beat text
-    top_year = pd.read_csv(out / "top_year.csv")
+    top_year = excel.read_csv(out / "top_year.csv")
     links = top_year["link"].fillna("")
     assert len(top_year) == 20 and links.str.match(
         r"^(https://vk\.com/wall-\d+_\d+|https://ok\.ru/group/\d+/topic/\d+|https://t\.me/\w+/\d+|)$").all()
     assert links.str.startswith("https://vk.com/wall-").any()
     assert top_year["er"].is_monotonic_decreasing
-    timing = pd.read_csv(out / "timing.csv")
+    timing = excel.read_csv(out / "timing.csv")
     assert len(timing) == 7 * 24 and timing["posts"].sum() == len(posts)
-    copies = pd.read_csv(out / "copy_groups.csv")
+    copies = excel.read_csv(out / "copy_groups.csv")
     assert (copies["pages"] >= 3).all() and len(copies) > 0
-    evaluation = pd.read_csv(out / "rubric_evaluation.csv")
+    evaluation = excel.read_csv(out / "rubric_evaluation.csv")
     assert evaluation["recall"].mean() > 0.5
     sheets = load_workbook(out / "content.xlsx", read_only=True).sheetnames
     assert sheets == ["Паспорт", "Страницы", "Сферы", "Муниципалитеты", "Виды публикаций", "Лучшие публикации",

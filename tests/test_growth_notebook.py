@@ -107,7 +107,7 @@ def test_growth_notebook_2023(small_dataset_dir, tmp_path):
     # the section by platform: figures per platform, coverage, cross-posting
     assert "По платформам" in text and "Есть страницы в обеих обязательных сетях" in text
     assert "вышли в пределах часа от публикации ВКонтакте той же организации" in text
-    platforms = pd.read_csv(out / "platforms.csv").set_index("platform")
+    platforms = excel.read_csv(out / "platforms.csv").set_index("platform")
     assert platforms.loc["ok", "pages_active"] == by_platform.loc["pages_active", "value_ok"]
     assert "не покрывает 2022 год" in text  # the dataset starts in December 2022
     summary = (out / "summary.md").read_text(encoding="utf-8")

@@ -26,8 +26,9 @@ from gospub_analysis import open_source, ranking, show, wording
 from gospub_analysis.dataset import read_manifest
 
 
-# Words a reader may see although they look like code: file names and links.
-ALLOWED = re.compile(r"https?://\S+|vk\.com/\S+|\S+\.(?:csv|xlsx|json|md|joblib|ipynb|html|png|toml|parquet)\b"
+# Words a reader may see although they look like code: file names, links and hashtags (quoted from the
+# pages' own posts as they were published).
+ALLOWED = re.compile(r"https?://\S+|vk\.com/\S+|#\w+|\S+\.(?:csv|xlsx|json|md|joblib|ipynb|html|png|toml|parquet)\b"
                      r"|gospub(?: weekly| report)?|make weekly|scikit-learn|UTF-8")
 DATES = re.compile(r"\b\d{2}\.\d{2}\.\d{4}(?: \d{2}:\d{2})?\b")
 VERSIONS = re.compile(r"\b\d+\.\d+\.\d+\b|(?i:верси\w*)\D{0,30}?\d+(?:\.\d+)+")

@@ -160,13 +160,9 @@ def write_files(c: ContentYear, out_dir: Path | str, about: dict[str, object]) -
         frame = getattr(c, name)
         if name.startswith("top"):
             frame = frame.drop(columns=["text"])  # the excerpt and the link say enough
-        path = out_dir / f"{name}.csv"
-        frame.to_csv(path, index=False)
-        written.append(path)
+        written.append(excel.write_csv(frame, out_dir / f"{name}.csv"))
     if c.rubric_evaluation is not None:
-        path = out_dir / "rubric_evaluation.csv"
-        c.rubric_evaluation.per_rubric.to_csv(path, index=False)
-        written.append(path)
+        written.append(excel.write_csv(c.rubric_evaluation.per_rubric, out_dir / "rubric_evaluation.csv"))
     written.append(workbook(c, out_dir / "content.xlsx", about))
     return written
 

@@ -178,7 +178,7 @@ def replicate_results(indicators: pd.DataFrame, methodology: Methodology, weight
     rank = np.full(len(scored), np.nan)
     rank[ok] = scored[ok].groupby("replicate").cumcount().to_numpy() + 1
     scored["rank"] = rank
-    if methodology.rule == "top_n":
+    if methodology.rule == "top_n" or not ok.any():  # no eligible page in any replicate: no winner either
         winner = ok & (rank <= n_winners)
     else:
         chosen = scored[ok]
