@@ -76,8 +76,8 @@ def served_report(tmp_path_factory, small_dataset_dir):
     server.server_close()
 
 
-def page_problems(browser, base: str, name: str) -> list[str]:
-    """Load one page; everything a reader would see go wrong, as messages."""
+def page_problems(browser, base: str, name: str, report: str = "report") -> list[str]:
+    """Load one page; everything a reader would see go wrong, as messages (`report`: the screenshots' prefix)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -127,7 +127,7 @@ def page_problems(browser, base: str, name: str) -> list[str]:
         seen.append(f"{name}: no figure")
     if "/" not in name or name == f"municipalities/{SLUG}.html":
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(screenshot_path(name)), full_page=True)
+        page.screenshot(path=str(screenshot_path(name, report)), full_page=True)
     page.close()
     return seen
 
@@ -135,8 +135,8 @@ def page_problems(browser, base: str, name: str) -> list[str]:
 SLUG = "bolotnoe"  # the municipality page kept as a screenshot (Болотнинский)
 
 
-def screenshot_path(name: str):
-    return ARTEFACTS / f"report-{name.removesuffix('.html').replace('/', '-')}.png"
+def screenshot_path(name: str, report: str = "report"):
+    return ARTEFACTS / f"{report}-{name.removesuffix('.html').replace('/', '-')}.png"
 
 
 def _number(text: str) -> float:

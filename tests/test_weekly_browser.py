@@ -45,7 +45,7 @@ def test_a_weekly_municipality_page_loads_offline_in_chromium(served_week):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
-            problems = page_problems(browser, base, name) + page_problems(browser, base, "index.html")
+            problems = page_problems(browser, base, name, "weekly") + page_problems(browser, base, "index.html", "weekly")
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(base + name, wait_until="load")
             text = page.inner_text("body")

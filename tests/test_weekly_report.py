@@ -8,6 +8,8 @@ a tiny notebook that breaks.
 
 from __future__ import annotations
 
+import html
+
 import json
 import re
 import zipfile
@@ -98,6 +100,10 @@ def test_weekly_report_has_every_page_workbook_and_card(weekly_report, small_dat
         assert nb.metadata["papermill"]["parameters"]["week"] == f"{monday:%Y-%m-%d}"
     card = weekly_report.build["parameters"]["cards"][0]
     assert (d / "cards" / f"{card.replace(':', '_')}.html").exists()
+    # the index names the card by the page's name and platform, never by its id
+    name = open_source(small_dataset_dir).pages().set_index("community_id").loc[card, "name"]
+    index = (d / "index.html").read_text(encoding="utf-8")
+    assert html.escape(f"{name} (") in index and f">{card}<" not in index
     assert not (d / weekly_build.CACHE_DIR).exists(), "the shared cache is an intermediate"
     assert sorted(p.name for p in d.parent.iterdir()) == sorted(["index.html", d.name])
     for target in {unquote(urlparse(h).path) for h in hrefs(d / "index.html") if not h.startswith("http")}:

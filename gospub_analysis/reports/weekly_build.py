@@ -35,7 +35,7 @@ from ..weekly import (action_items, find_page, league, load_weekly_methodology, 
 from ..weekly.rows import weekly_fortnight
 from ..weekly.card import CARD_WEEKS
 from ..weekly.tables import card_file
-from ..wording import fmt_week
+from ..wording import fmt_week, platform_label
 from .atomic import kept_name, swap_in
 from .build import BuildResult, _records, check_kernel, municipality_names, package_version, preflight
 from .index import dumps
@@ -181,8 +181,10 @@ def build_weekly(week=None, data_dir: Path | str | None = None, *, reports_dir: 
         return BuildResult(False, kept, build, failures)
     summary = league(Source(source.path, work / CACHE_DIR), monday, "municipality", method)
     shutil.rmtree(work / CACHE_DIR, ignore_errors=True)  # an intermediate: every page has read it
+    page_names = source.pages().set_index("community_id")["name"]
+    cards = [(c, f"{page_names.get(c, c)} ({platform_label(c.split(':')[0])})") for c in card_ids]
     write_week_index(work, build, summary, [(name, f"{MUNICIPALITIES_DIR}/{MUNICIPALITY_BY_NAME[name].slug}")
-                                            for name in names], card_ids, method)
+                                            for name in names], cards, method)
     (work / "build.json").write_text(dumps(build), encoding="utf-8")
     target = weekly_dir / label
     swap_in(work, target)

@@ -48,10 +48,11 @@ def _provenance(build: dict) -> str:
 
 
 def write_week_index(report_dir: Path, build: dict, league: pd.DataFrame, municipalities: list[tuple[str, str]],
-                     cards: list[str], methodology) -> Path:
+                     cards: list[tuple[str, str]], methodology) -> Path:
     """index.html of one week: headline, links to every page and workbook, provenance.
 
-    `municipalities`: (name, path stem relative to the report) of each municipality page.
+    `municipalities`: (name, path stem relative to the report) of each municipality page; `cards`: (page id,
+    the page's name as readers read it) of each page card.
     """
     week = build["week"]
     title = f"Еженедельный мониторинг официальных страниц: неделя {week['text']}"
@@ -72,7 +73,7 @@ def write_week_index(report_dir: Path, build: dict, league: pd.DataFrame, munici
                      "(<code>gospub weekly --all-municipalities</code> или <code>--municipality ИМЯ</code>).</p>")
     if cards:
         parts += ["<h2>Карточки страниц</h2><ul>"]
-        parts += [f"<li>{_link('cards/' + card_file(c), c)}</li>" for c in cards] + ["</ul>"]
+        parts += [f"<li>{_link('cards/' + card_file(c), name)}</li>" for c, name in cards] + ["</ul>"]
     parts += ["<h2>Откуда данные</h2>", _provenance(build)]
     page = PAGE.format(title=html.escape(title),
                        banner=banner(build["dataset"]["label"] if build["dataset"]["synthetic"] else None),
