@@ -8,8 +8,11 @@ from ..config import DEFAULT_DATASET, DEFAULT_SEED
 def _generate(args) -> int:
     from .generator import generate
 
-    posts = "" if args.posts_per_page is None else f", {args.posts_per_page:g} публикаций на страницу в 2023 году"
-    print(f"Генерация синтетического региона (seed={args.seed}, годы {args.years}, масштаб {args.scale:g}{posts}) -> {args.out}")
+    from ..wording import fmt_num
+
+    posts = "" if args.posts_per_page is None else f", публикаций на страницу в 2023 году: {fmt_num(args.posts_per_page, 0)}"
+    scale = fmt_num(args.scale, 2).rstrip("0").rstrip(",")
+    print(f"Генерация синтетического региона (зерно {args.seed}, годы {args.years}, масштаб {scale}{posts}) -> {args.out}")
     generate(args.out, seed=args.seed, years=args.years, scale=args.scale, posts_per_page=args.posts_per_page)
     return 0
 

@@ -36,6 +36,7 @@ from .. import __version__
 from ..dataset import write_dataset
 from ..published import PUBLISHED_PLATFORMS
 from ..region import REGION_CODE, REGION_NAME, TIMEZONE
+from ..wording import count_ru, fmt_int, fmt_num
 from . import activity, commission, interruptions, network, platforms, texts
 
 GENERATOR_VERSION = "1.3"  # 1.1: Monday snapshots and week-scale events; 1.2: OK pages and Telegram channels;
@@ -82,7 +83,7 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     orgs, traits, communities = network_tables(streams, timeline, year_list, pages_2023)
     members = network.member_paths(streams[4], traits, timeline, target["subscribers"])
     snapshots = network.build_snapshots(streams[5], traits, communities, members, timeline)
-    say(f"  сеть: {len(orgs):,} организаций, {len(communities):,} страниц ({time.perf_counter() - t0:.1f} с)")
+    say(f"  сеть: {count_ru(len(orgs), 'организация', 'организации', 'организаций')}, {count_ru(len(communities), 'страница', 'страницы', 'страниц')} ({_seconds(t0)})")
 
     # Posts, calibrated on 2023.
     days = timeline.days
@@ -95,10 +96,10 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     posts = activity.build_posts(streams[8], traits, communities, members, timeline, lam, live)
     del lam, silent  # pages × days matrices: a country's are gigabytes
     posts = activity.assign_post_ids(streams[8], posts, traits)
-    say(f"  публикации: {len(posts):,} ({time.perf_counter() - t0:.1f} с)")
+    say(f"  публикации: {fmt_int(len(posts))} ({_seconds(t0)})")
 
     comments = _comments(streams[9], posts, traits, communities, timeline, target, year_list)
-    say(f"  комментарии: {len(comments):,} ({time.perf_counter() - t0:.1f} с)")
+    say(f"  комментарии: {fmt_int(len(comments))} ({_seconds(t0)})")
 
     awards = pd.concat([
         commission.judge(streams[10], year, int(round(target["awards"] * (1 + AWARD_GROWTH * (year - 2023)))),
@@ -111,10 +112,10 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     tables = _canonical_tables(orgs, communities, snapshots, posts, comments, awards)
     # OK pages and Telegram channels from their own stream, after the VK tables are final.
     tables = platforms.add_platforms(streams[12], tables, orgs, traits, members, vk_posts, timeline)
-    say(f"  ОК и Telegram: {(tables['communities']['platform'] != 'vk').sum():,} страниц ({time.perf_counter() - t0:.1f} с)")
+    say(f"  ОК и Telegram: {count_ru((tables['communities']['platform'] != 'vk').sum(), 'страница', 'страницы', 'страниц')} ({_seconds(t0)})")
     # Texts and content types of every page's posts (VK, OK, Telegram), from the texts' own stream.
     tables["posts"] = texts.add_texts(seed, tables["posts"], tables["communities"], tables["organizations"], TIMEZONE)
-    say(f"  тексты публикаций ({time.perf_counter() - t0:.1f} с)")
+    say(f"  тексты публикаций ({_seconds(t0)})")
     del posts, vk_posts, comments, snapshots, members  # the internal frames: only the tables are written
     manifest = {
         "name": "nso-synthetic" if scale == 1 else f"nso-synthetic-x{scale:g}",
@@ -138,7 +139,7 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
         "published_figures": {"platforms": list(PUBLISHED_PLATFORMS), "calibrated_on": list(PUBLISHED_PLATFORMS)},
     }
     path = write_dataset(out, tables, manifest)
-    say(f"  записано в {path} за {time.perf_counter() - t0:.1f} с")
+    say(f"  записано в {path} за {_seconds(t0)}")
     return path
 
 
@@ -190,6 +191,11 @@ def _comments(rng: np.random.Generator, posts: pd.DataFrame, traits: pd.DataFram
     reply_rows["uid"] = -1
     own_rows["uid"] = -1
     return pd.concat([resident_rows, reply_rows, own_rows], ignore_index=True)
+
+
+def _seconds(t0: float) -> str:
+    """The time since `t0` as the progress lines write it: «2,3 с»."""
+    return f"{fmt_num(time.perf_counter() - t0, 1)} с"
 
 
 def _canonical_tables(orgs, communities, snapshots, posts, comments, awards) -> dict[str, pd.DataFrame]:
