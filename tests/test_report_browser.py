@@ -165,11 +165,20 @@ def sort_by_header(browser, base: str, name: str, header: str) -> tuple[list[str
     def column() -> list[str]:
         return table.locator(f"tbody tr td:nth-child({index + 1})").all_inner_texts()
 
+    def click_and_read(previous: list[str]) -> list[str]:
+        """Click the header, then read the column once the table has redrawn (up to 5 s): a redraw
+        can land a moment after the click returns, and a second click before it would be lost."""
+        head.click()
+        for _ in range(50):
+            now = column()
+            if now != previous:
+                return now
+            page.wait_for_timeout(100)
+        return now
+
     before = column()
-    head.click()
-    first = column()
-    head.click()
-    second = column()
+    first = click_and_read(before)
+    second = click_and_read(first)
     page.close()
     assert not errors, errors
     return before, first, second
