@@ -36,6 +36,15 @@ class Retry(Exception):
     """A temporary failure worth another attempt; the message says what it was."""
 
 
+MAX_RATE = 3.0  # requests a second: both APIs allow about 3 for a user token
+
+
+def check_rate(rate: float) -> None:
+    """The `--rate` option's bounds, the same for every platform."""
+    if not 0 < rate <= MAX_RATE:
+        raise ValueError(f"--rate must be above 0 and at most {MAX_RATE:g} requests a second, got {rate:g}")
+
+
 class RateLimiter:
     """Spaces calls at least 1/rate seconds apart (clock and sleep injectable for tests)."""
 

@@ -35,10 +35,10 @@ from zoneinfo import ZoneInfo
 
 from ..importers.links import parse_ok_link
 from ..region import TIMEZONE
-from .http import ApiClient, CollectorError, Retry, collect_pages, envelope, read_pages_file, saved_answer
+from .http import (MAX_RATE, ApiClient, CollectorError, Retry, check_rate, collect_pages, envelope, read_pages_file,
+                   saved_answer)
 
 API_URL = "https://api.ok.ru/fb.do"
-MAX_RATE = 3.0
 RETRY_CODES = {1, 2, 8}
 CREDENTIAL_CODES = {100, 101, 102, 103, 104, 105}
 GROUP_FIELDS = "uid,name,shortname,description,members_count,created_ms,pic_avatar,phone,address"
@@ -192,8 +192,7 @@ def collect_from_environment(groups_file: Path | str, since: date, out: Path | s
         raise ValueError(f"{', '.join(missing)} not set: export the OK application key, application secret key and "
                          "access token in the environment (they are never read from files or arguments, and never "
                          "written)")
-    if not 0 < rate <= MAX_RATE:
-        raise ValueError(f"--rate must be above 0 and at most {MAX_RATE:g} requests a second, got {rate:g}")
+    check_rate(rate)
     pages = read_groups_file(groups_file)
     key, secret, token = (os.environ[name] for name in ENV)
     client = OkClient(application_key=key, secret_key=secret, access_token=token,

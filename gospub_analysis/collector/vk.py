@@ -34,14 +34,13 @@ from zoneinfo import ZoneInfo
 
 from ..importers.links import parse_vk_link
 from ..region import TIMEZONE
-from .http import (ApiClient, CollectorError, RateLimiter, Retry, collect_pages, envelope, read_pages_file,
-                   saved_answer)
+from .http import (MAX_RATE, ApiClient, CollectorError, RateLimiter, Retry, check_rate, collect_pages, envelope,
+                   read_pages_file, saved_answer)
 
 __all__ = ["CollectorError", "RateLimiter", "VkClient", "collect_vk", "collect_from_environment", "read_groups_file"]
 
 API_URL = "https://api.vk.com/method/"
 API_VERSION = "5.199"
-MAX_RATE = 3.0
 RATE_LIMIT_CODES = {6, 9, 29}
 TOKEN_REFUSED = 5
 GROUP_FIELDS = ("members_count,description,contacts,addresses,cover,site,status,activity,links,counters,city,"
@@ -201,8 +200,7 @@ def collect_from_environment(groups_file: Path | str, since: date, out: Path | s
     if not token:
         raise ValueError("VK_TOKEN is not set: export a VK access token in the environment "
                          "(it is never read from files or arguments, and never written)")
-    if not 0 < rate <= MAX_RATE:
-        raise ValueError(f"--rate must be above 0 and at most {MAX_RATE:g} requests a second, got {rate:g}")
+    check_rate(rate)
     pages = read_groups_file(groups_file)
     client = VkClient(token=token, base_url=os.environ.get("VK_API_URL", API_URL), rate=rate)
     try:
