@@ -110,13 +110,14 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     # What the OK and Telegram step reads of the internal VK posts (_canonical_tables takes the columns out).
     vk_posts = posts[list(platforms.VK_POST_COLUMNS)].copy()
     tables = _canonical_tables(orgs, communities, snapshots, posts, comments, awards)
+    del posts, comments, snapshots  # the internal frames: only the tables go on (a country's posts are gigabytes)
     # OK pages and Telegram channels from their own stream, after the VK tables are final.
     tables = platforms.add_platforms(streams[12], tables, orgs, traits, members, vk_posts, timeline)
+    del vk_posts, members
     say(f"  ОК и Telegram: {count_ru((tables['communities']['platform'] != 'vk').sum(), 'страница', 'страницы', 'страниц')} ({_seconds(t0)})")
     # Texts and content types of every page's posts (VK, OK, Telegram), from the texts' own stream.
     tables["posts"] = texts.add_texts(seed, tables["posts"], tables["communities"], tables["organizations"], TIMEZONE)
     say(f"  тексты публикаций ({_seconds(t0)})")
-    del posts, vk_posts, comments, snapshots, members  # the internal frames: only the tables are written
     manifest = {
         "name": "nso-synthetic" if scale == 1 else f"nso-synthetic-x{scale:g}",
         "region": REGION_CODE,
