@@ -54,15 +54,15 @@ DAY_OF_YEAR_2000 = np.cumsum([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30])  #
 
 def _holiday_index(month: np.ndarray, day: np.ndarray, sector: np.ndarray, sectors: list[str]) -> np.ndarray:
     """Index into `phrases.HOLIDAYS` of the holiday a post's date is on or up to 2 days before; -1 otherwise
-    (`sector`: codes into `sectors`)."""
-    out = np.full(len(month), -1)
-    doy = DAY_OF_YEAR_2000[month - 1] + day  # the day of the leap year 2000
+    (`sector`: codes into `sectors`). Found once per day of the (leap) year 2000 and sector, then looked up."""
+    doy = np.arange(367)[:, None]
+    table = np.full((367, len(sectors)), -1)
     for i, (hmonth, hday, hsector, _) in enumerate(ph.HOLIDAYS):
-        near = ((DAY_OF_YEAR_2000[hmonth - 1] + hday - doy) % 366 <= 2) & (out < 0)
+        near = ((DAY_OF_YEAR_2000[hmonth - 1] + hday - doy) % 366 <= 2) & (table < 0)
         if hsector is not None:
-            near &= sector == (sectors.index(hsector) if hsector in sectors else -1)
-        out[near] = i
-    return out
+            near &= np.arange(len(sectors)) == (sectors.index(hsector) if hsector in sectors else -1)
+        table[near] = i
+    return table[DAY_OF_YEAR_2000[month - 1] + day, sector]
 
 
 def _before_election(local_days: np.ndarray) -> np.ndarray:
@@ -73,17 +73,21 @@ def _before_election(local_days: np.ndarray) -> np.ndarray:
 
 def _rubrics(rng: np.random.Generator, repost: np.ndarray, live: np.ndarray, month: np.ndarray,
              holiday: np.ndarray) -> np.ndarray:
-    """A rubric per post from its kind and date (live streams are announced events)."""
-    n = len(repost)
-    weights = np.tile(np.array([0.30, 0.33, 0.20, 0.02, 0.05, 0.06]), (n, 1))
-    weights[:, HOLIDAY] = np.where(holiday >= 0, 0.9, 0.0)
-    fire_or_ice = np.isin(month, (4, 5, 11, 12))
+    """A rubric per post from its kind and date (live streams are announced events).
+
+    The weights take one of 8 rows (repost, fire or ice season, near a holiday): each row's
+    cumulative shares are computed once, then compared with each post's draw."""
+    flags = np.array([(r, f, h) for r in (False, True) for f in (False, True) for h in (False, True)])
+    weights = np.tile(np.array([0.30, 0.33, 0.20, 0.02, 0.05, 0.06]), (len(flags), 1))
+    is_repost, fire_or_ice, near_holiday = flags.T
+    weights[:, HOLIDAY] = np.where(near_holiday, 0.9, 0.0)
     weights[fire_or_ice, SAFETY] *= 2.5
-    weights[repost] = [0.0, 0.0, 0.15, 0.03, 0.62, 0.20]
-    weights[repost & fire_or_ice, SAFETY] = 0.4
-    weights[repost & (holiday < 0), HOLIDAY] = 0.0
+    weights[is_repost] = [0.0, 0.0, 0.15, 0.03, 0.62, 0.20]
+    weights[is_repost & fire_or_ice, SAFETY] = 0.4
+    weights[is_repost & ~near_holiday, HOLIDAY] = 0.0
     cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-    rubric = (rng.random(n)[:, None] > cumulative).sum(axis=1)
+    row = repost * 4 + np.isin(month, (4, 5, 11, 12)) * 2 + (holiday >= 0)
+    rubric = (rng.random(len(repost))[:, None] > cumulative[row]).sum(axis=1)
     return np.where(live, ANNOUNCEMENT, np.minimum(rubric, len(RUBRICS) - 1))
 
 
@@ -104,7 +108,8 @@ class _Bodies:
 
     def __init__(self, sectors: list[str]):
         self.events = [ph.EVENTS.get(s, ph.EVENTS["other"]) for s in sectors]
-        self.useful_options = {(s, m): self._useful_options(sector, m) for s, sector in enumerate(sectors) for m in range(1, 13)}
+        self.useful_options = {(s, m): self._useful_options(sector, m)
+                               for s, sector in enumerate(sectors) for m in range(1, 13)}
         self.safety_options = {m: tuple(t[2] for t in ph.SAFETY if m in t[1]) for m in range(1, 13)}
 
     @staticmethod
@@ -115,29 +120,30 @@ class _Bodies:
     def _event(self, sector, draws):
         return draws % np.array([len(e) for e in self.events])[sector]
 
-    def announcements(self, sector, draws, live, **_):
+    def announcements(self, sector, draws, live):
         on = (~live).astype(np.int64)  # a live stream's words are fixed but for the event
 
         def render(is_live, opener, when, place, s, event, closer):
             if is_live:
-                return f"Прямой эфир! Сегодня в нашем сообществе в прямом эфире — {self.events[s][event]}. " \
-                       "Задавайте вопросы в комментариях!"
+                return (f"Прямой эфир! Сегодня в нашем сообществе в прямом эфире — {self.events[s][event]}. "
+                        "Задавайте вопросы в комментариях!")
             return (f"{ph.ANNOUNCE_OPEN[opener]} {ph.WHEN[when]} {ph.PLACES[place]} — {self.events[s][event]}. "
                     f"{ph.ANNOUNCE_CLOSE[closer]}")
-        return _distinct([live.astype(np.int64), on * (draws[:, 0] % len(ph.ANNOUNCE_OPEN)), on * (draws[:, 1] % len(ph.WHEN)),
-                          on * (draws[:, 2] % len(ph.PLACES)), sector, self._event(sector, draws[:, 3]),
-                          on * (draws[:, 4] % len(ph.ANNOUNCE_CLOSE))], render)
+        return _distinct([live.astype(np.int64), on * (draws[:, 0] % len(ph.ANNOUNCE_OPEN)),
+                          on * (draws[:, 1] % len(ph.WHEN)), on * (draws[:, 2] % len(ph.PLACES)), sector,
+                          self._event(sector, draws[:, 3]), on * (draws[:, 4] % len(ph.ANNOUNCE_CLOSE))], render)
 
-    def reports(self, sector, draws, **_):
+    def reports(self, sector, draws):
         middle = len(ph.REPORT_MIDDLE)
 
         def render(opener, s, event, first, second, closer):
             return (f"{ph.REPORT_OPEN[opener]} {self.events[s][event]}. {ph.REPORT_MIDDLE[first]} "
                     f"{ph.REPORT_MIDDLE[second]} {ph.REPORT_CLOSE[closer]}")
-        return _distinct([draws[:, 0] % len(ph.REPORT_OPEN), sector, self._event(sector, draws[:, 3]), draws[:, 1] % middle,
-                          (draws[:, 1] + 1 + draws[:, 2] % 4) % middle, draws[:, 4] % len(ph.REPORT_CLOSE)], render)
+        return _distinct([draws[:, 0] % len(ph.REPORT_OPEN), sector, self._event(sector, draws[:, 3]),
+                          draws[:, 1] % middle, (draws[:, 1] + 1 + draws[:, 2] % 4) % middle,
+                          draws[:, 4] % len(ph.REPORT_CLOSE)], render)
 
-    def useful(self, sector, month, draws, election, **_):
+    def useful(self, sector, month, draws, election):
         counts = np.zeros((len(self.events), 13), dtype=np.int64)
         for (s, m), options in self.useful_options.items():
             counts[s, m] = len(options)
@@ -149,21 +155,21 @@ class _Bodies:
         return _distinct([draws[:, 0] % len(ph.USEFUL_OPEN), election.astype(np.int64), on * sector, on * month,
                           on * (draws[:, 3] % counts[sector, month]), draws[:, 4] % len(ph.USEFUL_CLOSE)], render)
 
-    def holidays(self, holiday, draws, **_):
+    def holidays(self, holiday, draws):
         def render(opener, h, closer):
             opener, closer = ph.HOLIDAY_OPEN[opener], ph.HOLIDAY_CLOSE[closer]
             return (opener + " " if opener else "") + ph.HOLIDAYS[h][-1] + (" " + closer if closer else "")
-        return _distinct([draws[:, 0] % len(ph.HOLIDAY_OPEN), np.maximum(holiday, 0), draws[:, 4] % len(ph.HOLIDAY_CLOSE)],
-                         render)
+        return _distinct([draws[:, 0] % len(ph.HOLIDAY_OPEN), np.maximum(holiday, 0),
+                          draws[:, 4] % len(ph.HOLIDAY_CLOSE)], render)
 
-    def news(self, month_number, draws, **_):
+    def news(self, month_number, draws):
         """The month's regional news: six items a month, the same words on every page that shares one."""
         def render(intro, item):
             return ph.NEWS_INTRO[intro] + ph.NEWS[item]
         return _distinct([draws[:, 0] % 2 * draws[:, 1] % len(ph.NEWS_INTRO),
                           (month_number * 5 + draws[:, 3] % 6) % len(ph.NEWS)], render)
 
-    def safety(self, month, draws, **_):
+    def safety(self, month, draws):
         counts = np.array([len(self.safety_options.get(m, ())) for m in range(13)])
 
         def render(m, topic, closer):
@@ -172,19 +178,22 @@ class _Bodies:
         return _distinct([month, draws[:, 3] % counts[month], draws[:, 4] % len(ph.SAFETY_CLOSE)], render)
 
 
-def _compose(rubric, sector, sectors, draws, **by_post) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _compose(rubric, draws, **by_post) -> tuple[np.ndarray, list[str], np.ndarray]:
     """Each post's code into the bodies (texts before signatures), the bodies, and whether each
-    post is a page's own (signed) or central wording."""
-    bodies = _Bodies(sectors)
-    builders = {ANNOUNCEMENT: bodies.announcements, REPORT: bodies.reports, USEFUL: bodies.useful,
-                HOLIDAY: bodies.holidays, NEWS: bodies.news, SAFETY: bodies.safety}
+    post is a page's own (signed) or central wording. `by_post`: the arrays the builders read,
+    `sectors` the names of the sector codes."""
+    bodies = _Bodies(by_post.pop("sectors"))
+    builders = {ANNOUNCEMENT: (bodies.announcements, ("sector", "live")), REPORT: (bodies.reports, ("sector",)),
+                USEFUL: (bodies.useful, ("sector", "month", "election")), HOLIDAY: (bodies.holidays, ("holiday",)),
+                NEWS: (bodies.news, ("month_number",)), SAFETY: (bodies.safety, ("month",))}
+    order = np.argsort(rubric, kind="stable")  # each rubric's posts, taken by position (cheaper than masks)
+    ends = np.cumsum(np.bincount(rubric, minlength=len(RUBRICS)))
     code, texts = np.zeros(len(rubric), dtype=np.int64), []
-    for rubric_code, build in builders.items():
-        mask = rubric == rubric_code
-        if mask.any():
-            codes, rendered = build(sector=sector[mask], draws=draws[mask],
-                                    **{name: values[mask] for name, values in by_post.items()})
-            code[mask] = codes + len(texts)
+    for rubric_code, (build, needs) in builders.items():
+        at = order[ends[rubric_code - 1] if rubric_code else 0:ends[rubric_code]]
+        if len(at):
+            codes, rendered = build(draws=draws[at], **{name: by_post[name][at] for name in needs})
+            code[at] = codes + len(texts)
             texts += rendered
     central = (rubric == NEWS) | (np.isin(rubric, (SAFETY, USEFUL)) & (draws[:, 2] % 100 < CENTRAL_SHARE * 100))
     return code, texts, ~central
@@ -246,8 +255,8 @@ def add_texts(seed: int, posts: pd.DataFrame, communities: pd.DataFrame, organiz
     rubric = _rubrics(rng, (posts["kind"] == "repost").to_numpy(dtype=bool), live, month, holiday)
     draws = rng.integers(0, 1 << 30, size=(len(posts), 5))
     election = _before_election(local.to_numpy().astype("datetime64[D]"))
-    body, bodies, own = _compose(rubric, sector, sectors, draws, month=month, month_number=month_number,
-                                 holiday=holiday, election=election, live=live)
+    body, bodies, own = _compose(rubric, draws, sector=sector, sectors=sectors, month=month,
+                                 month_number=month_number, holiday=holiday, election=election, live=live)
     copied_greeting = (rubric == HOLIDAY) & (draws[:, 4] % 10 >= 7)  # a greeting card passed from page to page
     signed = own & ~copied_greeting
     signature = np.where(signed, 1 + 2 * page + (draws[:, 1] % 2 == 0), 0)
