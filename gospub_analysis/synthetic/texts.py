@@ -19,12 +19,20 @@ pages' sectors. What it builds in, for the content analyses to find:
 
 `text_length` becomes the length of the text. Everything is drawn from one stream of the
 seed (`TEXT_STREAM`), so the same seed gives the same texts.
+
+How, for a country's tens of millions of posts: a text is its body (the rubric's phrases,
+chosen by indices) plus its signature (the page's name and tag, or nothing). Each distinct
+combination of a rubric's indices is rendered once (a few thousand strings), each signature
+once per page; the posts hold codes into the two lists, and Arrow joins the texts chunk by
+chunk into the Arrow-backed text column, with no Python string per post.
 """
 
-from __future__ import annotations
+from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..schema import CONTENT_TYPES
 from . import phrases as ph
@@ -38,19 +46,23 @@ TYPE_ENGAGEMENT = {"text": (0.6, 0.9), "photo": (1.1, 1.0), "video": (1.3, 1.1),
                    "live": (1.4, 1.0), "link": (0.7, 1.2), "poll": (1.5, 0.8), "repost": (0.6, 0.7),
                    "several": (1.2, 1.0)}
 CENTRAL_SHARE = 0.45  # of safety warnings and useful information: the central wording, unsigned
+CHUNK = 1 << 20  # posts whose texts Arrow joins at a time
+TEXT, PHOTO, VIDEO, CLIP, LIVE, LINK, POLL, REPOST, SEVERAL = (CONTENT_TYPES.index(c) for c in (
+    "text", "photo", "video", "clip", "live", "link", "poll", "repost", "several"))
+DAY_OF_YEAR_2000 = np.cumsum([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30])  # days before each month of 2000
 
 
-def _holiday_index(month: np.ndarray, day: np.ndarray, sector: np.ndarray) -> np.ndarray:
-    """Index into `phrases.HOLIDAYS` of the holiday a post's date is on or up to 2 days before; -1 otherwise."""
-    out = np.full(len(month), -1)
-    doy = pd.to_datetime({"year": 2000, "month": month, "day": day}).dt.day_of_year.to_numpy()
+def _holiday_index(month: np.ndarray, day: np.ndarray, sector: np.ndarray, sectors: list[str]) -> np.ndarray:
+    """Index into `phrases.HOLIDAYS` of the holiday a post's date is on or up to 2 days before; -1 otherwise
+    (`sector`: codes into `sectors`). Found once per day of the (leap) year 2000 and sector, then looked up."""
+    doy = np.arange(367)[:, None]
+    table = np.full((367, len(sectors)), -1)
     for i, (hmonth, hday, hsector, _) in enumerate(ph.HOLIDAYS):
-        target = pd.Timestamp(year=2000, month=hmonth, day=hday).day_of_year
-        near = ((target - doy) % 366 <= 2) & (out < 0)
+        near = ((DAY_OF_YEAR_2000[hmonth - 1] + hday - doy) % 366 <= 2) & (table < 0)
         if hsector is not None:
-            near &= sector == hsector
-        out[near] = i
-    return out
+            near &= np.arange(len(sectors)) == (sectors.index(hsector) if hsector in sectors else -1)
+        table[near] = i
+    return table[DAY_OF_YEAR_2000[month - 1] + day, sector]
 
 
 def _before_election(local_days: np.ndarray) -> np.ndarray:
@@ -61,148 +73,198 @@ def _before_election(local_days: np.ndarray) -> np.ndarray:
 
 def _rubrics(rng: np.random.Generator, repost: np.ndarray, live: np.ndarray, month: np.ndarray,
              holiday: np.ndarray) -> np.ndarray:
-    """A rubric per post from its kind and date (live streams are announced events)."""
-    n = len(repost)
-    weights = np.tile(np.array([0.30, 0.33, 0.20, 0.02, 0.05, 0.06]), (n, 1))
-    weights[:, HOLIDAY] = np.where(holiday >= 0, 0.9, 0.0)
-    fire_or_ice = np.isin(month, (4, 5, 11, 12))
+    """A rubric per post from its kind and date (live streams are announced events).
+
+    The weights take one of 8 rows (repost, fire or ice season, near a holiday): each row's
+    cumulative shares are computed once, then compared with each post's draw."""
+    flags = np.array([(r, f, h) for r in (False, True) for f in (False, True) for h in (False, True)])
+    weights = np.tile(np.array([0.30, 0.33, 0.20, 0.02, 0.05, 0.06]), (len(flags), 1))
+    is_repost, fire_or_ice, near_holiday = flags.T
+    weights[:, HOLIDAY] = np.where(near_holiday, 0.9, 0.0)
     weights[fire_or_ice, SAFETY] *= 2.5
-    weights[repost] = [0.0, 0.0, 0.15, 0.03, 0.62, 0.20]
-    weights[repost & fire_or_ice, SAFETY] = 0.4
-    weights[repost & (holiday < 0), HOLIDAY] = 0.0
+    weights[is_repost] = [0.0, 0.0, 0.15, 0.03, 0.62, 0.20]
+    weights[is_repost & fire_or_ice, SAFETY] = 0.4
+    weights[is_repost & ~near_holiday, HOLIDAY] = 0.0
     cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-    rubric = (rng.random(n)[:, None] > cumulative).sum(axis=1)
+    row = repost * 4 + np.isin(month, (4, 5, 11, 12)) * 2 + (holiday >= 0)
+    rubric = (rng.random(len(repost))[:, None] > cumulative[row]).sum(axis=1)
     return np.where(live, ANNOUNCEMENT, np.minimum(rubric, len(RUBRICS) - 1))
 
 
-def _pick(options: tuple[str, ...], draws: np.ndarray) -> np.ndarray:
-    return np.array(options, dtype=object)[draws % len(options)]
+def _distinct(columns: list[np.ndarray], render: Callable[..., str]) -> tuple[np.ndarray, list[str]]:
+    """Posts' rows of small indices (one array per column) to codes into the distinct rows' texts,
+    `render(*row)` called once per distinct row."""
+    radices = [int(c.max()) + 1 if len(c) else 1 for c in columns]
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column, radix in zip(columns, radices):
+        key = key * radix + column
+    codes, keys = pd.factorize(key)
+    rows = np.stack(np.unravel_index(keys, radices), axis=1) if len(keys) else np.zeros((0, len(columns)), int)
+    return codes, [render(*row) for row in rows.tolist()]
 
 
-def _pick_by(keys: np.ndarray, options_of, draws: np.ndarray) -> np.ndarray:
-    """`_pick` among `options_of(key)` for each post's key (one lookup per distinct key)."""
-    out = np.empty(len(keys), dtype=object)
-    for key in pd.unique(keys):
-        mask = keys == key
-        out[mask] = _pick(options_of(key), draws[mask])
-    return out
+class _Bodies:
+    """The texts before signatures, rubric by rubric, as index rows (`_distinct`); `sectors` names the sector codes."""
+
+    def __init__(self, sectors: list[str]):
+        self.events = [ph.EVENTS.get(s, ph.EVENTS["other"]) for s in sectors]
+        self.useful_options = {(s, m): self._useful_options(sector, m)
+                               for s, sector in enumerate(sectors) for m in range(1, 13)}
+        self.safety_options = {m: tuple(t[2] for t in ph.SAFETY if m in t[1]) for m in range(1, 13)}
+
+    @staticmethod
+    def _useful_options(sector: str, month: int) -> tuple[str, ...]:
+        topics = ph.USEFUL.get(sector, ph.USEFUL["other"])
+        return tuple(t[2] for t in topics if t[1] is None or month in t[1]) or tuple(t[2] for t in topics)
+
+    def _event(self, sector, draws):
+        return draws % np.array([len(e) for e in self.events])[sector]
+
+    def announcements(self, sector, draws, live):
+        on = (~live).astype(np.int64)  # a live stream's words are fixed but for the event
+
+        def render(is_live, opener, when, place, s, event, closer):
+            if is_live:
+                return (f"Прямой эфир! Сегодня в нашем сообществе в прямом эфире — {self.events[s][event]}. "
+                        "Задавайте вопросы в комментариях!")
+            return (f"{ph.ANNOUNCE_OPEN[opener]} {ph.WHEN[when]} {ph.PLACES[place]} — {self.events[s][event]}. "
+                    f"{ph.ANNOUNCE_CLOSE[closer]}")
+        return _distinct([live.astype(np.int64), on * (draws[:, 0] % len(ph.ANNOUNCE_OPEN)),
+                          on * (draws[:, 1] % len(ph.WHEN)), on * (draws[:, 2] % len(ph.PLACES)), sector,
+                          self._event(sector, draws[:, 3]), on * (draws[:, 4] % len(ph.ANNOUNCE_CLOSE))], render)
+
+    def reports(self, sector, draws):
+        middle = len(ph.REPORT_MIDDLE)
+
+        def render(opener, s, event, first, second, closer):
+            return (f"{ph.REPORT_OPEN[opener]} {self.events[s][event]}. {ph.REPORT_MIDDLE[first]} "
+                    f"{ph.REPORT_MIDDLE[second]} {ph.REPORT_CLOSE[closer]}")
+        return _distinct([draws[:, 0] % len(ph.REPORT_OPEN), sector, self._event(sector, draws[:, 3]),
+                          draws[:, 1] % middle, (draws[:, 1] + 1 + draws[:, 2] % 4) % middle,
+                          draws[:, 4] % len(ph.REPORT_CLOSE)], render)
+
+    def useful(self, sector, month, draws, election):
+        counts = np.zeros((len(self.events), 13), dtype=np.int64)
+        for (s, m), options in self.useful_options.items():
+            counts[s, m] = len(options)
+        on = (~election).astype(np.int64)
+
+        def render(opener, is_election, s, m, topic, closer):
+            core = ph.ELECTION if is_election else self.useful_options[(s, m)][topic]
+            return f"{ph.USEFUL_OPEN[opener]} {core} {ph.USEFUL_CLOSE[closer]}"
+        return _distinct([draws[:, 0] % len(ph.USEFUL_OPEN), election.astype(np.int64), on * sector, on * month,
+                          on * (draws[:, 3] % counts[sector, month]), draws[:, 4] % len(ph.USEFUL_CLOSE)], render)
+
+    def holidays(self, holiday, draws):
+        def render(opener, h, closer):
+            opener, closer = ph.HOLIDAY_OPEN[opener], ph.HOLIDAY_CLOSE[closer]
+            return (opener + " " if opener else "") + ph.HOLIDAYS[h][-1] + (" " + closer if closer else "")
+        return _distinct([draws[:, 0] % len(ph.HOLIDAY_OPEN), np.maximum(holiday, 0),
+                          draws[:, 4] % len(ph.HOLIDAY_CLOSE)], render)
+
+    def news(self, month_number, draws):
+        """The month's regional news: six items a month, the same words on every page that shares one."""
+        def render(intro, item):
+            return ph.NEWS_INTRO[intro] + ph.NEWS[item]
+        return _distinct([draws[:, 0] % 2 * draws[:, 1] % len(ph.NEWS_INTRO),
+                          (month_number * 5 + draws[:, 3] % 6) % len(ph.NEWS)], render)
+
+    def safety(self, month, draws):
+        counts = np.array([len(self.safety_options.get(m, ())) for m in range(13)])
+
+        def render(m, topic, closer):
+            closer = ph.SAFETY_CLOSE[closer]
+            return self.safety_options[m][topic] + (" " + closer if closer else "")
+        return _distinct([month, draws[:, 3] % counts[month], draws[:, 4] % len(ph.SAFETY_CLOSE)], render)
 
 
-def _events(sector: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    return _pick_by(sector, lambda s: ph.EVENTS.get(s, ph.EVENTS["other"]), draws)
-
-
-def _announcements(sector: np.ndarray, draws: np.ndarray, live: np.ndarray) -> np.ndarray:
-    opener = np.where(live, "Прямой эфир!", _pick(ph.ANNOUNCE_OPEN, draws[:, 0]))
-    when = np.where(live, "Сегодня в нашем сообществе", _pick(ph.WHEN, draws[:, 1]))
-    place = np.where(live, "в прямом эфире", _pick(ph.PLACES, draws[:, 2]))
-    closer = np.where(live, "Задавайте вопросы в комментариях!", _pick(ph.ANNOUNCE_CLOSE, draws[:, 4]))
-    return opener + " " + when + " " + place + " — " + _events(sector, draws[:, 3]) + ". " + closer
-
-
-def _reports(sector: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    return (_pick(ph.REPORT_OPEN, draws[:, 0]) + " " + _events(sector, draws[:, 3]) + ". "
-            + _pick(ph.REPORT_MIDDLE, draws[:, 1]) + " " + _pick(ph.REPORT_MIDDLE, draws[:, 1] + 1 + draws[:, 2] % 4)
-            + " " + _pick(ph.REPORT_CLOSE, draws[:, 4]))
-
-
-def _useful_options(key: str) -> tuple[str, ...]:
-    sector, month = key.rsplit("|", 1)
-    topics = ph.USEFUL.get(sector, ph.USEFUL["other"])
-    return tuple(t[2] for t in topics if t[1] is None or int(month) in t[1]) or tuple(t[2] for t in topics)
-
-
-def _useful(sector, month, draws, election) -> np.ndarray:
-    keys = sector.astype(str).astype(object) + "|" + month.astype(str).astype(object)
-    core = np.where(election, ph.ELECTION, _pick_by(keys, _useful_options, draws[:, 3]))
-    return _pick(ph.USEFUL_OPEN, draws[:, 0]) + " " + core + " " + _pick(ph.USEFUL_CLOSE, draws[:, 4])
-
-
-def _holidays(holiday: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    greeting = np.array([g for *_, g in ph.HOLIDAYS], dtype=object)[np.maximum(holiday, 0)]
-    opener, closer = _pick(ph.HOLIDAY_OPEN, draws[:, 0]), _pick(ph.HOLIDAY_CLOSE, draws[:, 4])
-    return np.where(opener == "", "", opener + " ") + greeting + np.where(closer == "", "", " " + closer)
-
-
-def _safety(month, draws) -> np.ndarray:
-    core = _pick_by(month, lambda m: tuple(t[2] for t in ph.SAFETY if m in t[1]), draws[:, 3])
-    closer = _pick(ph.SAFETY_CLOSE, draws[:, 4])
-    return core + np.where(closer == "", "", " " + closer)
-
-
-def _news(month_number: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """The month's regional news: six items a month, the same words on every page that shares one."""
-    item = (month_number * 5 + draws[:, 3] % 6) % len(ph.NEWS)
-    return _pick(ph.NEWS_INTRO, draws[:, 0] % 2 * draws[:, 1]) + np.array(ph.NEWS, dtype=object)[item]
-
-
-def _compose(rubric, sector, month, month_number, holiday, election, live, draws) -> tuple[np.ndarray, np.ndarray]:
-    """Texts (before signatures) by rubric, and whether each is a page's own (signed) or central wording."""
-    text = np.empty(len(rubric), dtype=object)
-    builders = {ANNOUNCEMENT: lambda m: _announcements(sector[m], draws[m], live[m]),
-                REPORT: lambda m: _reports(sector[m], draws[m]),
-                USEFUL: lambda m: _useful(sector[m], month[m], draws[m], election[m]),
-                HOLIDAY: lambda m: _holidays(holiday[m], draws[m]),
-                NEWS: lambda m: _news(month_number[m], draws[m]),
-                SAFETY: lambda m: _safety(month[m], draws[m])}
-    for code, build in builders.items():
-        mask = rubric == code
-        if mask.any():
-            text[mask] = build(mask)
+def _compose(rubric, draws, **by_post) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Each post's code into the bodies (texts before signatures), the bodies, and whether each
+    post is a page's own (signed) or central wording. `by_post`: the arrays the builders read,
+    `sectors` the names of the sector codes."""
+    bodies = _Bodies(by_post.pop("sectors"))
+    builders = {ANNOUNCEMENT: (bodies.announcements, ("sector", "live")), REPORT: (bodies.reports, ("sector",)),
+                USEFUL: (bodies.useful, ("sector", "month", "election")), HOLIDAY: (bodies.holidays, ("holiday",)),
+                NEWS: (bodies.news, ("month_number",)), SAFETY: (bodies.safety, ("month",))}
+    order = np.argsort(rubric, kind="stable")  # each rubric's posts, taken by position (cheaper than masks)
+    ends = np.cumsum(np.bincount(rubric, minlength=len(RUBRICS)))
+    code, texts = np.zeros(len(rubric), dtype=np.int64), []
+    for rubric_code, (build, needs) in builders.items():
+        at = order[ends[rubric_code - 1] if rubric_code else 0:ends[rubric_code]]
+        if len(at):
+            codes, rendered = build(draws=draws[at], **{name: by_post[name][at] for name in needs})
+            code[at] = codes + len(texts)
+            texts += rendered
     central = (rubric == NEWS) | (np.isin(rubric, (SAFETY, USEFUL)) & (draws[:, 2] % 100 < CENTRAL_SHARE * 100))
-    return text, ~central
+    return code, texts, ~central
 
 
 def _content_types(rng: np.random.Generator, posts: pd.DataFrame, rubric: np.ndarray) -> np.ndarray:
-    """content_type from the flags, as the VK importer reads attachments back (`vk_rows.content_code`)."""
+    """content_type codes (into `CONTENT_TYPES`) from the flags, as the VK importer reads attachments back
+    (`vk_rows.content_code`)."""
     photo, video, live = (posts[c].to_numpy(dtype=bool) for c in ("has_photo", "has_video", "is_live"))
     draw = rng.random(len(posts))
-    bare = np.where(draw < np.where(rubric == USEFUL, 0.45, 0.2), "link",
-                    np.where(draw > 0.95, "poll", "text"))
-    moving = np.where(live, "live", np.where(draw < 0.3, "clip", "video"))
-    kind = np.where(photo & video, "several", np.where(video, moving, np.where(photo, "photo", bare)))
-    return np.where(posts["kind"].to_numpy() == "repost", "repost", kind).astype(object)
+    bare = np.where(draw < np.where(rubric == USEFUL, 0.45, 0.2), LINK, np.where(draw > 0.95, POLL, TEXT))
+    moving = np.where(live, LIVE, np.where(draw < 0.3, CLIP, VIDEO))
+    kind = np.where(photo & video, SEVERAL, np.where(video, moving, np.where(photo, PHOTO, bare)))
+    return np.where((posts["kind"] == "repost").to_numpy(dtype=bool), REPOST, kind)
 
 
 def _engagement(rng: np.random.Generator, posts: pd.DataFrame, rubric: np.ndarray, content: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray]:
-    by_type = np.array([TYPE_ENGAGEMENT[c] for c in content]) if len(content) else np.zeros((0, 2))
+    by_type = np.array([TYPE_ENGAGEMENT[c] for c in CONTENT_TYPES])[content]
     factor = RUBRIC_ENGAGEMENT[rubric] * by_type
     likes = rng.poisson(posts["likes"].to_numpy() * factor[:, 0])
     reposts = rng.poisson(posts["reposts"].to_numpy() * factor[:, 1])
     return likes.astype(np.int64), reposts.astype(np.int64)
 
 
-def _signatures(community_id: pd.Series, communities: pd.DataFrame, draws: np.ndarray) -> np.ndarray:
-    """The page's name under its own posts, and half the time its hashtag (copy detection ignores hashtags)."""
-    pages = communities.set_index("community_id")
-    screen = pages["screen_name"].where(pages["screen_name"].notna() & (pages["screen_name"] != ""),
-                                        pages.index.to_series().str.replace(":", "", regex=False))
-    name = pages["name"].reindex(community_id).fillna("").to_numpy(dtype=object)
-    tag = (" #" + screen.reindex(community_id).fillna("")).to_numpy(dtype=object)
-    return "\n\n" + name + np.where(draws % 2 == 0, tag, "")
+def _signatures(pages: pd.Index, communities: pd.DataFrame) -> list[str]:
+    """The signatures of `pages`: "" first, then for each page its name (code 1 + 2·page) and its name
+    with its hashtag (code 2 + 2·page); copy detection ignores hashtags."""
+    by_id = communities.set_index("community_id")
+    screen = by_id["screen_name"].where(by_id["screen_name"].notna() & (by_id["screen_name"] != ""),
+                                        by_id.index.to_series().str.replace(":", "", regex=False))
+    names = by_id["name"].reindex(pages).fillna("").tolist()
+    tags = screen.reindex(pages).fillna("").tolist()
+    return [""] + [s for name, tag in zip(names, tags) for s in ("\n\n" + name, "\n\n" + name + " #" + tag)]
+
+
+def _join(first: np.ndarray, firsts: list[str], second: np.ndarray, seconds: list[str]) -> pa.ChunkedArray:
+    """`firsts[first] + seconds[second]` for every post, joined by Arrow a chunk at a time."""
+    firsts, seconds = pa.array(firsts, pa.large_string()), pa.array(seconds, pa.large_string())
+    return pa.chunked_array([pc.binary_join_element_wise(firsts.take(first[i:i + CHUNK]),
+                                                         seconds.take(second[i:i + CHUNK]), pa.scalar("", pa.large_string()))
+                             for i in range(0, len(first), CHUNK)], type=pa.large_string())
 
 
 def add_texts(seed: int, posts: pd.DataFrame, communities: pd.DataFrame, organizations: pd.DataFrame,
               tz: str) -> pd.DataFrame:
     """The posts with text, content_type, text_length, and likes and reposts shaped by both (module docstring)."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TEXT_STREAM,)))
-    sectors = communities.set_index("community_id")["org_id"].map(organizations.set_index("org_id")["sector"])
-    sector = sectors.reindex(posts["community_id"]).fillna("other").to_numpy(dtype=object)
+    page, pages = pd.factorize(posts["community_id"])
+    sector_of_page = (communities.set_index("community_id")["org_id"].map(organizations.set_index("org_id")["sector"])
+                      .reindex(pages).fillna("other"))
+    sector_of_page, sectors = pd.factorize(sector_of_page)
+    sector, sectors = sector_of_page[page], list(sectors)
     local = pd.DatetimeIndex(posts["published_at"]).tz_convert(tz).tz_localize(None)
-    month, day = local.month.to_numpy(), local.day.to_numpy()
-    month_number = (local.year.to_numpy() - 2000) * 12 + month
+    month, day = local.month.to_numpy().astype(np.int64), local.day.to_numpy().astype(np.int64)
+    month_number = (local.year.to_numpy().astype(np.int64) - 2000) * 12 + month
     live = posts["is_live"].to_numpy(dtype=bool)
-    holiday = _holiday_index(month, day, sector)
-    rubric = _rubrics(rng, posts["kind"].to_numpy() == "repost", live, month, holiday)
+    holiday = _holiday_index(month, day, sector, sectors)
+    rubric = _rubrics(rng, (posts["kind"] == "repost").to_numpy(dtype=bool), live, month, holiday)
     draws = rng.integers(0, 1 << 30, size=(len(posts), 5))
     election = _before_election(local.to_numpy().astype("datetime64[D]"))
-    text, own = _compose(rubric, sector, month, month_number, holiday, election, live, draws)
+    body, bodies, own = _compose(rubric, draws, sector=sector, sectors=sectors, month=month,
+                                 month_number=month_number, holiday=holiday, election=election, live=live)
     copied_greeting = (rubric == HOLIDAY) & (draws[:, 4] % 10 >= 7)  # a greeting card passed from page to page
     signed = own & ~copied_greeting
-    text[signed] += _signatures(posts["community_id"][signed], communities, draws[signed, 1])  # old strings freed
+    signature = np.where(signed, 1 + 2 * page + (draws[:, 1] % 2 == 0), 0)
+    signatures = _signatures(pages, communities)
     content = _content_types(rng, posts, rubric)
     likes, reposts = _engagement(rng, posts, rubric, content)
-    text = pd.Series(text, index=posts.index, dtype="str")  # one conversion of a million strings
-    return posts.assign(text_length=text.str.len().to_numpy(dtype=np.int64), likes=likes, reposts=reposts, text=text,
-                        content_type=pd.Categorical(content, categories=CONTENT_TYPES).astype("str"))
+    length = (np.array([len(b) for b in bodies], dtype=np.int64)[body] if bodies else np.zeros(len(posts), np.int64))
+    length += np.array([len(s) for s in signatures], dtype=np.int64)[signature]
+    text = pd.Series(pd.array(_join(body, bodies, signature, signatures), dtype="str"), index=posts.index)
+    return posts.assign(text_length=length, likes=likes, reposts=reposts, text=text,
+                        content_type=pd.Categorical.from_codes(content, categories=CONTENT_TYPES).astype("str"))
