@@ -65,8 +65,12 @@ def organisation_platforms(source: Source, at) -> pd.DataFrame:
     """One row per organisation of the list at `at` (UTC): org_id, name, sector, municipality, a
     boolean column per platform (vk, ok, telegram: a page open then), `both` (VK and OK),
     `any`, and `missing` (the mandatory platform it lacks while it has the other: 'vk', 'ok' or
-    None)."""
+    None). Computed once per source and moment; a copy, which the caller may change."""
     source = require_source(source)
+    return source.cached(("organisation_platforms", pd.Timestamp(at)), lambda: _organisation_platforms(source, at)).copy()
+
+
+def _organisation_platforms(source: Source, at) -> pd.DataFrame:
     orgs = source.organizations()[["org_id", "name", "sector", "municipality"]]
     pages = open_pages(source, at)
     flags = (pages.assign(yes=True).pivot_table(index="org_id", columns="platform", values="yes", aggfunc="any")
