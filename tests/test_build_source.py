@@ -35,4 +35,10 @@ def test_organisation_platforms_are_handed_out_as_copies(small_dataset_dir, tmp_
     assert got.equals(expected)
     got["missing"] = "vk"
     assert coverage.organisation_platforms(source, at).equals(expected)
+    region = coverage.missing_second_platform(source, at)
+    assert len(region) and region.equals(coverage.missing_second_platform(open_source(small_dataset_dir), at))
+    for name in region["municipality"].unique()[:3]:  # a district's list: its part of the region's, as computed alone
+        part = coverage.missing_second_platform(source, at, name)
+        assert len(part) and part.equals(region[region["municipality"] == name].reset_index(drop=True))
+    region["name"] = "changed"
     assert coverage.missing_second_platform(source, at).equals(coverage.missing_second_platform(open_source(small_dataset_dir), at))
