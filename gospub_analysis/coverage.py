@@ -65,8 +65,12 @@ def organisation_platforms(source: Source, at) -> pd.DataFrame:
     """One row per organisation of the list at `at` (UTC): org_id, name, sector, municipality, a
     boolean column per platform (vk, ok, telegram: a page open then), `both` (VK and OK),
     `any`, and `missing` (the mandatory platform it lacks while it has the other: 'vk', 'ok' or
-    None)."""
+    None). Computed once per source and moment; a copy, which the caller may change."""
     source = require_source(source)
+    return source.cached(("organisation_platforms", pd.Timestamp(at)), lambda: _organisation_platforms(source, at)).copy()
+
+
+def _organisation_platforms(source: Source, at) -> pd.DataFrame:
     orgs = source.organizations()[["org_id", "name", "sector", "municipality"]]
     pages = open_pages(source, at)
     flags = (pages.assign(yes=True).pivot_table(index="org_id", columns="platform", values="yes", aggfunc="any")
@@ -112,12 +116,18 @@ def missing_second_platform(source: Source, at, municipality: str | None = None)
     One row per organisation (of `municipality` when given), sorted by municipality, sector and
     name: org_id, name, sector, municipality, has (the platform it runs), missing (the one it
     lacks), page_name, page_url (its open page on `has`, the first by id when it has several).
+    The region's list is computed once per source and moment (a district's is a part of it).
     """
     source = require_source(source)
+    out = source.cached(("missing_second_platform", pd.Timestamp(at)), lambda: _missing_second_platform(source, at))
+    if municipality is not None:
+        return out[out["municipality"] == municipality].reset_index(drop=True)
+    return out.copy()
+
+
+def _missing_second_platform(source: Source, at) -> pd.DataFrame:
     frame = organisation_platforms(source, at)
     frame = frame[frame["missing"].notna()]
-    if municipality is not None:
-        frame = frame[frame["municipality"] == municipality]
     frame = frame.assign(has=frame["missing"].map({"ok": "vk", "vk": "ok"}))
     pages = (open_pages(source, at).sort_values("community_id")
              .drop_duplicates(["org_id", "platform"])[["org_id", "platform", "platform_id", "screen_name", "name"]]

@@ -3,12 +3,14 @@
 This module owns the numbers of `notebooks/municipality.ipynb`: the district's pages
 from the year's ranking of the whole region, headline numbers against the region, the
 lowest-scoring pages with their weakest criteria, and the district's monthly series.
-The region-wide inputs come from the same `Source` (`ranking.rank_pages`,
+The region-wide inputs come from the same `Source` (`region_ranking`,
 `growth.monthly_by`), so a report's 35 municipality pages share one computation through
-the source's `cache_dir`.
+the source's `cache_dir` and, in one kernel, the source itself (`open_source`).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import pandas as pd
 
@@ -18,6 +20,15 @@ from .wording import (MISSING, YES, count_ru, fmt_int, fmt_num, fmt_place, neutr
 
 WEAKEST_SHOWN = 2  # criteria named as the reason a page needs help
 NEEDS_HELP_SHOWN = 10
+
+
+def region_ranking(source, year: int, methodology) -> pd.DataFrame:
+    """The year's ranking of the whole region (`ranking.rank_pages`), computed once per source,
+    year and methodology; a copy, which the caller may change."""
+    from .ranking import rank_pages
+
+    key = ("region_ranking", int(year), hashlib.sha256(repr(methodology).encode()).hexdigest())
+    return source.cached(key, lambda: rank_pages(source, year, methodology)).copy()
 
 
 def district_ranking(ranking: pd.DataFrame, municipality: str) -> pd.DataFrame:

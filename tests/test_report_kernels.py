@@ -131,7 +131,9 @@ def test_municipality_page_from_a_kept_kernel_equals_the_page_from_a_fresh_kerne
     work = tmp_path / "report"
 
     def params(name: str) -> dict:
-        return {"data_dir": str(small_dataset_dir), "year": 2023, "municipality": name, "out_dir": "municipalities"}
+        # with the build's shared cache: the kept kernel's runs share one Source (`open_source`)
+        return {"data_dir": str(small_dataset_dir), "year": 2023, "municipality": name, "out_dir": "municipalities",
+                "cache_dir": str(work / "data")}
 
     fresh = runner.run_job(job(tmp_path / "fresh", "berdsk", notebook, params("г. Бердск"), reuse=False, cwd=work))
     session = kernels.session(work)

@@ -11,7 +11,12 @@ Work that a notebook or a report needs several times (the page-year indicators o
 year, the growth series) is memoised with `cached`: an explicit cache on the object,
 never a hidden global. With `cache_dir`, cached tables are also written there as
 Parquet and read back by any other `Source` given the same folder: this is how one
-report build computes a year's indicators once for all its notebooks.
+report build computes a year's indicators once for all its notebooks. A build's kernels
+are kept for all the notebooks a worker runs (`reports.kernels`), so `open_source` with a
+`cache_dir` (a build's own folder: the data folder does not change during a build) gives
+the same `Source` again in the same process: the next notebook finds in memory what the
+previous one computed (the district pages: the availability, the pages, the region's
+ranking) instead of computing or reading it again. Only the last such source is kept.
 
     >>> source = open_source("data/nso-synthetic")
     >>> source.timezone, source.data_label
@@ -214,11 +219,25 @@ def _sql_string(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
+_BUILD_SOURCE: dict[tuple[str, str], Source] = {}  # (data folder, cache_dir) -> the build's source, at most one
+
+
 def open_source(path: Path | str | None = None, cache_dir: Path | str | None = None) -> Source:
-    """The `Source` of a dataset folder; None: the default dataset (`config.DEFAULT_DATASET`)."""
+    """The `Source` of a dataset folder; None: the default dataset (`config.DEFAULT_DATASET`).
+
+    With a `cache_dir` (a report build's shared cache), the source opened last in this process
+    with the same folder and cache is returned again (see the module docstring)."""
     from ..config import DEFAULT_DATASET
 
-    return Source(DEFAULT_DATASET if path is None or path == "" else path, cache_dir)
+    path = DEFAULT_DATASET if path is None or path == "" else path
+    if cache_dir is None:
+        return Source(path, cache_dir)
+    key = (str(Path(path).resolve()), str(Path(cache_dir).resolve()))
+    source = _BUILD_SOURCE.get(key)
+    if source is None:
+        _BUILD_SOURCE.clear()
+        source = _BUILD_SOURCE[key] = Source(path, cache_dir)
+    return source
 
 
 def require_source(source) -> Source:
