@@ -144,6 +144,8 @@ def test_malformed_file_fails_with_name_position_and_shape(tmp_path):
 @pytest.mark.parametrize("body, shown", [
     ({"count": 1, "items": [{"id": 1, "owner_id": -1, "date": 1, "post_type": "post"}]}, "an object with keys count, items"),
     ([{"uid": "5", "first_name": "Анна", "last_name": "К."}], "user profiles (as users.getInfo returns)"),
+    ([{"uid": "7", "name": "Клуб", "members_count": 3}, {"uid": "5", "name": "Анна К.", "first_name": "Анна"}],
+     "user profiles (as users.getInfo returns)"),  # a profile that has a uid and a name, after a group
     ({"members": [{"userId": "5"}]}, "members or users of a group"),
     ([1, 2, 3], "a list of bare ids"),
 ])

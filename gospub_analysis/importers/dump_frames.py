@@ -49,9 +49,11 @@ def _utc(values: np.ndarray, unit: str) -> pd.Series:
 
 
 def _community_ids(gids: np.ndarray, code: str) -> np.ndarray:
-    """'<code>:<id>' for each row's group id, formatting each page once rather than once a row."""
+    """'<code>:<id>' for each row's group id ('<id>' when `code` is empty), formatting each page once rather
+    than once a row."""
     unique, inverse = np.unique(np.asarray(gids, dtype="int64"), return_inverse=True)
-    return np.array([f"{code}:{g}" for g in unique.tolist()], dtype=object)[inverse.reshape(-1)]
+    prefix = f"{code}:" if code else ""
+    return np.array([f"{prefix}{g}" for g in unique.tolist()], dtype=object)[inverse.reshape(-1)]
 
 
 def _response_days(seqs: np.ndarray, order: list[tuple]) -> np.ndarray:
@@ -173,12 +175,14 @@ def _community_frame(t: Packed, ranks: np.ndarray, old: Existing, report: Import
                      platform: Platform) -> pd.DataFrame:
     """Pages named by a groups response (newest first, one row per observation), then pages seen only on walls."""
     g = _newest_rows(t.groups, ranks)
-    fetched = [t.order[s][0] for s in g["seq"].tolist()]
+    closed = np.flatnonzero(g["deactivated"].astype(bool))  # few rows: the pages closed when observed
+    closed_at = np.full(len(g["seq"]), None, dtype=object)
+    closed_at[closed] = [t.order[s][0] for s in g["seq"][closed].tolist()]
     ids = _community_ids(g["gid"], platform.code)
     groups = pd.DataFrame({
         "community_id": ids, "as_of": _response_days(g["seq"], t.order), "platform": platform.code,
-        "platform_id": [str(gid) for gid in g["gid"].tolist()], "screen_name": g["screen_name"], "name": g["name"],
-        "org_id": None, "closed_at": [when if closed else None for when, closed in zip(fetched, g["deactivated"])]})
+        "platform_id": _community_ids(g["gid"], ""), "screen_name": g["screen_name"], "name": g["name"],
+        "org_id": None, "closed_at": closed_at})
     if "created" in g:  # the platform dates a page's creation (OK); null where a response did not say
         created = pd.Series(g["created"], dtype="Int64")
         groups["created_at"] = _utc(created.fillna(0).to_numpy(), platform.unit).where(created.notna().to_numpy())

@@ -310,39 +310,41 @@ def _real_avatar(url: str) -> bool:
     return bool(url) and not _STUB_AVATAR.search(url)
 
 
-@lru_cache(maxsize=None)
-def _filled(text: str) -> bool:
-    return bool(text.strip())
+def _group_row(group: dict, i: int, seen: int, seq: int, t: OkTables) -> None:
+    """A page's name and creation time and a snapshot; `seen` is the response's local day (in ms).
 
-
-def _flag(group: dict, key: str) -> bool | None:
-    value = group.get(key, _ABSENT)
-    return None if value is _ABSENT else _filled(value) if type(value) is str else bool(value)
-
-
-def _group_row(group: dict, i: int, seen: int, t: OkTables) -> None:
-    """A page's name and creation time and a snapshot; `seen` is the response's local day (in ms)."""
+    A field's flag: absent -> None (unknown), a string -> whether it has more than blanks, else its truth;
+    the avatar is a real one when its URL is not OK's stub (`_real_avatar`). Written out inline: a year's
+    dump has a few hundred thousand observations."""
     get = group.get
     uid, name = get("uid"), get("name")
     gid = int(uid) if type(uid) is str and uid.isdigit() and uid.isascii() else _decimal(uid, "uid")
     if type(name) is not str or not name.strip():
         raise Bad("name is missing")
-    if seen < t.group_seen.get(gid, seen + 1):
-        t.group_seen[gid] = seen
+    group_seen = t.group_seen
+    if seen < group_seen.get(gid, seen + 1):
+        group_seen[gid] = seen
     members, created = get("members_count"), get("created_ms")
     if members is not None and (type(members) is not int or members < 0):
         raise Bad("members_count is not a non-negative integer")
     if created is not None and (type(created) is not int or not 0 <= created < MAX_MS):
         raise Bad("created_ms is not an integer (milliseconds)")
     screen = get("shortname")
-    t.groups.append((t.seq, i, gid, screen if type(screen) is str and screen else None, name.strip(), False,
+    t.groups.append((seq, i, gid, screen if type(screen) is str and screen else None, name.strip(), False,
                      created))
-    avatar = get("pic_avatar", _ABSENT)
-    phone, email = _flag(group, "phone"), _flag(group, "email")
+    avatar, cover, about = get("pic_avatar", _ABSENT), get("cover", _ABSENT), get("description", _ABSENT)
+    phone, email, address = get("phone", _ABSENT), get("email", _ABSENT), get("address", _ABSENT)
+    if phone is not _ABSENT:
+        phone = phone.strip() != "" if type(phone) is str else bool(phone)
+    if email is not _ABSENT:
+        email = email.strip() != "" if type(email) is str else bool(email)
     t.snapshots.append((
-        t.seq, i, gid, members, None if avatar is _ABSENT else _real_avatar(avatar) if type(avatar) is str else False,
-        _flag(group, "cover"), _flag(group, "description"),
-        None if phone is None and email is None else bool(phone or email), _flag(group, "address")))
+        seq, i, gid, members,
+        None if avatar is _ABSENT else _real_avatar(avatar) if type(avatar) is str else False,
+        None if cover is _ABSENT else cover.strip() != "" if type(cover) is str else bool(cover),
+        None if about is _ABSENT else about.strip() != "" if type(about) is str else bool(about),
+        None if phone is _ABSENT and email is _ABSENT else phone is True or email is True,
+        None if address is _ABSENT else address.strip() != "" if type(address) is str else bool(address)))
 
 
 def consume(resp: Response, t: OkTables, pseudonymize: Pseudonymizer, report: ImportReport, zone: tzinfo) -> None:
@@ -356,12 +358,12 @@ def consume(resp: Response, t: OkTables, pseudonymize: Pseudonymizer, report: Im
                           f"OK API error {kept.get('error_code')}: {kept.get('error_msg')}", kept)
     elif resp.kind == "groups":
         report.read("group", len(body))
-        seen = local_midnight(resp.fetched) * 1000
+        seen, seq = local_midnight(resp.fetched) * 1000, t.seq
         for i, group in enumerate(body):
             try:
                 if not isinstance(group, dict):
                     raise Bad("the group is not a JSON object")
-                _group_row(group, i, seen, t)
+                _group_row(group, i, seen, seq, t)
             except Bad as exc:
                 report.quarantine(resp.file, f"{resp.position}, [{i}]", "group", mask_digits(exc),
                                   scrub_ok(group, pseudonymize))

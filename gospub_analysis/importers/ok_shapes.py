@@ -33,6 +33,11 @@ _METHOD_NAME = re.compile(r"^[a-z]+\.[A-Za-z]+$")
 def _group_list(body: list) -> str:
     if not body:
         return "empty"
+    for g in body:  # the usual list, in one pass; anything else is told apart below
+        if type(g) is not dict or "uid" not in g or "name" not in g or not g.keys().isdisjoint(PERSON_MARKERS):
+            break
+    else:
+        return "groups"
     if any(isinstance(g, dict) and PERSON_MARKERS & g.keys() for g in body):
         raise Refused("user profiles (as users.getInfo returns), not groups")
     if all(isinstance(g, dict) and "uid" in g and "name" in g for g in body):
