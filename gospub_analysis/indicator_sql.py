@@ -131,3 +131,42 @@ SUMS = f"""
     LEFT JOIN med USING (replicate, community_id)
     ORDER BY replicate, community_id
 """
+
+# The same sums for the observed year alone (every week once: replicate 0 of
+# `metrics.unit_weights`), without the weights join: what `metrics.page_year` runs. With unit
+# weights every cell is drawn, so months_drawn is months_active; the column types are those of
+# `SUMS`, so both give the same frame.
+UNIT_SUMS = f"""
+    WITH totals AS (
+        SELECT community_id, {", ".join(f"sum(CAST({c} AS BIGINT)) AS {c}" for c in SUMMED)},
+               count(DISTINCT month) AS months_active
+        FROM cells GROUP BY ALL
+    ),
+    by_week AS (
+        SELECT community_id, count(*) AS weeks_active,
+               count(*) FILTER (WHERE posts >= {POSTS_PER_WEEK_NORM}) AS weeks_3plus
+        FROM (SELECT community_id, week, sum(posts) AS posts FROM cells WHERE week <> {NO_WEEK} GROUP BY ALL)
+        GROUP BY ALL
+    ),
+    by_month AS (
+        SELECT community_id, count(*) FILTER (WHERE posts = 0) AS months_no_posts,
+               count(*) FILTER (WHERE live_streams > 0) AS months_live
+        FROM (SELECT community_id, month, sum(posts) AS posts, sum(live_streams) AS live_streams
+              FROM cells GROUP BY ALL)
+        GROUP BY ALL
+    ),
+    med AS (
+        SELECT community_id, median(reply_working_hours) AS median_reply_working_hours,
+               median(reply_hours) AS median_reply_hours
+        FROM replies WHERE answered GROUP BY ALL
+    )
+    SELECT 0 AS replicate, t.* EXCLUDE (months_active),
+           coalesce(bw.weeks_active, 0) AS weeks_active, coalesce(bw.weeks_3plus, 0) AS weeks_3plus,
+           t.months_active AS months_drawn, bm.months_no_posts, bm.months_live,
+           t.months_active, med.median_reply_working_hours, med.median_reply_hours
+    FROM totals t
+    LEFT JOIN by_week bw USING (community_id)
+    JOIN by_month bm USING (community_id)
+    LEFT JOIN med USING (community_id)
+    ORDER BY community_id
+"""

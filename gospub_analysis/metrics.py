@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Source, require_source
-from .indicator_sql import CELL_SUMS, MONTHS, POSTS_PER_WEEK_NORM, SUMS
+from .indicator_sql import CELL_SUMS, MONTHS, POSTS_PER_WEEK_NORM, SUMS, UNIT_SUMS
 from .localtime import NO_WEEK, first_monday, week_index, weeks_in_year, year_bounds
 from .replies import REPLY_WITHIN_HOURS, py, resident_replies, utc, with_reply_times
 
@@ -164,8 +164,12 @@ class YearData:
                              "reply_hours", "reply_working_hours"]]
 
     def query(self, kind: str, weights: pd.DataFrame | None = None) -> pd.DataFrame:
-        """"sums" (one row per replicate of `weights` and page) or "months" (one row per page and month)."""
+        """"sums" (one row per replicate of `weights` and page), "unit" (the sums of the observed
+        year: replicate 0 of `unit_weights`, without the weights join) or "months" (one row per
+        page and month)."""
         frames = {"cells": self.cells(), "replies": self._reply_cells_input()}
+        if kind == "unit":
+            return self.source.sql(UNIT_SUMS, None, frames)
         if weights is not None:
             weights = weights[["replicate", "week", "weight"]].astype("int64")
             outside = pd.DataFrame({"replicate": weights["replicate"].unique(), "week": NO_WEEK, "weight": 1})
@@ -295,8 +299,8 @@ def page_year(source: Source, year: int, until=None) -> pd.DataFrame:
     until = utc(until)
 
     def compute() -> pd.DataFrame:
-        weights = unit_weights(weeks_in_year(year))
-        return page_year_replicates(year_data(source, year, until), weights).drop(columns="replicate")
+        data = year_data(source, year, until)
+        return _indicators(data.query("unit"), data).drop(columns="replicate")
 
     frame = source.cached(("page_year", year, until), compute, share=True).copy()
     frame.attrs["year"] = year
