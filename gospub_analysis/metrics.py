@@ -169,7 +169,7 @@ class YearData:
         page and month)."""
         frames = {"cells": self.cells(), "replies": self._reply_cells_input()}
         if kind == "unit":
-            return self.source.sql(UNIT_SUMS, None, frames)
+            return self.source.sql(UNIT_SUMS, None, {**frames, "cal": self.cal[["week", "month"]]})
         if weights is not None:
             weights = weights[["replicate", "week", "weight"]].astype("int64")
             outside = pd.DataFrame({"replicate": weights["replicate"].unique(), "week": NO_WEEK, "weight": 1})
