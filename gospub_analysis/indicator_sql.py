@@ -2,7 +2,9 @@
 
 This module owns the SQL of `metrics`. `CELL_SUMS` runs over the dataset's `posts` view
 (reading only the columns and the year it needs) and the frames `metrics.YearData`
-registers: `pages` (`exists_from` and `closed_at`), `cal` (the year's (week, month) cells
+registers: `pages` (`exists_from`, `closed_at` and `pn`, the page's row number: a cell is
+keyed by one integer, pn * 1024 + (week + 1) * 16 + month, cheaper to group and join on
+than the page id), `cal` (the year's (week, month) cells
 with their bounds in UTC) and `replies` (residents' comments with week, month and reply
 times). A cell is one page in one (week, month) of the local year in which the page
 existed; weeks follow `localtime` (complete ISO weeks, `NO_WEEK` for the days of the
@@ -22,25 +24,24 @@ SUMMED = ("posts", "original_posts", "live_streams", "posts_with_views", "views"
 
 CELLS = f"""
     WITH active AS (
-        SELECT p.community_id, c.week, c.month
+        SELECT p.community_id, c.week, c.month, p.pn * 1024 + (c.week + 1) * 16 + c.month AS k
         FROM pages p JOIN cal c
           ON p.exists_from < c.end_utc AND (p.closed_at IS NULL OR p.closed_at > c.start_utc)
          AND ($until IS NULL OR c.start_utc < $until)
     ),
     posts_days AS (
-        SELECT community_id, kind, is_live, views, likes, comments, reposts,
-               date_diff('day', $first_monday, CAST(timezone($tz, published_at) AS DATE)) AS day_n,
-               month(timezone($tz, published_at)) AS month
-        FROM posts
+        SELECT pg.pn, kind, is_live, views, likes, comments, reposts, timezone($tz, published_at) AS local_at
+        FROM posts JOIN pages pg USING (community_id)
         WHERE published_at >= $start AND published_at < $end
           AND ($until IS NULL OR published_at < $until)
     ),
     posts_local AS (
-        SELECT *, CASE WHEN day_n < 0 OR day_n // 7 >= $n_weeks THEN {NO_WEEK} ELSE day_n // 7 END AS week
+        SELECT *, date_diff('day', $first_monday, CAST(local_at AS DATE)) AS day_n, month(local_at) AS month
         FROM posts_days
     ),
     post_cells AS (
-        SELECT community_id, week, month,
+        SELECT pn * 1024 + (CASE WHEN day_n < 0 OR day_n // 7 >= $n_weeks THEN {NO_WEEK} ELSE day_n // 7 END + 1) * 16
+                  + month AS k,
                count(*) AS posts,
                count(*) FILTER (WHERE kind = 'original') AS original_posts,
                count(*) FILTER (WHERE is_live) AS live_streams,
@@ -50,19 +51,19 @@ CELLS = f"""
         FROM posts_local GROUP BY ALL
     ),
     reply_cells AS (
-        SELECT community_id, week, month,
+        SELECT pg.pn * 1024 + (r.week + 1) * 16 + r.month AS k,
                count(*) AS resident_comments,
                count(*) FILTER (WHERE answered) AS answered,
                count(*) FILTER (WHERE answered_within_24h) AS answered_24h
-        FROM replies GROUP BY ALL
+        FROM replies r JOIN pages pg USING (community_id) GROUP BY ALL
     ),
     cells AS (
         SELECT a.community_id, a.week, a.month,
                {", ".join(f"coalesce({'pc' if c not in ('resident_comments', 'answered', 'answered_24h') else 'rc'}.{c}, 0) AS {c}"
                           for c in SUMMED)}
         FROM active a
-        LEFT JOIN post_cells pc USING (community_id, week, month)
-        LEFT JOIN reply_cells rc USING (community_id, week, month)
+        LEFT JOIN post_cells pc USING (k)
+        LEFT JOIN reply_cells rc USING (k)
     )
 """
 

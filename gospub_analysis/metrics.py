@@ -154,7 +154,8 @@ class YearData:
         if self._cells is None:
             params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz,
                       "first_monday": first_monday(self.year).date(), "n_weeks": self.n_weeks}
-            frames = {"pages": self.pages[["community_id", "exists_from", "closed_at"]], "cal": self.cal,
+            pages = self.pages[["community_id", "exists_from", "closed_at"]].assign(pn=np.arange(len(self.pages)))
+            frames = {"pages": pages, "cal": self.cal,
                       "replies": self._reply_cells_input()}
             self._cells = self.source.sql(CELL_SUMS, params, frames, arrow=True)
         return self._cells
