@@ -8,8 +8,8 @@ than the page id), `cal` (the year's (week, month) cells
 with their bounds in UTC) and `replies` (residents' comments with week, month and reply
 times). A cell is one page in one (week, month) of the local year in which the page
 existed; weeks follow `localtime` (complete ISO weeks, `NO_WEEK` for the days of the
-year outside them). Parameters: $start, $end, $until (UTC), $tz, $first_monday,
-$n_weeks. Its result, one row per cell, is computed once per year and registered as
+year outside them). Parameters: $start, $end, $until (UTC), $tz, $n_weeks and the local
+days of `metrics._local_days` ($first_day, $first_day_us, $offset_us, $monday_day, $months). Its result, one row per cell, is computed once per year and registered as
 `cells` for `MONTHS` and `SUMS` (with `replies` and, for the year sums, `weights`:
 replicate, week, weight), so that any number of replicates scans the posts once.
 """
@@ -30,13 +30,16 @@ CELLS = f"""
          AND ($until IS NULL OR c.start_utc < $until)
     ),
     posts_days AS (
-        SELECT pg.pn, kind, is_live, views, likes, comments, reposts, timezone($tz, published_at) AS local_at
+        SELECT pg.pn, kind, is_live, views, likes, comments, reposts,
+               CASE WHEN $offset_us IS NULL
+                    THEN date_diff('day', $first_day, CAST(timezone($tz, published_at) AS DATE))
+                    ELSE (epoch_us(published_at) + $offset_us - $first_day_us) // 86400000000 END AS day_y
         FROM posts JOIN pages pg USING (community_id)
         WHERE published_at >= $start AND published_at < $end
           AND ($until IS NULL OR published_at < $until)
     ),
     posts_local AS (
-        SELECT *, date_diff('day', $first_monday, CAST(local_at AS DATE)) AS day_n, month(local_at) AS month
+        SELECT *, day_y - $monday_day AS day_n, list_extract($months, day_y + 1) AS month
         FROM posts_days
     ),
     post_cells AS (

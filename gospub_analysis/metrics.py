@@ -119,6 +119,21 @@ def _calendar_cells(year: int, tz: str) -> pd.DataFrame:
                         end_utc=to_utc(cells["last"] + pd.Timedelta(days=1)))[["week", "month", "start_utc", "end_utc"]]
 
 
+def _local_days(year: int, tz: str) -> dict:
+    """Parameters that turn a post's UTC time into its local day of `year` (`day_y`, 0 on
+    1 January) in `indicator_sql.CELLS`: the month of each day, the day of the first Monday,
+    and, when the zone keeps one UTC offset all year (no clock change), that offset, so the
+    day is integer arithmetic on the timestamp instead of a time-zone conversion per post."""
+    days = pd.date_range(f"{year}-01-01", f"{year + 1}-01-01", freq="D")
+    offsets = days - days.tz_localize(tz).tz_convert("UTC").tz_localize(None)
+    fixed = len(set(offsets)) == 1
+    first = days[0].date()
+    return {"first_day": first, "first_day_us": int(days[0].value // 1000),
+            "offset_us": int(offsets[0].value // 1000) if fixed else None,
+            "monday_day": (first_monday(year).date() - first).days,
+            "months": [int(m) for m in days[:-1].month]}
+
+
 def unit_weights(n_weeks: int) -> pd.DataFrame:
     """Weights of the observed year: replicate 0, every one of its `n_weeks` weeks once."""
     return pd.DataFrame({"replicate": 0, "week": np.arange(n_weeks), "weight": 1})
@@ -153,7 +168,7 @@ class YearData:
         replicates and by the months."""
         if self._cells is None:
             params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz,
-                      "first_monday": first_monday(self.year).date(), "n_weeks": self.n_weeks}
+                      "n_weeks": self.n_weeks, **_local_days(self.year, self.tz)}
             pages = self.pages[["community_id", "exists_from", "closed_at"]].assign(pn=np.arange(len(self.pages)))
             frames = {"pages": pages, "cal": self.cal,
                       "replies": self._reply_cells_input()}
