@@ -2,12 +2,14 @@
 
 This module owns the SQL of `metrics`. `CELL_SUMS` runs over the dataset's `posts` view
 (reading only the columns and the year it needs) and the frames `metrics.YearData`
-registers: `pages` (`exists_from` and `closed_at`), `cal` (the year's (week, month) cells
+registers: `pages` (`exists_from`, `closed_at` and `pn`, the page's row number: a cell is
+keyed by one integer, pn * 1024 + (week + 1) * 16 + month, cheaper to group and join on
+than the page id), `cal` (the year's (week, month) cells
 with their bounds in UTC) and `replies` (residents' comments with week, month and reply
 times). A cell is one page in one (week, month) of the local year in which the page
 existed; weeks follow `localtime` (complete ISO weeks, `NO_WEEK` for the days of the
-year outside them). Parameters: $start, $end, $until (UTC), $tz, $first_monday,
-$n_weeks. Its result, one row per cell, is computed once per year and registered as
+year outside them). Parameters: $start, $end, $until (UTC), $tz, $n_weeks and the local
+days of `metrics._local_days` ($first_day, $first_day_us, $offset_us, $monday_day, $months). Its result, one row per cell, is computed once per year and registered as
 `cells` for `MONTHS` and `SUMS` (with `replies` and, for the year sums, `weights`:
 replicate, week, weight), so that any number of replicates scans the posts once.
 """
@@ -22,47 +24,49 @@ SUMMED = ("posts", "original_posts", "live_streams", "posts_with_views", "views"
 
 CELLS = f"""
     WITH active AS (
-        SELECT p.community_id, c.week, c.month
+        SELECT p.community_id, c.week, c.month, p.pn * 1024 + (c.week + 1) * 16 + c.month AS k
         FROM pages p JOIN cal c
           ON p.exists_from < c.end_utc AND (p.closed_at IS NULL OR p.closed_at > c.start_utc)
          AND ($until IS NULL OR c.start_utc < $until)
     ),
     posts_days AS (
-        SELECT community_id, kind, is_live, views, likes, comments, reposts,
-               date_diff('day', $first_monday, CAST(timezone($tz, published_at) AS DATE)) AS day_n,
-               month(timezone($tz, published_at)) AS month
-        FROM posts
+        SELECT pg.pn, kind, is_live, views, likes, comments, reposts,
+               CASE WHEN $offset_us IS NULL
+                    THEN date_diff('day', $first_day, CAST(timezone($tz, published_at) AS DATE))
+                    ELSE (epoch_us(published_at) + $offset_us - $first_day_us) // 86400000000 END AS day_y
+        FROM posts JOIN pages pg USING (community_id)
         WHERE published_at >= $start AND published_at < $end
           AND ($until IS NULL OR published_at < $until)
     ),
     posts_local AS (
-        SELECT *, CASE WHEN day_n < 0 OR day_n // 7 >= $n_weeks THEN {NO_WEEK} ELSE day_n // 7 END AS week
+        SELECT *, day_y - $monday_day AS day_n, list_extract($months, day_y + 1) AS month
         FROM posts_days
     ),
     post_cells AS (
-        SELECT community_id, week, month,
+        SELECT pn * 1024 + (CASE WHEN day_n < 0 OR day_n // 7 >= $n_weeks THEN {NO_WEEK} ELSE day_n // 7 END + 1) * 16
+                  + month AS k,
                count(*) AS posts,
                count(*) FILTER (WHERE kind = 'original') AS original_posts,
                count(*) FILTER (WHERE is_live) AS live_streams,
                count(views) AS posts_with_views,
-               coalesce(sum(views), 0) AS views,
-               coalesce(sum(likes + comments + reposts) FILTER (WHERE views IS NOT NULL), 0) AS interactions
+               CAST(coalesce(sum(views), 0) AS BIGINT) AS views,
+               CAST(coalesce(sum(likes + comments + reposts) FILTER (WHERE views IS NOT NULL), 0) AS BIGINT) AS interactions
         FROM posts_local GROUP BY ALL
     ),
     reply_cells AS (
-        SELECT community_id, week, month,
+        SELECT pg.pn * 1024 + (r.week + 1) * 16 + r.month AS k,
                count(*) AS resident_comments,
                count(*) FILTER (WHERE answered) AS answered,
                count(*) FILTER (WHERE answered_within_24h) AS answered_24h
-        FROM replies GROUP BY ALL
+        FROM replies r JOIN pages pg USING (community_id) GROUP BY ALL
     ),
     cells AS (
         SELECT a.community_id, a.week, a.month,
                {", ".join(f"coalesce({'pc' if c not in ('resident_comments', 'answered', 'answered_24h') else 'rc'}.{c}, 0) AS {c}"
                           for c in SUMMED)}
         FROM active a
-        LEFT JOIN post_cells pc USING (community_id, week, month)
-        LEFT JOIN reply_cells rc USING (community_id, week, month)
+        LEFT JOIN post_cells pc USING (k)
+        LEFT JOIN reply_cells rc USING (k)
     )
 """
 
@@ -130,4 +134,53 @@ SUMS = f"""
     JOIN months_active ma USING (community_id)
     LEFT JOIN med USING (replicate, community_id)
     ORDER BY replicate, community_id
+"""
+
+# The same sums for the observed year alone (every week once: replicate 0 of
+# `metrics.unit_weights`), without the weights join: what `metrics.page_year` runs. With unit
+# weights every cell is drawn, so months_drawn is months_active. A week's posts are summed
+# over its cells only for the weeks that straddle two months (`split`, from `cal`): in every
+# other week a page has one cell, so the costly grouping by (page, week) runs on a fifth of
+# the cells.
+UNIT_SUMS = f"""
+    WITH totals AS (
+        SELECT community_id, {", ".join(f"sum({c}) AS {c}" for c in SUMMED)}
+        FROM cells GROUP BY ALL
+    ),
+    split AS (
+        SELECT week FROM cal WHERE week <> {NO_WEEK} GROUP BY week HAVING count(*) > 1
+    ),
+    weekly AS (
+        SELECT community_id, week, sum(posts) AS posts
+        FROM cells SEMI JOIN split USING (week) GROUP BY ALL
+        UNION ALL
+        SELECT community_id, week, posts
+        FROM cells ANTI JOIN split USING (week) WHERE week <> {NO_WEEK}
+    ),
+    by_week AS (
+        SELECT community_id, count(*) AS weeks_active,
+               count(*) FILTER (WHERE posts >= {POSTS_PER_WEEK_NORM}) AS weeks_3plus
+        FROM weekly GROUP BY ALL
+    ),
+    by_month AS (
+        SELECT community_id, count(*) AS months_active, count(*) FILTER (WHERE posts = 0) AS months_no_posts,
+               count(*) FILTER (WHERE live_streams > 0) AS months_live
+        FROM (SELECT community_id, month, sum(posts) AS posts, sum(live_streams) AS live_streams
+              FROM cells GROUP BY ALL)
+        GROUP BY ALL
+    ),
+    med AS (
+        SELECT community_id, median(reply_working_hours) AS median_reply_working_hours,
+               median(reply_hours) AS median_reply_hours
+        FROM replies WHERE answered GROUP BY ALL
+    )
+    SELECT 0 AS replicate, t.*,
+           coalesce(bw.weeks_active, 0) AS weeks_active, coalesce(bw.weeks_3plus, 0) AS weeks_3plus,
+           bm.months_active AS months_drawn, bm.months_no_posts, bm.months_live,
+           bm.months_active, med.median_reply_working_hours, med.median_reply_hours
+    FROM totals t
+    LEFT JOIN by_week bw USING (community_id)
+    JOIN by_month bm USING (community_id)
+    LEFT JOIN med USING (community_id)
+    ORDER BY community_id
 """

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Source, require_source
-from .indicator_sql import CELL_SUMS, MONTHS, POSTS_PER_WEEK_NORM, SUMS
+from .indicator_sql import CELL_SUMS, MONTHS, POSTS_PER_WEEK_NORM, SUMS, UNIT_SUMS
 from .localtime import NO_WEEK, first_monday, week_index, weeks_in_year, year_bounds
 from .replies import REPLY_WITHIN_HOURS, py, resident_replies, utc, with_reply_times
 
@@ -119,6 +119,21 @@ def _calendar_cells(year: int, tz: str) -> pd.DataFrame:
                         end_utc=to_utc(cells["last"] + pd.Timedelta(days=1)))[["week", "month", "start_utc", "end_utc"]]
 
 
+def _local_days(year: int, tz: str) -> dict:
+    """Parameters that turn a post's UTC time into its local day of `year` (`day_y`, 0 on
+    1 January) in `indicator_sql.CELLS`: the month of each day, the day of the first Monday,
+    and, when the zone keeps one UTC offset all year (no clock change), that offset, so the
+    day is integer arithmetic on the timestamp instead of a time-zone conversion per post."""
+    days = pd.date_range(f"{year}-01-01", f"{year + 1}-01-01", freq="D")
+    offsets = days - days.tz_localize(tz).tz_convert("UTC").tz_localize(None)
+    fixed = len(set(offsets)) == 1
+    first = days[0].date()
+    return {"first_day": first, "first_day_us": int(days[0].value // 1000),
+            "offset_us": int(offsets[0].value // 1000) if fixed else None,
+            "monday_day": (first_monday(year).date() - first).days,
+            "months": [int(m) for m in days[:-1].month]}
+
+
 def unit_weights(n_weeks: int) -> pd.DataFrame:
     """Weights of the observed year: replicate 0, every one of its `n_weeks` weeks once."""
     return pd.DataFrame({"replicate": 0, "week": np.arange(n_weeks), "weight": 1})
@@ -153,8 +168,9 @@ class YearData:
         replicates and by the months."""
         if self._cells is None:
             params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz,
-                      "first_monday": first_monday(self.year).date(), "n_weeks": self.n_weeks}
-            frames = {"pages": self.pages[["community_id", "exists_from", "closed_at"]], "cal": self.cal,
+                      "n_weeks": self.n_weeks, **_local_days(self.year, self.tz)}
+            pages = self.pages[["community_id", "exists_from", "closed_at"]].assign(pn=np.arange(len(self.pages)))
+            frames = {"pages": pages, "cal": self.cal,
                       "replies": self._reply_cells_input()}
             self._cells = self.source.sql(CELL_SUMS, params, frames, arrow=True)
         return self._cells
@@ -164,8 +180,12 @@ class YearData:
                              "reply_hours", "reply_working_hours"]]
 
     def query(self, kind: str, weights: pd.DataFrame | None = None) -> pd.DataFrame:
-        """"sums" (one row per replicate of `weights` and page) or "months" (one row per page and month)."""
+        """"sums" (one row per replicate of `weights` and page), "unit" (the sums of the observed
+        year: replicate 0 of `unit_weights`, without the weights join) or "months" (one row per
+        page and month)."""
         frames = {"cells": self.cells(), "replies": self._reply_cells_input()}
+        if kind == "unit":
+            return self.source.sql(UNIT_SUMS, None, {**frames, "cal": self.cal[["week", "month"]]})
         if weights is not None:
             weights = weights[["replicate", "week", "weight"]].astype("int64")
             outside = pd.DataFrame({"replicate": weights["replicate"].unique(), "week": NO_WEEK, "weight": 1})
@@ -295,8 +315,8 @@ def page_year(source: Source, year: int, until=None) -> pd.DataFrame:
     until = utc(until)
 
     def compute() -> pd.DataFrame:
-        weights = unit_weights(weeks_in_year(year))
-        return page_year_replicates(year_data(source, year, until), weights).drop(columns="replicate")
+        data = year_data(source, year, until)
+        return _indicators(data.query("unit"), data).drop(columns="replicate")
 
     frame = source.cached(("page_year", year, until), compute, share=True).copy()
     frame.attrs["year"] = year

@@ -137,7 +137,17 @@ def test_weeks_of_a_year_are_its_complete_iso_weeks():
     assert [weeks_in_year(y) for y in (2023, 2024, 2025)] == [52, 52, 51]
 
 
-def test_week_boundaries_at_new_year(tmp_path):
+@pytest.fixture(params=["fixed offset", "zone conversion"])
+def local_days(request, monkeypatch):
+    """Both ways `indicator_sql.CELLS` finds a post's local day: arithmetic on a fixed UTC
+    offset (Novosibirsk), and the time-zone conversion used for zones with clock changes."""
+    if request.param == "zone conversion":
+        original = metrics._local_days
+        monkeypatch.setattr(metrics, "_local_days", lambda year, tz: {**original(year, tz), "offset_us": None})
+    return request.param
+
+
+def test_week_boundaries_at_new_year(tmp_path, local_days):
     # Friday 29 - Sunday 31 December 2023 (the last at 23:30 local, 16:30 UTC): 3 posts in the last
     # week of 2023 (25-31 Dec); Monday 1 - Wednesday 3 January 2024: 3 posts in the first week of 2024.
     # Friday 13 - Sunday 15 January 2023: one ISO week (9-15 Jan); 7-day blocks from 1 January would
@@ -152,7 +162,16 @@ def test_week_boundaries_at_new_year(tmp_path):
     assert y2024["weeks_active"] == 52 and y2024["weeks_3plus_share"] == pytest.approx(1 / 52)
 
 
-def test_days_outside_complete_weeks_count_in_the_year_not_in_a_week(tmp_path):
+def test_a_week_across_two_months_sums_its_posts(tmp_path, local_days):
+    # Monday 27 February - Sunday 5 March 2023: 2 posts in February and 1 in March (the last on
+    # Wednesday 1 March at 00:30 local, still 28 February in UTC) make one week with 3 posts
+    source = _boundary_source(tmp_path, ["2023-02-27 12:00", "2023-02-28 12:00", "2023-03-01 00:30"])
+    p = metrics.page_year(source, 2023).set_index("community_id").loc["vk:5"]
+    assert p["posts"] == 3 and p["weeks_3plus_share"] == pytest.approx(1 / 52)
+    assert p["months_without_posts"] == 10
+
+
+def test_days_outside_complete_weeks_count_in_the_year_not_in_a_week(tmp_path, local_days):
     # 1-3 January 2025 (Wednesday to Friday) lie in the week of Monday 30 December 2024, cut by New Year
     source = _boundary_source(tmp_path, ["2025-01-01 12:00", "2025-01-02 12:00", "2025-01-03 12:00"])
     p = metrics.page_year(source, 2025).set_index("community_id").loc["vk:5"]
