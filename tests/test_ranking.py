@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gospub_analysis import config, metrics, open_source, ranking, wording
+from gospub_analysis import config, metrics, open_source, ranking, replicate_sums, wording
 
 import quality_fixture as fx
 
@@ -261,7 +261,8 @@ def test_n_winners_comes_from_the_methodology(tmp_path, method):
 
 def test_year_indicators_are_computed_once_per_source(tmp_path, method, monkeypatch):
     """Ranking, the weights-only check and the week bootstrap share the cached year: one query
-    for the observed year, one for the bootstrap replicates, however many checks run."""
+    for the observed year, and the year's cells pivoted once (`replicate_sums.YearMatrices`) for
+    every bootstrap replicate, however many checks run."""
     from dataclasses import replace
     source = open_source(fx.write(tmp_path / "ds"))
     m = replace(method, gates=tuple(g for g in method.gates if g.code != "too_few_posts"))
@@ -273,10 +274,20 @@ def test_year_indicators_are_computed_once_per_source(tmp_path, method, monkeypa
         return original(self, kind, weights)
 
     monkeypatch.setattr(metrics.YearData, "query", counting)
+    built = []
+    pivot = replicate_sums.YearMatrices.__init__
+
+    def counting_pivot(self, data):
+        built.append(data.year)
+        pivot(self, data)
+
+    monkeypatch.setattr(replicate_sums.YearMatrices, "__init__", counting_pivot)
     ranking.rank_pages(source, 2023, m)
     ranking.stability(source, 2023, m, n_draws=3, resample_weeks=False)
     checks = ranking.stability_checks(source, 2023, m, n_draws=4, random_state=1)
-    assert queries == [("sums", 1), ("sums", 4)]
+    ranking.stability(source, 2023, m, n_draws=2, random_state=1)
+    assert queries == [("sums", 1)]
+    assert built == [2023]
     assert ("page_year", 2023, None) in source.cache
     assert set(checks) == {"weeks", "weights", "both"}
     assert all(frame.attrs["n_draws"] == 4 for frame in checks.values())
