@@ -387,3 +387,21 @@ def test_stability_checks_equal_scoring_each_replicate(default_source, monkeypat
     for name, frame in expected.items():
         pd.testing.assert_frame_equal(checks[name], frame, check_exact=True)
     assert checks["both"]["p_top_n"].between(0.01, 0.99).sum() > 10  # the draws do move pages in and out
+
+
+def test_percentiles_equal_pandas_grouped_average_ranks():
+    """The one-sort percentiles equal pandas' grouped rank(method="average") float for float: ties,
+    NaN values (not ranked, not counted), a group of NaN only, a missing group value, no groups."""
+    from gospub_analysis.ranking.scoring import percentiles
+    rng = np.random.default_rng(5)
+    n = 5000
+    values = pd.Series(rng.integers(0, 40, n) / 7.0).where(rng.random(n) > 0.1)
+    values[:3] = np.nan  # group "z" below: NaN only
+    sector = pd.Series(rng.choice(["a", "b", "c", None], n), dtype="str")
+    sector[:3] = "z"
+    size = pd.Series(rng.integers(0, 3, n))
+    by = [sector.fillna("—"), size]
+    expected = (values.groupby(by).rank(method="average") - 0.5) / values.notna().groupby(by).transform("sum")
+    pd.testing.assert_series_equal(percentiles(values, [sector, size]), expected, check_exact=True, check_names=False)
+    alone = (values.rank(method="average") - 0.5) / values.notna().sum()
+    pd.testing.assert_series_equal(percentiles(values, []), alone, check_exact=True, check_names=False)

@@ -27,13 +27,46 @@ def municipality_size(population: pd.Series, methodology: Methodology) -> pd.Ser
     return labels.where(pop.notna())
 
 
-def percentiles(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
-    """Mid-rank percentile (rank - 0.5) / n within groups; equal values share a percentile."""
+def group_codes(groups: list[pd.Series], n: int) -> np.ndarray:
+    """One integer per row (of `n`) naming its combination of `groups` values (missing values: one more value)."""
+    code = np.zeros(n, np.int64)
+    for g in groups:
+        codes, uniques = pd.factorize(g.fillna("—"))
+        code = pd.factorize(code * (len(uniques) + 1) + codes)[0].astype(np.int64)
+    return code
+
+
+def _mid_rank_percentiles(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """(rank - 0.5) / n within the groups `codes`, ties at their average rank, NaN for NaN values:
+    pandas' grouped `rank(method="average")` by one sort (the same floats: (first + last) / 2 is
+    exactly pandas' sum of ranks over their count)."""
+    n = len(values)
+    order = np.lexsort((values, codes))  # NaN last within each group
+    v, c = values[order], codes[order]
+    position = np.arange(n)
+    new_group = np.ones(n, bool)
+    new_group[1:] = c[1:] != c[:-1]
+    rank = position - np.maximum.accumulate(np.where(new_group, position, 0)) + 1
+    new_run = new_group.copy()
+    new_run[1:] |= v[1:] != v[:-1]
+    run = np.cumsum(new_run) - 1
+    first = rank[new_run]
+    average = (first + (first + np.bincount(run) - 1)) / 2.0
+    counts = np.bincount(codes, weights=~np.isnan(values)).astype(np.int64) if n else np.zeros(0, np.int64)
+    ranked = np.full(n, np.nan)
+    known = ~np.isnan(v)
+    ranked[known] = (average[run[known]] - 0.5) / counts[c[known]]
+    out = np.empty(n)
+    out[order] = ranked
+    return out
+
+
+def percentiles(values: pd.Series, groups: list[pd.Series], codes: np.ndarray | None = None) -> pd.Series:
+    """Mid-rank percentile (rank - 0.5) / n within groups; equal values share a percentile.
+    `codes`: `group_codes(groups)` computed before (shared by indicators with the same peers)."""
     v = values.astype("float64")
-    by = [g.fillna("—") for g in groups]
-    rank = v.groupby(by).rank(method="average")
-    n = v.notna().groupby(by).transform("sum")
-    return (rank - 0.5) / n
+    codes = group_codes(groups, len(v)) if codes is None else codes
+    return pd.Series(_mid_rank_percentiles(v.to_numpy(), codes), index=v.index)
 
 
 def indicator_scores(indicators: pd.DataFrame, methodology: Methodology, by: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -42,7 +75,7 @@ def indicator_scores(indicators: pd.DataFrame, methodology: Methodology, by: tup
     `by`: columns that split the rows further before percentiles are taken within peers
     (`replicate`: many replicates of the year scored at once, each on its own)."""
     frame = indicators.assign(municipality_size=municipality_size(indicators["municipality_population"], methodology))
-    out = {}
+    out, codes = {}, {}
     for criterion in methodology.criteria:
         for ind in criterion.indicators:
             values = frame[ind.column].astype("float64")
@@ -51,8 +84,10 @@ def indicator_scores(indicators: pd.DataFrame, methodology: Methodology, by: tup
             elif ind.normalise == "capped":
                 s = (values / ind.cap).clip(0, 1)
             else:
-                peers = ind.peers if ind.peers is not None else methodology.peers
-                s = percentiles(values, [frame[p] for p in (*by, *peers)])
+                keys = (*by, *(ind.peers if ind.peers is not None else methodology.peers))
+                if keys not in codes:
+                    codes[keys] = group_codes([frame[p] for p in keys], len(frame))
+                s = percentiles(values, [], codes[keys])
             if not ind.higher_is_better:
                 s = 1 - s
             out[ind.column] = s.fillna(MISSING_SCORES[ind.missing])
