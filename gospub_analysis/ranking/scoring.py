@@ -200,32 +200,55 @@ def replicate_results(indicators: pd.DataFrame, methodology: Methodology, weight
     n_winners = methodology.winners(n_winners)
     indicators = eligible_pages(indicators, methodology)
     crit = criterion_scores(indicators, methodology, by=("replicate",))
-    row_weights = weights.loc[indicators["replicate"].to_numpy()]
-    total = sum(crit[c].to_numpy() * row_weights[c].to_numpy() for c in methodology.weights)
+    position = weights.index.get_indexer(indicators["replicate"].to_numpy())
+    total = sum(crit[c].to_numpy() * weights[c].to_numpy()[position] for c in methodology.weights)
     failed = failed_gates(indicators, methodology)
     eligible = ~np.column_stack(list(failed.values())).any(axis=1) if failed else np.ones(len(indicators), bool)
-    ties = [c for c in methodology.tie_order if c not in crit.columns]
-    keep = list(dict.fromkeys(["replicate", "community_id", methodology.group_by, *ties]))
-    scored = pd.concat([indicators[keep], crit[[c for c in methodology.tie_order if c in crit.columns]]], axis=1)
-    scored = scored.assign(eligible=eligible, score=np.round(100 * total, 10))
-    scored = _order(scored, methodology, by=("replicate",))
-    ok = scored["eligible"].to_numpy()
-    rank = np.full(len(scored), np.nan)
-    rank[ok] = scored[ok].groupby("replicate").cumcount().to_numpy() + 1
-    scored["rank"] = rank
+    score_ = np.round(100 * total, 10)
+    replicate = indicators["replicate"].to_numpy()
+    ties = [(crit[c] if c in crit.columns else indicators[c]).to_numpy(dtype="float64") for c in methodology.tie_order]
+    page = pd.factorize(indicators["community_id"], sort=True)[0]
+    # `_order` by replicate: eligible first, score, the tie order (all descending, NaN last), then page id
+    order = np.lexsort([page, *[-t for t in reversed(ties)], -score_, ~eligible, replicate])
+    rep, ok = replicate[order], eligible[order]
+    n = len(order)
+    at = np.arange(n)
+    first_row = np.ones(n, bool)
+    first_row[1:] = rep[1:] != rep[:-1]
+    rank = np.where(ok, at - np.maximum.accumulate(np.where(first_row, at, 0)) + 1, np.nan)  # eligible rows lead
     if methodology.rule == "top_n" or not ok.any():  # no eligible page in any replicate: no winner either
         winner = ok & (rank <= n_winners)
     else:
-        chosen = scored[ok]
-        group_rank = np.full(len(scored), np.nan)
-        group_rank[ok] = chosen.groupby(["replicate", methodology.group_by]).cumcount().to_numpy() + 1
-        sizes = chosen.groupby(["replicate", methodology.group_by]).size()
-        seats = pd.concat({r: allocate_seats(sizes.xs(r), n_winners, methodology.min_per_group)
-                           for r in sizes.index.get_level_values(0).unique()}, names=["replicate"])
-        seats = seats.rename("quota").reset_index().rename(columns={"level_1": methodology.group_by})
-        quota = scored[["replicate", methodology.group_by]].merge(seats, how="left")["quota"]
-        winner = ok & (group_rank <= quota.fillna(0).to_numpy())
-    return scored.assign(winner=winner)[["replicate", "community_id", "eligible", "score", "rank", "winner"]]
+        winner = _seat_winners(rep, ok, indicators[methodology.group_by].to_numpy()[order], n_winners,
+                               methodology.min_per_group)
+    return pd.DataFrame({"replicate": rep, "community_id": indicators["community_id"].array.take(order),
+                         "eligible": ok, "score": score_[order], "rank": rank, "winner": winner})
+
+
+def _seat_winners(rep: np.ndarray, ok: np.ndarray, group: np.ndarray, n_winners: int, minimum: int) -> np.ndarray:
+    """Winners of rows in `_order` by replicate: the first `allocate_seats` rows of each group among
+    the eligible rows of each replicate (rows with no group get no seat, as `select_winners`)."""
+    codes, labels = pd.factorize(pd.Series(group))
+    rep_codes, rep_ids = pd.factorize(rep)
+    n_groups = len(labels)
+    chosen = np.flatnonzero(ok & (codes >= 0))
+    key = rep_codes[chosen] * n_groups + codes[chosen]
+    sizes = np.bincount(key, minlength=len(rep_ids) * n_groups).reshape(len(rep_ids), n_groups)
+    by_key = np.argsort(key, kind="stable")
+    sorted_key = key[by_key]
+    at = np.arange(len(key))
+    first = np.ones(len(key), bool)
+    first[1:] = sorted_key[1:] != sorted_key[:-1]
+    group_rank = np.empty(len(key), np.int64)
+    group_rank[by_key] = at - np.maximum.accumulate(np.where(first, at, 0)) + 1
+    quota = np.zeros_like(sizes)
+    for r in np.unique(rep_codes[chosen]):
+        present = np.flatnonzero(sizes[r])
+        seats = allocate_seats(pd.Series(sizes[r, present], index=labels[present]), n_winners, minimum)
+        quota[r, present] = seats.reindex(labels[present]).to_numpy()
+    winner = np.zeros(len(ok), bool)
+    winner[chosen] = group_rank <= quota.ravel()[key]
+    return winner
 
 
 def allocate_seats(sizes: pd.Series, n: int, minimum: int = 0) -> pd.Series:
