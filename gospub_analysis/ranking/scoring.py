@@ -228,7 +228,7 @@ def replicate_results(indicators: pd.DataFrame, methodology: Methodology, weight
 def _seat_winners(rep: np.ndarray, ok: np.ndarray, group: np.ndarray, n_winners: int, minimum: int) -> np.ndarray:
     """Winners of rows in `_order` by replicate: the first `allocate_seats` rows of each group among
     the eligible rows of each replicate (rows with no group get no seat, as `select_winners`)."""
-    codes, labels = pd.factorize(pd.Series(group))
+    codes, labels = pd.factorize(pd.Series(group), sort=True)  # labels sorted as allocate_seats sorts them
     rep_codes, rep_ids = pd.factorize(rep)
     n_groups = len(labels)
     chosen = np.flatnonzero(ok & (codes >= 0))
@@ -244,8 +244,7 @@ def _seat_winners(rep: np.ndarray, ok: np.ndarray, group: np.ndarray, n_winners:
     quota = np.zeros_like(sizes)
     for r in np.unique(rep_codes[chosen]):
         present = np.flatnonzero(sizes[r])
-        seats = allocate_seats(pd.Series(sizes[r, present], index=labels[present]), n_winners, minimum)
-        quota[r, present] = seats.reindex(labels[present]).to_numpy()
+        quota[r, present] = _seats(sizes[r, present], n_winners, minimum)
     winner = np.zeros(len(ok), bool)
     winner[chosen] = group_rank <= quota.ravel()[key]
     return winner
@@ -258,18 +257,23 @@ def allocate_seats(sizes: pd.Series, n: int, minimum: int = 0) -> pd.Series:
     group holding the most seats; no group gets more seats than it has members.
     """
     sizes = sizes[sizes > 0].sort_index()
+    return pd.Series(_seats(sizes.to_numpy(dtype=np.int64), n, minimum), index=sizes.index, name=sizes.name)
+
+
+def _seats(sizes: np.ndarray, n: int, minimum: int) -> np.ndarray:
+    """`allocate_seats` of positive group sizes in the order of their labels (ties go to the first)."""
     n = min(int(n), int(sizes.sum()))
     quota = n * sizes / sizes.sum()
-    seats = np.floor(quota).astype(int)
-    remainder = (quota - seats).sort_values(ascending=False, kind="stable")
-    seats[remainder.index[: n - int(seats.sum())]] += 1
+    seats = np.floor(quota).astype(np.int64)
+    remainder = np.argsort(-(quota - seats), kind="stable")  # largest first, ties in label order
+    seats[remainder[: n - int(seats.sum())]] += 1
     floor = np.minimum(minimum, sizes)
     while (seats < floor).any() and (seats > floor).any():
-        short = (floor - seats).idxmax()
-        donor = (seats - floor).idxmax()
+        short = int(np.argmax(floor - seats))
+        donor = int(np.argmax(seats - floor))
         seats[short] += 1
         seats[donor] -= 1
-    return seats.astype(int)
+    return seats
 
 
 def select_winners(scored: pd.DataFrame, n_winners: int, methodology: Methodology) -> pd.DataFrame:
