@@ -41,7 +41,9 @@ def _mid_rank_percentiles(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     pandas' grouped `rank(method="average")` by one sort (the same floats: (first + last) / 2 is
     exactly pandas' sum of ranks over their count)."""
     n = len(values)
-    order = np.lexsort((values, codes))  # NaN last within each group
+    by_value = np.argsort(values)  # NaN last
+    small = codes.astype(np.int16) if n and codes.max() < 2**15 else codes  # radix sort for small codes
+    order = by_value[np.argsort(small[by_value], kind="stable")]  # by group, then value
     v, c = values[order], codes[order]
     position = np.arange(n)
     new_group = np.ones(n, bool)
@@ -188,18 +190,26 @@ def _order(scored: pd.DataFrame, methodology: Methodology, by: tuple[str, ...] =
 
 
 def replicate_results(indicators: pd.DataFrame, methodology: Methodology, weights: pd.DataFrame,
-                      n_winners: int | None = None) -> pd.DataFrame:
+                      n_winners: int | None = None, repeated: bool = False) -> pd.DataFrame:
     """`score` of many replicates at once: the same eligibility, rank and winners as scoring each
     replicate's rows on its own with its criterion weights, in a few vectorised passes.
 
     `indicators`: page-year rows with a `replicate` column; `weights`: one row per
     replicate (index) and one column per criterion, already rescaled (`Methodology.weights`).
     Returns replicate, community_id, eligible, score, rank (float, NaN when not eligible), winner,
-    ordered by replicate and rank.
+    ordered by replicate and rank. `repeated`: every replicate holds the same rows in the same
+    order (one year scored with different weights), so the criterion scores of the first are
+    those of all.
     """
     n_winners = methodology.winners(n_winners)
     indicators = eligible_pages(indicators, methodology)
-    crit = criterion_scores(indicators, methodology, by=("replicate",))
+    if repeated and len(indicators):
+        block = int((indicators["replicate"].to_numpy() == indicators["replicate"].iat[0]).sum())
+        once = criterion_scores(indicators.iloc[:block], methodology, by=("replicate",))
+        crit = pd.DataFrame({c: np.tile(once[c].to_numpy(), len(indicators) // block) for c in once.columns},
+                            index=indicators.index)
+    else:
+        crit = criterion_scores(indicators, methodology, by=("replicate",))
     position = weights.index.get_indexer(indicators["replicate"].to_numpy())
     total = sum(crit[c].to_numpy() * weights[c].to_numpy()[position] for c in methodology.weights)
     failed = failed_gates(indicators, methodology)

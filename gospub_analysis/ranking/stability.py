@@ -180,7 +180,7 @@ def stability(source: Source, year: int, methodology: Methodology, n_winners: in
     weights = _weight_table(methodology, _weight_sets(methodology, n_draws, weight_spread, rng))
     tally = _Tally(_page_ids(source))
     for batch in batches:
-        tally.add(replicate_results(batch, methodology, weights, n_winners))
+        tally.add(replicate_results(batch, methodology, weights, n_winners, repeated=not resample_weeks))
     return _finish(tally, n_draws, resample_weeks, weight_spread, random_state, methodology)
 
 
@@ -202,7 +202,7 @@ def stability_checks(source: Source, year: int, methodology: Methodology, n_winn
         tallies["weeks"].add(replicate_results(batch, methodology, file_weights, n_winners))
         tallies["both"].add(replicate_results(batch, methodology, perturbed, n_winners))
     for batch in _observed_batches(metrics.page_year(source, year, until), n_draws):
-        tallies["weights"].add(replicate_results(batch, methodology, perturbed, n_winners))
+        tallies["weights"].add(replicate_results(batch, methodology, perturbed, n_winners, repeated=True))
     settings = {"weeks": (True, 0), "weights": (False, WEIGHT_SPREAD), "both": (True, WEIGHT_SPREAD)}
     return {name: _finish(tallies[name], n_draws, *settings[name], random_state, methodology)
             for name in ("weeks", "weights", "both")}
