@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gospub_analysis import config, metrics, open_source, ranking, wording
+from gospub_analysis import config, metrics, open_source, ranking, replicate_sums, wording
 
 import quality_fixture as fx
 
@@ -261,7 +261,8 @@ def test_n_winners_comes_from_the_methodology(tmp_path, method):
 
 def test_year_indicators_are_computed_once_per_source(tmp_path, method, monkeypatch):
     """Ranking, the weights-only check and the week bootstrap share the cached year: one query
-    for the observed year, one for the bootstrap replicates, however many checks run."""
+    for the observed year, and the year's cells pivoted once (`replicate_sums.YearMatrices`) for
+    every bootstrap replicate, however many checks run."""
     from dataclasses import replace
     source = open_source(fx.write(tmp_path / "ds"))
     m = replace(method, gates=tuple(g for g in method.gates if g.code != "too_few_posts"))
@@ -273,10 +274,20 @@ def test_year_indicators_are_computed_once_per_source(tmp_path, method, monkeypa
         return original(self, kind, weights)
 
     monkeypatch.setattr(metrics.YearData, "query", counting)
+    built = []
+    pivot = replicate_sums.YearMatrices.__init__
+
+    def counting_pivot(self, data):
+        built.append(data.year)
+        pivot(self, data)
+
+    monkeypatch.setattr(replicate_sums.YearMatrices, "__init__", counting_pivot)
     ranking.rank_pages(source, 2023, m)
     ranking.stability(source, 2023, m, n_draws=3, resample_weeks=False)
     checks = ranking.stability_checks(source, 2023, m, n_draws=4, random_state=1)
-    assert queries == [("sums", 1), ("sums", 4)]
+    ranking.stability(source, 2023, m, n_draws=2, random_state=1)
+    assert queries == [("sums", 1)]
+    assert built == [2023]
     assert ("page_year", 2023, None) in source.cache
     assert set(checks) == {"weeks", "weights", "both"}
     assert all(frame.attrs["n_draws"] == 4 for frame in checks.values())
@@ -376,3 +387,21 @@ def test_stability_checks_equal_scoring_each_replicate(default_source, monkeypat
     for name, frame in expected.items():
         pd.testing.assert_frame_equal(checks[name], frame, check_exact=True)
     assert checks["both"]["p_top_n"].between(0.01, 0.99).sum() > 10  # the draws do move pages in and out
+
+
+def test_percentiles_equal_pandas_grouped_average_ranks():
+    """The one-sort percentiles equal pandas' grouped rank(method="average") float for float: ties,
+    NaN values (not ranked, not counted), a group of NaN only, a missing group value, no groups."""
+    from gospub_analysis.ranking.scoring import percentiles
+    rng = np.random.default_rng(5)
+    n = 5000
+    values = pd.Series(rng.integers(0, 40, n) / 7.0).where(rng.random(n) > 0.1)
+    values[:3] = np.nan  # group "z" below: NaN only
+    sector = pd.Series(rng.choice(["a", "b", "c", None], n), dtype="str")
+    sector[:3] = "z"
+    size = pd.Series(rng.integers(0, 3, n))
+    by = [sector.fillna("—"), size]
+    expected = (values.groupby(by).rank(method="average") - 0.5) / values.notna().groupby(by).transform("sum")
+    pd.testing.assert_series_equal(percentiles(values, [sector, size]), expected, check_exact=True, check_names=False)
+    alone = (values.rank(method="average") - 0.5) / values.notna().sum()
+    pd.testing.assert_series_equal(percentiles(values, []), alone, check_exact=True, check_names=False)

@@ -27,13 +27,48 @@ def municipality_size(population: pd.Series, methodology: Methodology) -> pd.Ser
     return labels.where(pop.notna())
 
 
-def percentiles(values: pd.Series, groups: list[pd.Series]) -> pd.Series:
-    """Mid-rank percentile (rank - 0.5) / n within groups; equal values share a percentile."""
+def group_codes(groups: list[pd.Series], n: int) -> np.ndarray:
+    """One integer per row (of `n`) naming its combination of `groups` values (missing values: one more value)."""
+    code = np.zeros(n, np.int64)
+    for g in groups:
+        codes, uniques = pd.factorize(g.fillna("—"))
+        code = pd.factorize(code * (len(uniques) + 1) + codes)[0].astype(np.int64)
+    return code
+
+
+def _mid_rank_percentiles(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """(rank - 0.5) / n within the groups `codes`, ties at their average rank, NaN for NaN values:
+    pandas' grouped `rank(method="average")` by one sort (the same floats: (first + last) / 2 is
+    exactly pandas' sum of ranks over their count)."""
+    n = len(values)
+    by_value = np.argsort(values)  # NaN last
+    small = codes.astype(np.int16) if n and codes.max() < 2**15 else codes  # radix sort for small codes
+    order = by_value[np.argsort(small[by_value], kind="stable")]  # by group, then value
+    v, c = values[order], codes[order]
+    position = np.arange(n)
+    new_group = np.ones(n, bool)
+    new_group[1:] = c[1:] != c[:-1]
+    rank = position - np.maximum.accumulate(np.where(new_group, position, 0)) + 1
+    new_run = new_group.copy()
+    new_run[1:] |= v[1:] != v[:-1]
+    run = np.cumsum(new_run) - 1
+    first = rank[new_run]
+    average = (first + (first + np.bincount(run) - 1)) / 2.0
+    counts = np.bincount(codes, weights=~np.isnan(values)).astype(np.int64) if n else np.zeros(0, np.int64)
+    ranked = np.full(n, np.nan)
+    known = ~np.isnan(v)
+    ranked[known] = (average[run[known]] - 0.5) / counts[c[known]]
+    out = np.empty(n)
+    out[order] = ranked
+    return out
+
+
+def percentiles(values: pd.Series, groups: list[pd.Series], codes: np.ndarray | None = None) -> pd.Series:
+    """Mid-rank percentile (rank - 0.5) / n within groups; equal values share a percentile.
+    `codes`: `group_codes(groups)` computed before (shared by indicators with the same peers)."""
     v = values.astype("float64")
-    by = [g.fillna("—") for g in groups]
-    rank = v.groupby(by).rank(method="average")
-    n = v.notna().groupby(by).transform("sum")
-    return (rank - 0.5) / n
+    codes = group_codes(groups, len(v)) if codes is None else codes
+    return pd.Series(_mid_rank_percentiles(v.to_numpy(), codes), index=v.index)
 
 
 def indicator_scores(indicators: pd.DataFrame, methodology: Methodology, by: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -42,7 +77,7 @@ def indicator_scores(indicators: pd.DataFrame, methodology: Methodology, by: tup
     `by`: columns that split the rows further before percentiles are taken within peers
     (`replicate`: many replicates of the year scored at once, each on its own)."""
     frame = indicators.assign(municipality_size=municipality_size(indicators["municipality_population"], methodology))
-    out = {}
+    out, codes = {}, {}
     for criterion in methodology.criteria:
         for ind in criterion.indicators:
             values = frame[ind.column].astype("float64")
@@ -51,8 +86,10 @@ def indicator_scores(indicators: pd.DataFrame, methodology: Methodology, by: tup
             elif ind.normalise == "capped":
                 s = (values / ind.cap).clip(0, 1)
             else:
-                peers = ind.peers if ind.peers is not None else methodology.peers
-                s = percentiles(values, [frame[p] for p in (*by, *peers)])
+                keys = (*by, *(ind.peers if ind.peers is not None else methodology.peers))
+                if keys not in codes:
+                    codes[keys] = group_codes([frame[p] for p in keys], len(frame))
+                s = percentiles(values, [], codes[keys])
             if not ind.higher_is_better:
                 s = 1 - s
             out[ind.column] = s.fillna(MISSING_SCORES[ind.missing])
@@ -153,44 +190,74 @@ def _order(scored: pd.DataFrame, methodology: Methodology, by: tuple[str, ...] =
 
 
 def replicate_results(indicators: pd.DataFrame, methodology: Methodology, weights: pd.DataFrame,
-                      n_winners: int | None = None) -> pd.DataFrame:
+                      n_winners: int | None = None, repeated: bool = False) -> pd.DataFrame:
     """`score` of many replicates at once: the same eligibility, rank and winners as scoring each
     replicate's rows on its own with its criterion weights, in a few vectorised passes.
 
     `indicators`: page-year rows with a `replicate` column; `weights`: one row per
     replicate (index) and one column per criterion, already rescaled (`Methodology.weights`).
     Returns replicate, community_id, eligible, score, rank (float, NaN when not eligible), winner,
-    ordered by replicate and rank.
+    ordered by replicate and rank. `repeated`: every replicate holds the same rows in the same
+    order (one year scored with different weights), so the criterion scores of the first are
+    those of all.
     """
     n_winners = methodology.winners(n_winners)
     indicators = eligible_pages(indicators, methodology)
-    crit = criterion_scores(indicators, methodology, by=("replicate",))
-    row_weights = weights.loc[indicators["replicate"].to_numpy()]
-    total = sum(crit[c].to_numpy() * row_weights[c].to_numpy() for c in methodology.weights)
+    if repeated and len(indicators):
+        block = int((indicators["replicate"].to_numpy() == indicators["replicate"].iat[0]).sum())
+        once = criterion_scores(indicators.iloc[:block], methodology, by=("replicate",))
+        crit = pd.DataFrame({c: np.tile(once[c].to_numpy(), len(indicators) // block) for c in once.columns},
+                            index=indicators.index)
+    else:
+        crit = criterion_scores(indicators, methodology, by=("replicate",))
+    position = weights.index.get_indexer(indicators["replicate"].to_numpy())
+    total = sum(crit[c].to_numpy() * weights[c].to_numpy()[position] for c in methodology.weights)
     failed = failed_gates(indicators, methodology)
     eligible = ~np.column_stack(list(failed.values())).any(axis=1) if failed else np.ones(len(indicators), bool)
-    ties = [c for c in methodology.tie_order if c not in crit.columns]
-    keep = list(dict.fromkeys(["replicate", "community_id", methodology.group_by, *ties]))
-    scored = pd.concat([indicators[keep], crit[[c for c in methodology.tie_order if c in crit.columns]]], axis=1)
-    scored = scored.assign(eligible=eligible, score=np.round(100 * total, 10))
-    scored = _order(scored, methodology, by=("replicate",))
-    ok = scored["eligible"].to_numpy()
-    rank = np.full(len(scored), np.nan)
-    rank[ok] = scored[ok].groupby("replicate").cumcount().to_numpy() + 1
-    scored["rank"] = rank
+    score_ = np.round(100 * total, 10)
+    replicate = indicators["replicate"].to_numpy()
+    ties = [(crit[c] if c in crit.columns else indicators[c]).to_numpy(dtype="float64") for c in methodology.tie_order]
+    page = pd.factorize(indicators["community_id"], sort=True)[0]
+    # `_order` by replicate: eligible first, score, the tie order (all descending, NaN last), then page id
+    order = np.lexsort([page, *[-t for t in reversed(ties)], -score_, ~eligible, replicate])
+    rep, ok = replicate[order], eligible[order]
+    n = len(order)
+    at = np.arange(n)
+    first_row = np.ones(n, bool)
+    first_row[1:] = rep[1:] != rep[:-1]
+    rank = np.where(ok, at - np.maximum.accumulate(np.where(first_row, at, 0)) + 1, np.nan)  # eligible rows lead
     if methodology.rule == "top_n" or not ok.any():  # no eligible page in any replicate: no winner either
         winner = ok & (rank <= n_winners)
     else:
-        chosen = scored[ok]
-        group_rank = np.full(len(scored), np.nan)
-        group_rank[ok] = chosen.groupby(["replicate", methodology.group_by]).cumcount().to_numpy() + 1
-        sizes = chosen.groupby(["replicate", methodology.group_by]).size()
-        seats = pd.concat({r: allocate_seats(sizes.xs(r), n_winners, methodology.min_per_group)
-                           for r in sizes.index.get_level_values(0).unique()}, names=["replicate"])
-        seats = seats.rename("quota").reset_index().rename(columns={"level_1": methodology.group_by})
-        quota = scored[["replicate", methodology.group_by]].merge(seats, how="left")["quota"]
-        winner = ok & (group_rank <= quota.fillna(0).to_numpy())
-    return scored.assign(winner=winner)[["replicate", "community_id", "eligible", "score", "rank", "winner"]]
+        winner = _seat_winners(rep, ok, indicators[methodology.group_by].to_numpy()[order], n_winners,
+                               methodology.min_per_group)
+    return pd.DataFrame({"replicate": rep, "community_id": indicators["community_id"].array.take(order),
+                         "eligible": ok, "score": score_[order], "rank": rank, "winner": winner})
+
+
+def _seat_winners(rep: np.ndarray, ok: np.ndarray, group: np.ndarray, n_winners: int, minimum: int) -> np.ndarray:
+    """Winners of rows in `_order` by replicate: the first `allocate_seats` rows of each group among
+    the eligible rows of each replicate (rows with no group get no seat, as `select_winners`)."""
+    codes, labels = pd.factorize(pd.Series(group), sort=True)  # labels sorted as allocate_seats sorts them
+    rep_codes, rep_ids = pd.factorize(rep)
+    n_groups = len(labels)
+    chosen = np.flatnonzero(ok & (codes >= 0))
+    key = rep_codes[chosen] * n_groups + codes[chosen]
+    sizes = np.bincount(key, minlength=len(rep_ids) * n_groups).reshape(len(rep_ids), n_groups)
+    by_key = np.argsort(key, kind="stable")
+    sorted_key = key[by_key]
+    at = np.arange(len(key))
+    first = np.ones(len(key), bool)
+    first[1:] = sorted_key[1:] != sorted_key[:-1]
+    group_rank = np.empty(len(key), np.int64)
+    group_rank[by_key] = at - np.maximum.accumulate(np.where(first, at, 0)) + 1
+    quota = np.zeros_like(sizes)
+    for r in np.unique(rep_codes[chosen]):
+        present = np.flatnonzero(sizes[r])
+        quota[r, present] = _seats(sizes[r, present], n_winners, minimum)
+    winner = np.zeros(len(ok), bool)
+    winner[chosen] = group_rank <= quota.ravel()[key]
+    return winner
 
 
 def allocate_seats(sizes: pd.Series, n: int, minimum: int = 0) -> pd.Series:
@@ -200,18 +267,23 @@ def allocate_seats(sizes: pd.Series, n: int, minimum: int = 0) -> pd.Series:
     group holding the most seats; no group gets more seats than it has members.
     """
     sizes = sizes[sizes > 0].sort_index()
+    return pd.Series(_seats(sizes.to_numpy(dtype=np.int64), n, minimum), index=sizes.index, name=sizes.name)
+
+
+def _seats(sizes: np.ndarray, n: int, minimum: int) -> np.ndarray:
+    """`allocate_seats` of positive group sizes in the order of their labels (ties go to the first)."""
     n = min(int(n), int(sizes.sum()))
     quota = n * sizes / sizes.sum()
-    seats = np.floor(quota).astype(int)
-    remainder = (quota - seats).sort_values(ascending=False, kind="stable")
-    seats[remainder.index[: n - int(seats.sum())]] += 1
+    seats = np.floor(quota).astype(np.int64)
+    remainder = np.argsort(-(quota - seats), kind="stable")  # largest first, ties in label order
+    seats[remainder[: n - int(seats.sum())]] += 1
     floor = np.minimum(minimum, sizes)
     while (seats < floor).any() and (seats > floor).any():
-        short = (floor - seats).idxmax()
-        donor = (seats - floor).idxmax()
+        short = int(np.argmax(floor - seats))
+        donor = int(np.argmax(seats - floor))
         seats[short] += 1
         seats[donor] -= 1
-    return seats.astype(int)
+    return seats
 
 
 def select_winners(scored: pd.DataFrame, n_winners: int, methodology: Methodology) -> pd.DataFrame:

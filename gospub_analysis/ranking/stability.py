@@ -1,7 +1,8 @@
 """How stable the ranking is: bootstrap over the year's weeks and perturbed criterion weights.
 
 This module owns the stability check: week-bootstrap weights (`week_weights`), the
-indicators recomputed for them from the cached `metrics.year_data` (`week_replicates`),
+indicators recomputed for them from the cached `metrics.year_data` (`week_replicates`, with
+`replicate_sums`: matrix products, not a DuckDB join),
 randomly perturbed criterion weights (`perturbed_weights`), and per page the probability
 of winning and the rank interval over the replicates (`stability`). `SURE` and `OUT` are
 the thresholds that call a page a sure winner, borderline, or surely out
@@ -15,7 +16,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from .. import metrics
+from .. import metrics, replicate_sums
 from ..dataset import Source
 from .methodology import Methodology
 from .scoring import replicate_results
@@ -24,8 +25,8 @@ SURE = 0.95  # a page winning in at least this share of replicates is a sure win
 OUT = 0.05  # a page winning in at most this share is surely out; in between, borderline
 WEIGHT_SPREAD = 0.2  # criterion weights vary by up to ±20 % in the weights check
 RANK_LOW, RANK_HIGH = 0.05, 0.95  # quantiles of a page's rank over the replicates: its rank interval
-BATCH_ROWS = 400_000  # page rows of the replicates computed and scored at once (NSO: all 100 draws in one batch;
-# the country: 2 replicates, whose DuckDB query joins ~13 M cells with their weights)
+BATCH_ROWS = 2_000_000  # page rows of the replicates computed and scored at once (NSO: all 100 draws in one
+# batch; the country: 11 replicates, their indicators and scores about 2 GiB)
 
 
 def week_weights(year: int, n_draws: int, random_state: int | np.random.Generator | None) -> pd.DataFrame:
@@ -57,8 +58,8 @@ def week_replicates(source: Source, year: int, n_draws: int, random_state: int |
                     until=None) -> pd.DataFrame:
     """Indicators of `n_draws` week-bootstrap replicates in one frame (draws × pages rows: for
     looking at replicates on a region; `stability` streams them in batches instead)."""
-    return metrics.page_year_replicates(metrics.year_data(source, year, until),
-                                        week_weights(year, n_draws, random_state))
+    return replicate_sums.page_year_replicates(metrics.year_data(source, year, until),
+                                               week_weights(year, n_draws, random_state))
 
 
 class _Tally:
@@ -105,7 +106,7 @@ def _week_batches(data: metrics.YearData, weights: pd.DataFrame) -> Iterator[pd.
     replicate_ids = weights["replicate"].unique()
     step = _batch_size(len(data.pages))
     for i in range(0, len(replicate_ids), step):
-        yield metrics.page_year_replicates(data, weights[weights["replicate"].isin(replicate_ids[i:i + step])])
+        yield replicate_sums.page_year_replicates(data, weights[weights["replicate"].isin(replicate_ids[i:i + step])])
 
 
 def _split(replicates: pd.DataFrame) -> Iterator[pd.DataFrame]:
@@ -179,7 +180,7 @@ def stability(source: Source, year: int, methodology: Methodology, n_winners: in
     weights = _weight_table(methodology, _weight_sets(methodology, n_draws, weight_spread, rng))
     tally = _Tally(_page_ids(source))
     for batch in batches:
-        tally.add(replicate_results(batch, methodology, weights, n_winners))
+        tally.add(replicate_results(batch, methodology, weights, n_winners, repeated=not resample_weeks))
     return _finish(tally, n_draws, resample_weeks, weight_spread, random_state, methodology)
 
 
@@ -201,7 +202,7 @@ def stability_checks(source: Source, year: int, methodology: Methodology, n_winn
         tallies["weeks"].add(replicate_results(batch, methodology, file_weights, n_winners))
         tallies["both"].add(replicate_results(batch, methodology, perturbed, n_winners))
     for batch in _observed_batches(metrics.page_year(source, year, until), n_draws):
-        tallies["weights"].add(replicate_results(batch, methodology, perturbed, n_winners))
+        tallies["weights"].add(replicate_results(batch, methodology, perturbed, n_winners, repeated=True))
     settings = {"weeks": (True, 0), "weights": (False, WEIGHT_SPREAD), "both": (True, WEIGHT_SPREAD)}
     return {name: _finish(tallies[name], n_draws, *settings[name], random_state, methodology)
             for name in ("weeks", "weights", "both")}
