@@ -262,7 +262,8 @@ def test_n_winners_comes_from_the_methodology(tmp_path, method):
 def test_year_indicators_are_computed_once_per_source(tmp_path, method, monkeypatch):
     """Ranking, the weights-only check and the week bootstrap share the cached year: one query
     for the observed year, and the year's cells pivoted once (`replicate_sums.YearMatrices`) for
-    every bootstrap replicate, however many checks run."""
+    every bootstrap replicate, however many checks run.
+    """
     from dataclasses import replace
     source = open_source(fx.write(tmp_path / "ds"))
     m = replace(method, gates=tuple(g for g in method.gates if g.code != "too_few_posts"))
@@ -286,7 +287,7 @@ def test_year_indicators_are_computed_once_per_source(tmp_path, method, monkeypa
     ranking.stability(source, 2023, m, n_draws=3, resample_weeks=False)
     checks = ranking.stability_checks(source, 2023, m, n_draws=4, random_state=1)
     ranking.stability(source, 2023, m, n_draws=2, random_state=1)
-    assert queries == [("sums", 1)]
+    assert queries == [("unit", None)]  # the observed year: indicator_sql.UNIT_SUMS, no weights
     assert built == [2023]
     assert ("page_year", 2023, None) in source.cache
     assert set(checks) == {"weeks", "weights", "both"}
