@@ -3,7 +3,7 @@ post-text step skipped (VK pages only, as the issue's measurements; the analyses
 read texts). Same draws for the VK tables as `gospub generate`.
 
 Usage: python benchmarks/generate_vk_only.py generate --scale 50.5 --years 2023-2023 --posts-per-page 290 --out DIR
-(the arguments of `gospub generate`). Not for analyses: the dataset lacks the OK and Telegram pages and the texts.
+(the arguments of `gospub generate`). Not for reports: the dataset lacks the OK and Telegram pages and the texts.
 """
 import sys
 from gospub_analysis.synthetic import platforms, texts
