@@ -32,8 +32,9 @@ from .indicator_sql import CELL_SUMS, MONTHS, POSTS_PER_WEEK_NORM, SUMS, UNIT_SU
 from .localtime import NO_WEEK, first_monday, week_index, weeks_in_year, year_bounds
 from .replies import REPLY_WITHIN_HOURS, py, resident_replies, utc, with_reply_times
 
-__all__ = ["COLUMNS", "MONTH_COLUMNS", "POSTS_PER_WEEK_NORM", "REPLY_WITHIN_HOURS", "YearData", "page_month",
-           "page_year", "page_year_replicates", "resident_replies", "unit_weights", "weeks_in_year", "year_data"]
+__all__ = ["COLUMNS", "MONTH_COLUMNS", "POSTS_PER_WEEK_NORM", "REPLY_WITHIN_HOURS", "YearData", "indicators_from_sums",
+           "page_month", "page_year", "page_year_replicates", "resident_replies", "unit_weights", "weeks_in_year",
+           "year_data"]
 
 COLUMNS: dict[str, str] = {
     # identity and peer-group attributes
@@ -246,8 +247,9 @@ def _snapshot_features(data: "YearData") -> pd.DataFrame:
                                                    "members_end", "members_growth")})
 
 
-def _indicators(sums: pd.DataFrame, data: YearData) -> pd.DataFrame:
-    """Page-level indicators from the weighted sums of one or more replicates."""
+def indicators_from_sums(sums: pd.DataFrame, data: YearData) -> pd.DataFrame:
+    """Page-level indicators from the weighted sums of one or more replicates (`YearData.query`, or
+    `replicate_sums.replicate_sums`: the same frame)."""
     s = sums
     snaps = data.snapshot_features()
     year_start = data.start
@@ -301,7 +303,7 @@ def page_year_replicates(data: YearData, weights: pd.DataFrame) -> pd.DataFrame:
     `page_year` exactly. Snapshot-based indicators (design, audience) describe page state
     and are not resampled.
     """
-    return _indicators(data.query("sums", weights), data)
+    return indicators_from_sums(data.query("sums", weights), data)
 
 
 def page_year(source: Source, year: int, until=None) -> pd.DataFrame:
@@ -316,7 +318,7 @@ def page_year(source: Source, year: int, until=None) -> pd.DataFrame:
 
     def compute() -> pd.DataFrame:
         data = year_data(source, year, until)
-        return _indicators(data.query("unit"), data).drop(columns="replicate")
+        return indicators_from_sums(data.query("unit"), data).drop(columns="replicate")
 
     frame = source.cached(("page_year", year, until), compute, share=True).copy()
     frame.attrs["year"] = year

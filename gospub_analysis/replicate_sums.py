@@ -168,4 +168,4 @@ def replicate_sums(data: metrics.YearData, weights: pd.DataFrame) -> pd.DataFram
 
 def page_year_replicates(data: metrics.YearData, weights: pd.DataFrame) -> pd.DataFrame:
     """`metrics.page_year_replicates` from `replicate_sums`: the same rows and numbers."""
-    return metrics._indicators(replicate_sums(data, weights), data)
+    return metrics.indicators_from_sums(replicate_sums(data, weights), data)
