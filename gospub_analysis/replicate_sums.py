@@ -122,36 +122,49 @@ class YearMatrices:
                                              replies[column].to_numpy(np.float64)[known], self.n_pages)
                         for name, column in MEDIANS.items()}
 
-    def sums_of(self, weights: pd.DataFrame) -> pd.DataFrame:
-        """`indicator_sql.SUMS` for `weights` (replicate, week, weight): one row per replicate and
-        page with a drawn cell, ordered by replicate and page id."""
+    def week_matrix(self, weights: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The sorted replicate ids of `weights` (replicate, week, weight) and their (replicate ×
+        weeks + 1) week weights, the last column `NO_WEEK`'s weight 1."""
         replicate_ids = np.sort(weights["replicate"].unique())
         rows = np.searchsorted(replicate_ids, weights["replicate"].to_numpy())
-        week_w = np.zeros((len(replicate_ids), self.n_weeks + 1))  # last column: NO_WEEK, weight 1
+        week_w = np.zeros((len(replicate_ids), self.n_weeks + 1))
         week_w[:, -1] = 1.0
         np.add.at(week_w, (rows, weights["week"].to_numpy(np.int64)), weights["weight"].to_numpy(np.float64))
+        return replicate_ids, week_w
+
+    def arrays(self, week_w: np.ndarray) -> dict[str, np.ndarray]:
+        """The columns of `sums_of` as (replicate × page) arrays for the week weights `week_w`
+        (`week_matrix`), pages in id order, and `present`: the page has a drawn cell."""
         cell_w = week_w[:, np.where(self.cell_week == NO_WEEK, self.n_weeks, self.cell_week)]  # (replicate × cell)
         drawn = (cell_w > 0).astype(np.float64)
-        present = (self.exists @ drawn.T) > 0  # (page × replicate)
-        out = {c: m @ cell_w.T for c, m in self.sums.items()}
-        out["weeks_active"] = self.week_exists @ week_w[:, :-1].T
-        out["weeks_3plus"] = self.week_3plus @ week_w[:, :-1].T
-        months = {c: np.zeros(present.shape, np.int64) for c in INT_COLUMNS[:3]}
+        out = {"present": (drawn @ self.exists.T) > 0}
+        out.update({c: cell_w @ m.T for c, m in self.sums.items()})
+        out["weeks_active"] = week_w[:, :-1] @ self.week_exists.T
+        out["weeks_3plus"] = week_w[:, :-1] @ self.week_3plus.T
+        months = {c: np.zeros(out["present"].shape, np.int64) for c in INT_COLUMNS[:3]}
         for cs in self.month_cells:
             if not len(cs):
                 continue
-            d = drawn[:, cs].T
-            any_cell = (self.exists[:, cs] @ d) > 0
+            d = drawn[:, cs]
+            any_cell = (d @ self.exists[:, cs].T) > 0
             months["months_drawn"] += any_cell
-            months["months_no_posts"] += any_cell & ((self.sums["posts"][:, cs] @ d) == 0)
-            months["months_live"] += any_cell & ((self.sums["live_streams"][:, cs] @ d) > 0)
-        rep_idx, page_idx = np.nonzero(present.T)  # replicate-major, pages by id
-        frame = {"replicate": replicate_ids[rep_idx], "community_id": self.ids[page_idx]}
-        frame.update({c: out[c][page_idx, rep_idx] for c in FLOAT_COLUMNS})
-        frame.update({c: months[c][page_idx, rep_idx] for c in INT_COLUMNS[:3]})
-        frame["months_active"] = self.months_active[page_idx]
+            months["months_no_posts"] += any_cell & ((d @ self.sums["posts"][:, cs].T) == 0)
+            months["months_live"] += any_cell & ((d @ self.sums["live_streams"][:, cs].T) > 0)
+        out.update(months)
         for name, replies in self.replies.items():
-            frame[name] = replies.medians(week_w)[rep_idx, page_idx]
+            out[name] = replies.medians(week_w)
+        return out
+
+    def sums_of(self, weights: pd.DataFrame) -> pd.DataFrame:
+        """`indicator_sql.SUMS` for `weights` (replicate, week, weight): one row per replicate and
+        page with a drawn cell, ordered by replicate and page id."""
+        replicate_ids, week_w = self.week_matrix(weights)
+        arrays = self.arrays(week_w)
+        rep_idx, page_idx = np.nonzero(arrays["present"])  # replicate-major, pages by id
+        frame = {"replicate": replicate_ids[rep_idx], "community_id": self.ids[page_idx]}
+        frame.update({c: arrays[c][rep_idx, page_idx] for c in (*FLOAT_COLUMNS, *INT_COLUMNS[:3])})
+        frame["months_active"] = self.months_active[page_idx]
+        frame.update({name: arrays[name][rep_idx, page_idx] for name in self.replies})
         return pd.DataFrame(frame)
 
 

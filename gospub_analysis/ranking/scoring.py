@@ -44,7 +44,15 @@ def _mid_rank_percentiles(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     by_value = np.argsort(values)  # NaN last
     small = codes.astype(np.int16) if n and codes.max() < 2**15 else codes  # radix sort for small codes
     order = by_value[np.argsort(small[by_value], kind="stable")]  # by group, then value
-    v, c = values[order], codes[order]
+    out = np.empty(n)
+    out[order] = ranked_in_order(values[order], codes[order], int(codes.max()) + 1 if n else 0)
+    return out
+
+
+def ranked_in_order(v: np.ndarray, c: np.ndarray, n_codes: int) -> np.ndarray:
+    """The percentiles of `_mid_rank_percentiles` of values `v` already sorted by group `c`
+    (0 .. `n_codes` - 1), then value (NaN last in each group)."""
+    n = len(v)
     position = np.arange(n)
     new_group = np.ones(n, bool)
     new_group[1:] = c[1:] != c[:-1]
@@ -54,13 +62,11 @@ def _mid_rank_percentiles(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     run = np.cumsum(new_run) - 1
     first = rank[new_run]
     average = (first + (first + np.bincount(run) - 1)) / 2.0
-    counts = np.bincount(codes, weights=~np.isnan(values)).astype(np.int64) if n else np.zeros(0, np.int64)
-    ranked = np.full(n, np.nan)
     known = ~np.isnan(v)
+    counts = np.bincount(c, weights=known, minlength=n_codes).astype(np.int64) if n else np.zeros(0, np.int64)
+    ranked = np.full(n, np.nan)
     ranked[known] = (average[run[known]] - 0.5) / counts[c[known]]
-    out = np.empty(n)
-    out[order] = ranked
-    return out
+    return ranked
 
 
 def percentiles(values: pd.Series, groups: list[pd.Series], codes: np.ndarray | None = None) -> pd.Series:

@@ -16,9 +16,10 @@ from typing import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from .. import metrics, replicate_sums
+from .. import metrics, replicate_indicators, replicate_sums
 from ..dataset import Source
 from .methodology import Methodology
+from .replicate_scoring import ReplicateBatch, criterion_arrays, eligible_rows, ranked
 from .scoring import replicate_results
 
 SURE = 0.95  # a page winning in at least this share of replicates is a sure winner
@@ -81,6 +82,18 @@ class _Tally:
         self.winner += np.bincount(codes[results["winner"].to_numpy(dtype=bool)], minlength=n)
         self.rank_pages.append(codes[eligible].astype(np.int32))
         self.ranks.append(results["rank"].to_numpy()[eligible].astype(np.int32))
+
+    def add_arrays(self, codes: np.ndarray, rows: np.ndarray, eligible: np.ndarray, rank: np.ndarray,
+                   winner: np.ndarray) -> None:
+        """`add` for (replicate × page) arrays: `codes`, each page's position in `ids`; `rows`, the page
+        is a row of the replicate (eligible and winner imply it)."""
+        n = len(self.ids)
+        self.present += np.bincount(np.broadcast_to(codes, rows.shape)[rows], minlength=n)
+        at = np.broadcast_to(codes, eligible.shape)[eligible]
+        self.eligible += np.bincount(at, minlength=n)
+        self.winner += np.bincount(np.broadcast_to(codes, winner.shape)[winner], minlength=n)
+        self.rank_pages.append(at.astype(np.int32))
+        self.ranks.append(rank[eligible].astype(np.int32))
 
     def result(self) -> pd.DataFrame:
         """p_top_n, p_eligible and the rank quantiles of each page present in a replicate."""
@@ -149,6 +162,39 @@ def _page_ids(source: Source) -> pd.Index:
     return pd.Index(source.pages()["community_id"].drop_duplicates().sort_values(), name="community_id")
 
 
+def _array_batches(data: metrics.YearData, weights: pd.DataFrame,
+                   ids: pd.Index) -> Iterator[tuple[ReplicateBatch, np.ndarray, np.ndarray]]:
+    """The week-bootstrap replicates of `weights` as `ReplicateBatch` arrays, a batch of `_batch_size`
+    replicates at a time, with the pages' positions in `ids` and the batch's replicate ids."""
+    indicators = replicate_indicators.replicate_indicators(data)
+    codes = ids.get_indexer(indicators.ids)
+    replicate_ids = weights["replicate"].unique()
+    step = _batch_size(len(data.pages))
+    for i in range(0, len(replicate_ids), step):
+        chosen, arrays = indicators.batch(weights[weights["replicate"].isin(replicate_ids[i:i + step])])
+        present = arrays.pop("present")
+        yield ReplicateBatch(arrays, indicators.pages, present), codes, chosen
+
+
+def _observed_batch(observed: pd.DataFrame, ids: pd.Index) -> tuple[ReplicateBatch, np.ndarray]:
+    """The observed year as one replicate of page columns (every draw scores it), pages in id order."""
+    pages = observed.sort_values("community_id", kind="stable", ignore_index=True)
+    return ReplicateBatch({}, pages, np.ones((1, len(pages)), bool)), ids.get_indexer(pages["community_id"])
+
+
+def _score_into(tallies: list[tuple[_Tally, pd.DataFrame]], batch: ReplicateBatch, codes: np.ndarray,
+                methodology: Methodology, n_winners: int) -> None:
+    """Score `batch` once per (tally, weight table) pair, the criterion scores computed once."""
+    crit = criterion_arrays(batch, methodology)
+    eligible = eligible_rows(batch, methodology)
+    rows = batch.ranked_rows(methodology)
+    for tally, table in tallies:
+        rank, winner = ranked(batch, crit, eligible, methodology, table[list(methodology.weights)].to_numpy(),
+                              n_winners)
+        tally.add_arrays(codes, np.broadcast_to(rows, rank.shape), np.broadcast_to(eligible, rank.shape),
+                         rank, winner)
+
+
 def stability(source: Source, year: int, methodology: Methodology, n_winners: int | None = None,
               n_draws: int = 200, resample_weeks: bool = True, weight_spread: float | None = WEIGHT_SPREAD,
               random_state: int | None = 0, until=None, replicates: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -188,8 +234,10 @@ def stability_checks(source: Source, year: int, methodology: Methodology, n_winn
                      n_draws: int = 200, random_state: int | None = 0, until=None) -> dict[str, pd.DataFrame]:
     """The three checks the report shows, each of `n_draws` replicates: "weeks" (week bootstrap,
     the file's weights), "weights" (weights perturbed by ±`WEIGHT_SPREAD`, the observed year)
-    and "both". Each batch of week-bootstrap replicates is computed once and scored for both
-    checks that use it. The same numbers as three `stability` calls with `random_state`.
+    and "both". The same numbers as three `stability` calls with `random_state`, computed on
+    arrays (`replicate_indicators`, `replicate_scoring`): each batch of week-bootstrap
+    replicates has its indicators and criterion scores computed once and scored with both
+    weight tables; the observed year has its criterion scores computed once for all draws.
     """
     n_winners = methodology.winners(n_winners)
     file_weights = _weight_table(methodology, [methodology.weights] * n_draws)
@@ -198,11 +246,13 @@ def stability_checks(source: Source, year: int, methodology: Methodology, n_winn
     ids = _page_ids(source)
     tallies = {name: _Tally(ids) for name in ("weeks", "weights", "both")}
     data = metrics.year_data(source, year, until)
-    for batch in _week_batches(data, week_weights(year, n_draws, random_state)):
-        tallies["weeks"].add(replicate_results(batch, methodology, file_weights, n_winners))
-        tallies["both"].add(replicate_results(batch, methodology, perturbed, n_winners))
-    for batch in _observed_batches(metrics.page_year(source, year, until), n_draws):
-        tallies["weights"].add(replicate_results(batch, methodology, perturbed, n_winners, repeated=True))
+    for batch, codes, replicate_ids in _array_batches(data, week_weights(year, n_draws, random_state), ids):
+        _score_into([(tallies["weeks"], file_weights.loc[replicate_ids]),
+                     (tallies["both"], perturbed.loc[replicate_ids])], batch, codes, methodology, n_winners)
+    observed, codes = _observed_batch(metrics.page_year(source, year, until), ids)
+    for first in range(0, n_draws, _batch_size(len(observed.pages))):  # bounded memory whatever n_draws
+        _score_into([(tallies["weights"], perturbed.iloc[first:first + _batch_size(len(observed.pages))])],
+                    observed, codes, methodology, n_winners)
     settings = {"weeks": (True, 0), "weights": (False, WEIGHT_SPREAD), "both": (True, WEIGHT_SPREAD)}
     return {name: _finish(tallies[name], n_draws, *settings[name], random_state, methodology)
             for name in ("weeks", "weights", "both")}
