@@ -19,6 +19,8 @@ no complete week (`NO_WEEK`) weigh 1 in every replicate. Per replicate and page:
   answered reply repeated its week's weight times, from cumulative weights over the replies
   sorted once per page.
 
+`YearMatrices.arrays` gives the same sums as (replicate × page) arrays, before any frame
+(`replicate_indicators` builds the stability checks' indicators on them).
 `page_year_replicates` is `metrics.page_year_replicates` on these sums; the week bootstrap
 of `ranking.stability` uses it.
 """

@@ -4,7 +4,9 @@ This module owns the stability check: week-bootstrap weights (`week_weights`), t
 indicators recomputed for them from the cached `metrics.year_data` (`week_replicates`, with
 `replicate_sums`: matrix products, not a DuckDB join),
 randomly perturbed criterion weights (`perturbed_weights`), and per page the probability
-of winning and the rank interval over the replicates (`stability`). `SURE` and `OUT` are
+of winning and the rank interval over the replicates (`stability`, `stability_checks`: the
+latter on (replicate × page) arrays, `replicate_indicators` and `replicate_scoring`, with
+integer page codes end to end). `SURE` and `OUT` are
 the thresholds that call a page a sure winner, borderline, or surely out
 (`stability_summary`, `borderline`).
 """
