@@ -114,6 +114,9 @@ class YearMatrices:
         self.week_3plus = (self.week_exists & (week_posts >= POSTS_PER_WEEK_NORM)).astype(np.float64)
         self.week_exists = self.week_exists.astype(np.float64)
         self.month_cells = [np.flatnonzero(self.cell_month == m) for m in range(1, MONTHS + 1)]
+        self.month_parts = [(cs, *(np.ascontiguousarray(x[:, cs].T) for x in (self.exists, self.sums["posts"],
+                                                                               self.sums["live_streams"])))
+                            for cs in self.month_cells if len(cs)]  # (cell × page) blocks of each month
         self.months_active = sum((self.exists[:, cs].sum(axis=1) > 0).astype(np.int64)
                                  for cs in self.month_cells if len(cs))
         replies = data.replies[data.replies["answered"].to_numpy(dtype=bool)]
@@ -144,14 +147,12 @@ class YearMatrices:
         out["weeks_active"] = week_w[:, :-1] @ self.week_exists.T
         out["weeks_3plus"] = week_w[:, :-1] @ self.week_3plus.T
         months = {c: np.zeros(out["present"].shape, np.int64) for c in INT_COLUMNS[:3]}
-        for cs in self.month_cells:
-            if not len(cs):
-                continue
+        for cs, exists, posts, live in self.month_parts:
             d = drawn[:, cs]
-            any_cell = (d @ self.exists[:, cs].T) > 0
+            any_cell = (d @ exists) > 0
             months["months_drawn"] += any_cell
-            months["months_no_posts"] += any_cell & ((d @ self.sums["posts"][:, cs].T) == 0)
-            months["months_live"] += any_cell & ((d @ self.sums["live_streams"][:, cs].T) > 0)
+            months["months_no_posts"] += any_cell & ((d @ posts) == 0)
+            months["months_live"] += any_cell & ((d @ live) > 0)
         out.update(months)
         for name, replies in self.replies.items():
             out[name] = replies.medians(week_w)

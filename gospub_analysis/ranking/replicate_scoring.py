@@ -44,13 +44,17 @@ class ReplicateBatch:
 
 def percentiles_by_row(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """`scoring._mid_rank_percentiles` within each row (replicate) of `values` and the page groups
-    `codes` (page,), NaN values not ranked: one sort per row instead of one of every element."""
+    `codes` (page,), NaN values not ranked: each group's pages sorted by value row by row (one
+    sort per group and row instead of one of every element)."""
     n_rows, n = values.shape
-    by_value = np.argsort(values, axis=1)  # NaN last
-    small = codes.astype(np.int16) if n and codes.max() < 2**15 else codes
-    order = np.take_along_axis(by_value, np.argsort(small[by_value], axis=1, kind="stable"), axis=1)
+    by_group = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[by_group])) + 1
+    order = np.empty((n_rows, n), np.int64)
+    for start, stop in zip(np.r_[0, bounds], np.r_[bounds, n]):
+        pages = by_group[start:stop]
+        order[:, start:stop] = pages[np.argsort(values[:, pages], axis=1)]  # NaN last in each group
     n_codes = int(codes.max()) + 1 if n else 1
-    combined = (codes[order] + (np.arange(n_rows) * n_codes)[:, None]).ravel()
+    combined = (codes[by_group][None, :] + (np.arange(n_rows) * n_codes)[:, None]).ravel()
     ranked = ranked_in_order(np.take_along_axis(values, order, axis=1).ravel(), combined, n_rows * n_codes)
     out = np.empty(n_rows * n)
     out[(order + (np.arange(n_rows) * n)[:, None]).ravel()] = ranked
