@@ -217,47 +217,34 @@ def _elapsed(alias: str, local: str) -> str:
 
 
 YEAR_SUMS = f"""
-    , posts_cells AS (
+    , posts_days AS (
         SELECT community_id, kind, is_live, views, likes, comments, reposts,
-               list_extract($cell_of_day, 1 + CASE WHEN $offset_us IS NULL
-                    THEN date_diff('day', $first_day, CAST(timezone($tz, published_at) AS DATE))
-                    ELSE (epoch_us(published_at) + $offset_us - $first_day_us) // 86400000000 END) AS c
+               1 + CASE WHEN $offset_us IS NULL
+                        THEN date_diff('day', $first_day, CAST(timezone($tz, published_at) AS DATE))
+                        ELSE (epoch_us(published_at) + $offset_us - $first_day_us) // 86400000000 END AS d
         FROM posts
         WHERE published_at >= $start AND published_at < $end
           AND ($until IS NULL OR published_at < $until)
     ),
-    post_cells AS (
-        SELECT s.pn * {CELL_KEY} + p.c AS k,
+    post_weeks AS (
+        SELECT s.pn * {CELL_KEY} + list_extract($week_of_day, p.d) AS k,
                count(*) AS posts,
                count(*) FILTER (WHERE kind = 'original') AS original_posts,
                count(*) FILTER (WHERE is_live) AS live_streams,
                count(views) AS posts_with_views,
                CAST(coalesce(sum(views), 0) AS BIGINT) AS views,
-               CAST(coalesce(sum(likes + comments + reposts) FILTER (WHERE views IS NOT NULL), 0) AS BIGINT) AS interactions
-        FROM posts_cells p JOIN spans s USING (community_id)
-        WHERE p.c BETWEEN s.lo AND s.hi
-        GROUP BY ALL
-    ),
-    cell_rows AS (
-        SELECT k // {CELL_KEY} AS pn, list_extract($cell_week, k % {CELL_KEY} + 1) AS week,
-               list_extract($cell_month, k % {CELL_KEY} + 1) AS month,
-               list_extract($cell_split, k % {CELL_KEY} + 1) AS split, * EXCLUDE (k)
-        FROM post_cells
-    ),
-    by_month AS (
-        SELECT pn, month, {", ".join(f"sum({c}) AS {c}" for c in SUMMED[:6])},
-               count(*) FILTER (WHERE NOT split AND week <> {NO_WEEK} AND posts >= {POSTS_PER_WEEK_NORM}) AS weeks_3plus
-        FROM cell_rows GROUP BY ALL
-    ),
-    split_weeks AS (
-        SELECT pn, count(*) FILTER (WHERE posts >= {POSTS_PER_WEEK_NORM}) AS weeks_3plus
-        FROM (SELECT pn, week, sum(posts) AS posts FROM cell_rows WHERE split GROUP BY ALL)
+               CAST(coalesce(sum(likes + comments + reposts) FILTER (WHERE views IS NOT NULL), 0) AS BIGINT) AS interactions,
+               bit_or(1 << list_extract($months, p.d)) AS months_posted,
+               bit_or(CASE WHEN is_live THEN 1 << list_extract($months, p.d) ELSE 0 END) AS months_live
+        FROM posts_days p JOIN spans s USING (community_id)
+        WHERE list_extract($cell_of_day, p.d) BETWEEN s.lo AND s.hi
         GROUP BY ALL
     ),
     post_pages AS (
-        SELECT pn, {", ".join(f"sum({c}) AS {c}" for c in SUMMED[:6])}, sum(weeks_3plus) AS weeks_3plus,
-               count(*) AS months_with_posts, count(*) FILTER (WHERE live_streams > 0) AS months_live
-        FROM by_month GROUP BY ALL
+        SELECT k // {CELL_KEY} AS pn, {", ".join(f"sum({c}) AS {c}" for c in SUMMED[:6])},
+               count(*) FILTER (WHERE k % {CELL_KEY} < $n_weeks AND posts >= {POSTS_PER_WEEK_NORM}) AS weeks_3plus,
+               bit_count(bit_or(months_posted)) AS months_with_posts, bit_count(bit_or(months_live)) AS months_live
+        FROM post_weeks GROUP BY ALL
     ),
     comments_local AS (
         SELECT community_id, replied_at IS NOT NULL AS answered,
@@ -295,13 +282,12 @@ YEAR_SUMS = f"""
     SELECT 0 AS replicate, s.community_id,
            {", ".join(f"coalesce(pp.{c}, 0) AS {c}" for c in SUMMED[:6])},
            {", ".join(f"coalesce(rp.{c}, 0) AS {c}" for c in SUMMED[6:])},
-           s.weeks_active, coalesce(pp.weeks_3plus, 0) + coalesce(sw.weeks_3plus, 0) AS weeks_3plus,
+           s.weeks_active, coalesce(pp.weeks_3plus, 0) AS weeks_3plus,
            s.months_active AS months_drawn, s.months_active - coalesce(pp.months_with_posts, 0) AS months_no_posts,
            coalesce(pp.months_live, 0) AS months_live, s.months_active,
            rp.median_reply_working_hours, rp.median_reply_hours
     FROM spans s
     LEFT JOIN post_pages pp USING (pn)
-    LEFT JOIN split_weeks sw USING (pn)
     LEFT JOIN reply_pages rp USING (pn)
     ORDER BY s.community_id
 """

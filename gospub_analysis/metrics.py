@@ -238,17 +238,19 @@ class YearData:
         days = _local_days(self.year, self.tz)
         day_week = week_index(pd.Series(pd.date_range(f"{self.year}-01-01", periods=len(days["months"]))), self.year)
         cell = {(w, m): i for i, (w, m) in enumerate(zip(cal["week"], cal["month"]))}
-        split = cal.loc[cal["week"] != NO_WEEK, "week"].duplicated(keep=False).reindex(cal.index, fill_value=False)
+        # the (page, week) groups of the posts: a complete week is one group (both cells of a week
+        # across two months), the days outside complete weeks one per month
+        group = [w if w != NO_WEEK else self.n_weeks + m for w, m in zip(day_week, days["months"])]
         last = self.source.sql("SELECT max(created_at) AS last FROM comments")["last"].iloc[0]
         first_day = pd.Timestamp(self.year, 1, 1)
         last_day = max(first_day.replace(month=12, day=31),
                        pd.Timestamp(0) if pd.isna(last) else pd.Timestamp(last).tz_convert(self.tz).tz_localize(None))
         params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz, **days,
                   "cell_of_day": [cell[(int(w), m)] for w, m in zip(day_week, days["months"])],
-                  "cell_week": [int(w) for w in cal["week"]], "cell_month": [int(m) for m in cal["month"]],
-                  "cell_split": [bool(b) for b in split], "first_epoch_day": (first_day - pd.Timestamp(0)).days,
+                  "week_of_day": [int(g) for g in group], "n_weeks": self.n_weeks,
+                  "first_epoch_day": (first_day - pd.Timestamp(0)).days,
                   "comment_offset_us": fixed_offset_us(first_day, last_day, self.tz)}
-        del params["monday_day"], params["months"]
+        del params["monday_day"]
         frames = {"spans": spans, "workdays": workcalendar.day_table(first_day, last_day.normalize())}
         return self.source.sql(resident_comments_sql(self.source) + YEAR_SUMS, params, frames)
 
