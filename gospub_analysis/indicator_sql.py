@@ -17,6 +17,8 @@ replicate, week, weight), so that any number of replicates scans the posts once.
 from __future__ import annotations
 
 from .localtime import NO_WEEK
+from .replies import REPLY_WITHIN_HOURS
+from .workcalendar import WORKDAY_HOURS, WORKDAY_START_HOUR
 
 POSTS_PER_WEEK_NORM = 3
 SUMMED = ("posts", "original_posts", "live_streams", "posts_with_views", "views", "interactions",
@@ -183,4 +185,109 @@ UNIT_SUMS = f"""
     JOIN by_month bm USING (community_id)
     LEFT JOIN med USING (community_id)
     ORDER BY community_id
+"""
+
+# --- the observed year straight from the posts and comments (`metrics.page_year`) ----------------
+# The same numbers as UNIT_SUMS over CELL_SUMS, without building the cells of every page: the
+# frame `spans` (community_id, pn, lo, hi, weeks_active, months_active) holds, per page with at
+# least one cell, the range [lo, hi] of the cells it existed in (cells numbered in time order:
+# they tile the year, so a page's cells are contiguous) and their distinct weeks and months. A
+# post or comment counts when its cell (`$cell_of_day` of its local day) lies in its page's
+# range, as the LEFT JOIN of `CELLS` keeps it; posts are grouped by (page, cell) once. The reply
+# figures come from `replies.resident_comments_sql` (the clause this text is appended to) with
+# the working hours of `workcalendar.day_table` (frame `workdays`: day, working, before) joined
+# on the local days of the comment and its reply, the arithmetic of
+# `workcalendar.working_hours_between` with its origin (the earliest answered comment's day), so
+# the medians are the same to the last bit. Parameters: those of `CELLS`' posts ($start, $end,
+# $until, $tz, $first_day, $first_day_us, $offset_us), the lists $cell_of_day, $cell_week,
+# $cell_month, $cell_split (1-based by day_y and cell), $first_epoch_day (1 January as days since
+# 1970) and $comment_offset_us (the fixed offset over the comments' days, or NULL).
+CELL_KEY = 128  # more than the cells of a year (about 66)
+
+
+def _local_us(column: str) -> str:
+    return (f"CASE WHEN $comment_offset_us IS NULL THEN epoch_us(timezone($tz, {column})) "
+            f"ELSE epoch_us({column}) + $comment_offset_us END")
+
+
+def _elapsed(alias: str, local: str) -> str:
+    hour = f"CAST({local} - {alias}.day * 86400000000 AS DOUBLE) / 3600000000.0"
+    return (f"(({alias}.before - o.before) + least(greatest({hour} - {float(WORKDAY_START_HOUR)}, 0.0), "
+            f"{float(WORKDAY_HOURS)}) * {alias}.working)")
+
+
+YEAR_SUMS = f"""
+    , posts_days AS (
+        SELECT community_id, kind, is_live, views, likes, comments, reposts,
+               1 + CASE WHEN $offset_us IS NULL
+                        THEN date_diff('day', $first_day, CAST(timezone($tz, published_at) AS DATE))
+                        ELSE (epoch_us(published_at) + $offset_us - $first_day_us) // 86400000000 END AS d
+        FROM posts
+        WHERE published_at >= $start AND published_at < $end
+          AND ($until IS NULL OR published_at < $until)
+    ),
+    post_weeks AS (
+        SELECT s.pn * {CELL_KEY} + list_extract($week_of_day, p.d) AS k,
+               count(*) AS posts,
+               count(*) FILTER (WHERE kind = 'original') AS original_posts,
+               count(*) FILTER (WHERE is_live) AS live_streams,
+               count(views) AS posts_with_views,
+               CAST(coalesce(sum(views), 0) AS BIGINT) AS views,
+               CAST(coalesce(sum(likes + comments + reposts) FILTER (WHERE views IS NOT NULL), 0) AS BIGINT) AS interactions,
+               bit_or(1 << list_extract($months, p.d)) AS months_posted,
+               bit_or(CASE WHEN is_live THEN 1 << list_extract($months, p.d) ELSE 0 END) AS months_live
+        FROM posts_days p JOIN spans s USING (community_id)
+        WHERE list_extract($cell_of_day, p.d) BETWEEN s.lo AND s.hi
+        GROUP BY ALL
+    ),
+    post_pages AS (
+        SELECT k // {CELL_KEY} AS pn, {", ".join(f"sum({c}) AS {c}" for c in SUMMED[:6])},
+               count(*) FILTER (WHERE k % {CELL_KEY} < $n_weeks AND posts >= {POSTS_PER_WEEK_NORM}) AS weeks_3plus,
+               bit_count(bit_or(months_posted)) AS months_with_posts, bit_count(bit_or(months_live)) AS months_live
+        FROM post_weeks GROUP BY ALL
+    ),
+    comments_local AS (
+        SELECT community_id, replied_at IS NOT NULL AS answered,
+               CAST(epoch_us(replied_at) - epoch_us(created_at) AS DOUBLE) / 3600000000.0 AS reply_hours,
+               {_local_us("created_at")} AS start_us, {_local_us("replied_at")} AS end_us
+        FROM residents
+    ),
+    comment_days AS (
+        SELECT *, start_us // 86400000000 AS start_day, end_us // 86400000000 AS end_day FROM comments_local
+    ),
+    origin AS (
+        SELECT w.before FROM workdays w WHERE w.day = (SELECT min(start_day) FROM comment_days WHERE answered)
+    ),
+    reply_times AS (
+        SELECT r.community_id, r.answered, r.reply_hours,
+               list_extract($cell_of_day, r.start_day - $first_epoch_day + 1) AS c,
+               CASE WHEN r.answered THEN {_elapsed("e", "r.end_us")} - {_elapsed("b", "r.start_us")} END
+                   AS reply_working_hours
+        FROM comment_days r
+        JOIN workdays b ON b.day = r.start_day
+        LEFT JOIN workdays e ON e.day = r.end_day
+        LEFT JOIN origin o ON true
+    ),
+    reply_pages AS (
+        SELECT s.pn,
+               count(*) FILTER (WHERE r.c BETWEEN s.lo AND s.hi) AS resident_comments,
+               count(*) FILTER (WHERE r.c BETWEEN s.lo AND s.hi AND r.answered) AS answered,
+               count(*) FILTER (WHERE r.c BETWEEN s.lo AND s.hi AND r.answered
+                                AND r.reply_hours <= {REPLY_WITHIN_HOURS}) AS answered_24h,
+               median(r.reply_working_hours) FILTER (WHERE r.answered) AS median_reply_working_hours,
+               median(r.reply_hours) FILTER (WHERE r.answered) AS median_reply_hours
+        FROM reply_times r JOIN spans s USING (community_id)
+        GROUP BY ALL
+    )
+    SELECT 0 AS replicate, s.community_id,
+           {", ".join(f"coalesce(pp.{c}, 0) AS {c}" for c in SUMMED[:6])},
+           {", ".join(f"coalesce(rp.{c}, 0) AS {c}" for c in SUMMED[6:])},
+           s.weeks_active, coalesce(pp.weeks_3plus, 0) AS weeks_3plus,
+           s.months_active AS months_drawn, s.months_active - coalesce(pp.months_with_posts, 0) AS months_no_posts,
+           coalesce(pp.months_live, 0) AS months_live, s.months_active,
+           rp.median_reply_working_hours, rp.median_reply_hours
+    FROM spans s
+    LEFT JOIN post_pages pp USING (pn)
+    LEFT JOIN reply_pages rp USING (pn)
+    ORDER BY s.community_id
 """

@@ -30,6 +30,15 @@ def local_date(ts: pd.Series, tz: str = TIMEZONE) -> pd.Series:
     return ts.dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
 
 
+def fixed_offset_us(first, last, tz: str = TIMEZONE) -> int | None:
+    """The zone's UTC offset in microseconds when it is one and the same on every local day from
+    `first` to `last` (dates; no clock change in between), else None: then a local day or time is
+    integer arithmetic on a UTC timestamp instead of a time-zone conversion per row."""
+    days = pd.date_range(pd.Timestamp(first).normalize(), pd.Timestamp(last).normalize() + pd.Timedelta(days=1), freq="D")
+    offsets = set(days - days.tz_localize(tz).tz_convert("UTC").tz_localize(None))
+    return int(offsets.pop().value // 1000) if len(offsets) == 1 else None
+
+
 def month_range(first: str, last: str) -> pd.DatetimeIndex:
     """Month starts from `first` to `last` inclusive (naive, local calendar)."""
     return pd.date_range(pd.Timestamp(first).to_period("M").start_time,

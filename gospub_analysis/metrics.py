@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Source, require_source
-from .indicator_sql import CELL_SUMS, MONTHS, POSTS_PER_WEEK_NORM, SUMS, UNIT_SUMS
-from .localtime import NO_WEEK, first_monday, week_index, weeks_in_year, year_bounds
-from .replies import REPLY_WITHIN_HOURS, py, resident_replies, utc, with_reply_times
+from . import workcalendar
+from .indicator_sql import CELL_SUMS, MONTHS, POSTS_PER_WEEK_NORM, SUMS, YEAR_SUMS
+from .localtime import NO_WEEK, first_monday, fixed_offset_us, week_index, weeks_in_year, year_bounds
+from .replies import REPLY_WITHIN_HOURS, py, resident_comments_sql, resident_replies, utc, with_reply_times
 
 __all__ = ["COLUMNS", "MONTH_COLUMNS", "POSTS_PER_WEEK_NORM", "REPLY_WITHIN_HOURS", "YearData", "indicators_from_sums",
            "page_month", "page_year", "page_year_replicates", "resident_replies", "unit_weights", "weeks_in_year",
@@ -135,6 +136,34 @@ def _local_days(year: int, tz: str) -> dict:
             "months": [int(m) for m in days[:-1].month]}
 
 
+def _page_spans(pages: pd.DataFrame, cal: pd.DataFrame, until) -> pd.DataFrame:
+    """Per page that existed in at least one cell of `cal` (the year's cells in time order), the first
+    and last of them (`lo`, `hi`: a page's cells are contiguous, since the cells tile the year) and
+    the distinct weeks and months among them: a cell counts when the page existed at some moment of
+    it (before `until`), the rule of `indicator_sql.CELLS`."""
+    us = lambda s: s.astype("datetime64[us, UTC]").dt.tz_localize(None).to_numpy().view("int64")  # noqa: E731  NaT: min
+    starts, ends = us(cal["start_utc"]), us(cal["end_utc"])
+    nat = np.iinfo(np.int64).min
+    born, closed = us(pages["exists_from"]), us(pages["closed_at"])
+    stop = np.where(closed == nat, np.iinfo(np.int64).max, closed)
+    if until is not None:
+        stop = np.minimum(stop, pd.Timestamp(until).value // 1000)
+    lo = np.searchsorted(ends, born, side="right")  # the first cell ending after the page's start
+    hi = np.searchsorted(starts, stop, side="left") - 1  # the last cell starting before its end
+    keep = (born != nat) & (lo <= hi)
+    week, month = cal["week"].to_numpy(), cal["month"].to_numpy()
+    new_week = np.concatenate([[week[0] != NO_WEEK], (week[1:] != NO_WEEK) & (week[1:] != week[:-1])])
+    new_month = np.concatenate([[True], month[1:] != month[:-1]])
+    weeks_before = np.concatenate([[0], np.cumsum(new_week)])  # new weeks among the cells before each
+    months_before = np.concatenate([[0], np.cumsum(new_month)])
+    lo, hi = lo[keep], hi[keep]
+    return pd.DataFrame({
+        "community_id": pages["community_id"].to_numpy()[keep], "pn": np.flatnonzero(keep), "lo": lo, "hi": hi,
+        "weeks_active": (week[lo] != NO_WEEK) + weeks_before[hi + 1] - weeks_before[lo + 1],
+        "months_active": 1 + months_before[hi + 1] - months_before[lo + 1],
+    })
+
+
 def unit_weights(n_weeks: int) -> pd.DataFrame:
     """Weights of the observed year: replicate 0, every one of its `n_weeks` weeks once."""
     return pd.DataFrame({"replicate": 0, "week": np.arange(n_weeks), "weight": 1})
@@ -151,17 +180,25 @@ class YearData:
         self.stop = self.end if self.until is None else min(self.end, self.until)
         self.pages = self.source.pages()
         self.cal = _calendar_cells(year, self.tz)
-        if self.until is not None and self.until <= self.start:
-            self.replies = with_reply_times(pd.DataFrame({
-                c: pd.Series(dtype="datetime64[us, UTC]" if c in ("created_at", "replied_at") else "object")
-                for c in ("community_id", "post_id", "comment_id", "created_at", "replied_at")}), self.tz)
-        else:
-            self.replies = resident_replies(self.source, self.start, self.end, self.until)
-        local = self.replies["created_at"].dt.tz_convert(self.tz).dt.tz_localize(None)
-        self.replies = self.replies.assign(week=week_index(local, year), month=local.dt.month.astype("int64"))
         self.n_weeks = weeks_in_year(year)
+        self._replies = None
         self._cells = None
         self._snapshot_features = None
+
+    @property
+    def replies(self) -> pd.DataFrame:
+        """The residents' comments of the year (`resident_replies`) with their week and month, read
+        once: for the cells, the months and the replicates (`page_year` does not need them)."""
+        if self._replies is None:
+            if self.until is not None and self.until <= self.start:
+                replies = with_reply_times(pd.DataFrame({
+                    c: pd.Series(dtype="datetime64[us, UTC]" if c in ("created_at", "replied_at") else "object")
+                    for c in ("community_id", "post_id", "comment_id", "created_at", "replied_at")}), self.tz)
+            else:
+                replies = resident_replies(self.source, self.start, self.end, self.until)
+            local = replies["created_at"].dt.tz_convert(self.tz).dt.tz_localize(None)
+            self._replies = replies.assign(week=week_index(local, self.year), month=local.dt.month.astype("int64"))
+        return self._replies
 
     def cells(self):
         """The sums of every (page, week, month) cell of the year (`indicator_sql.CELL_SUMS`), as an
@@ -184,14 +221,38 @@ class YearData:
         """"sums" (one row per replicate of `weights` and page), "unit" (the sums of the observed
         year: replicate 0 of `unit_weights`, without the weights join) or "months" (one row per
         page and month)."""
-        frames = {"cells": self.cells(), "replies": self._reply_cells_input()}
         if kind == "unit":
-            return self.source.sql(UNIT_SUMS, None, {**frames, "cal": self.cal[["week", "month"]]})
+            return self._year_sums()
+        frames = {"cells": self.cells(), "replies": self._reply_cells_input()}
         if weights is not None:
             weights = weights[["replicate", "week", "weight"]].astype("int64")
             outside = pd.DataFrame({"replicate": weights["replicate"].unique(), "week": NO_WEEK, "weight": 1})
             frames["weights"] = pd.concat([weights, outside], ignore_index=True)
         return self.source.sql(SUMS if kind == "sums" else MONTHS, None, frames)
+
+    def _year_sums(self) -> pd.DataFrame:
+        """The sums of the observed year (`indicator_sql.YEAR_SUMS`): one query over the posts and
+        comments, without the cells or the replies in pandas."""
+        cal = self.cal.sort_values("start_utc", ignore_index=True)  # cells in time order: 0, 1, ...
+        spans = _page_spans(self.pages, cal, self.until)
+        days = _local_days(self.year, self.tz)
+        day_week = week_index(pd.Series(pd.date_range(f"{self.year}-01-01", periods=len(days["months"]))), self.year)
+        cell = {(w, m): i for i, (w, m) in enumerate(zip(cal["week"], cal["month"]))}
+        # the (page, week) groups of the posts: a complete week is one group (both cells of a week
+        # across two months), the days outside complete weeks one per month
+        group = [w if w != NO_WEEK else self.n_weeks + m for w, m in zip(day_week, days["months"])]
+        last = self.source.sql("SELECT max(created_at) AS last FROM comments")["last"].iloc[0]
+        first_day = pd.Timestamp(self.year, 1, 1)
+        last_day = max(first_day.replace(month=12, day=31),
+                       pd.Timestamp(0) if pd.isna(last) else pd.Timestamp(last).tz_convert(self.tz).tz_localize(None))
+        params = {"start": py(self.start), "end": py(self.end), "until": py(self.until), "tz": self.tz, **days,
+                  "cell_of_day": [cell[(int(w), m)] for w, m in zip(day_week, days["months"])],
+                  "week_of_day": [int(g) for g in group], "n_weeks": self.n_weeks,
+                  "first_epoch_day": (first_day - pd.Timestamp(0)).days,
+                  "comment_offset_us": fixed_offset_us(first_day, last_day, self.tz)}
+        del params["monday_day"]
+        frames = {"spans": spans, "workdays": workcalendar.day_table(first_day, last_day.normalize())}
+        return self.source.sql(resident_comments_sql(self.source) + YEAR_SUMS, params, frames)
 
     def snapshot_features(self) -> pd.DataFrame:
         """`_snapshot_features` of the year, computed once (every replicate shares them)."""

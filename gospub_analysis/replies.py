@@ -45,8 +45,20 @@ def resident_replies(source: Source, start=None, end=None, until=None) -> pd.Dat
     """
     source = require_source(source)
     start, end, until = utc(start), utc(end), utc(until)
+    query = resident_comments_sql(source) + """
+        SELECT community_id, post_id, comment_id, created_at, replied_at FROM residents
+        ORDER BY community_id, created_at, comment_id
+    """
+    frame = source.sql(query, {"start": py(start), "end": py(end), "until": py(until)})
+    return with_reply_times(frame, source.timezone)
+
+
+def resident_comments_sql(source: Source) -> str:
+    """The matching rule of `resident_replies` as a SQL `WITH` clause over the `comments` view: `residents`
+    (community_id, post_id, comment_id, created_at, replied_at) for parameters $start, $end, $until
+    (UTC, NULL for no bound). Shared with the SQL of the page indicators (`indicator_sql.YEAR_SUMS`)."""
     not_deleted = "NOT coalesce(deleted, false)" if source.has_column("comments", "deleted") else "true"
-    query = f"""
+    return f"""
         WITH c AS (
             SELECT community_id, post_id, comment_id, created_at, author_kind, reply_to_comment_id
             FROM comments
@@ -57,18 +69,17 @@ def resident_replies(source: Source, start=None, end=None, until=None) -> pd.Dat
             FROM c
             WHERE author_kind = 'page' AND reply_to_comment_id IS NOT NULL
             GROUP BY ALL
+        ),
+        residents AS (
+            SELECT c.community_id, c.post_id, c.comment_id, c.created_at, r.replied_at
+            FROM c LEFT JOIN replies r
+              ON r.community_id = c.community_id AND r.comment_id = c.comment_id
+                 AND r.replied_at >= c.created_at
+            WHERE c.author_kind = 'resident'
+              AND ($start IS NULL OR c.created_at >= $start)
+              AND ($end IS NULL OR c.created_at < $end)
         )
-        SELECT c.community_id, c.post_id, c.comment_id, c.created_at, r.replied_at
-        FROM c LEFT JOIN replies r
-          ON r.community_id = c.community_id AND r.comment_id = c.comment_id
-             AND r.replied_at >= c.created_at
-        WHERE c.author_kind = 'resident'
-          AND ($start IS NULL OR c.created_at >= $start)
-          AND ($end IS NULL OR c.created_at < $end)
-        ORDER BY c.community_id, c.created_at, c.comment_id
     """
-    frame = source.sql(query, {"start": py(start), "end": py(end), "until": py(until)})
-    return with_reply_times(frame, source.timezone)
 
 
 def with_reply_times(frame: pd.DataFrame, tz: str) -> pd.DataFrame:

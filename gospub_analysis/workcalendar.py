@@ -16,7 +16,9 @@ What counts as working time (the rule every response-time figure uses):
 
 Everything is vectorised: `working_hours_between` maps each timestamp to "working hours
 elapsed since an origin" through one cumulative array per date range, so a million
-replies cost a few array look-ups.
+replies cost a few array look-ups. `day_table` is the same per-day array as a table, for
+SQL that joins it on a reply's local days (`indicator_sql.YEAR_SUMS`: the same arithmetic,
+the same numbers to the last bit).
 """
 
 from __future__ import annotations
@@ -58,6 +60,20 @@ def working_days(start: str | dt.date, end: str | dt.date) -> pd.Series:
     extra = pd.DatetimeIndex(pd.to_datetime(sorted(getattr(cal, "weekend_workdays", set()))))
     is_working = ((days.day_of_week < 5) & ~days.isin(off)) | days.isin(extra)
     return pd.Series(is_working, index=days, name="working_day")
+
+
+def day_table(start: str | dt.date, end: str | dt.date) -> pd.DataFrame:
+    """One row per local date in [start, end]: `day` (days since 1970-01-01), `working` (1.0 on a
+    working day, else 0.0) and `before` (working hours of the days from `start` to the day, the day
+    excluded). The working hours elapsed at a local moment of day `d` are then
+    `before[d] + clip(hour - WORKDAY_START_HOUR, 0, WORKDAY_HOURS) * working[d]`, as in
+    `working_hours_between` (whose origin is the earliest start: subtract `before` of that day to
+    get its numbers exactly)."""
+    working = working_days(start, end)
+    flags = working.to_numpy().astype("float64")
+    before = np.concatenate([[0.0], np.cumsum(working.to_numpy() * float(WORKDAY_HOURS))[:-1]])
+    day = ((working.index - pd.Timestamp("1970-01-01")) // pd.Timedelta(days=1)).to_numpy(dtype="int64")
+    return pd.DataFrame({"day": day, "working": flags, "before": before})
 
 
 def _local_naive(ts: pd.Series, tz: str) -> pd.Series:
