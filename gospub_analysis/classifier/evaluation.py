@@ -15,10 +15,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.calibration import calibration_curve
-from sklearn.inspection import permutation_importance
-from sklearn.metrics import average_precision_score, confusion_matrix, roc_auc_score
+from sklearn.metrics import average_precision_score, check_scoring, confusion_matrix, roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
 
 from .. import ranking
 from .features import FEATURE_LABELS, CandidateYear
@@ -147,16 +147,59 @@ def importance_rows(y: np.ndarray, random_state: int = 0, max_rows: int = IMPORT
     return np.sort(np.concatenate(rows))
 
 
+def input_columns(model: Pipeline, columns: pd.Index) -> list[np.ndarray]:
+    """For each input column of a fitted pipeline of `make_model`, the positions of the columns its feature
+    step makes of it (the feature itself, its missing flag, the sector's one-hot columns)."""
+    names = model.named_steps["features"].get_feature_names_out()
+    source = []
+    for name in names:
+        block, _, rest = name.partition("__")
+        source.append("sector" if block == "sector" else rest.removeprefix("missingindicator_"))
+    unknown = set(source) - set(columns)
+    if unknown:
+        raise ValueError(f"feature columns {sorted(unknown)} come from no input column of {list(columns)}")
+    source = np.array(source, dtype=object)
+    return [np.flatnonzero(source == c) for c in columns]
+
+
+def permutation_scores(model: Pipeline, X: pd.DataFrame, y: np.ndarray, random_state: int = 0,
+                       n_repeats: int = 5) -> tuple[float, np.ndarray]:
+    """The average precision of `model` on X and with each input column permuted (`n_repeats` times):
+    what `sklearn.inspection.permutation_importance` measures, with the same permutations, computed
+    on the model's features made once. The feature step works column by column (imputing, a missing
+    flag, scaling, one-hot), so permuting an input column's rows permutes the rows of the columns made
+    of it and nothing else: the model sees the same numbers as when the pipeline is given the permuted
+    frame, without making the features again for each of the columns × repeats."""
+    estimator = model[-1]
+    features = model[:-1].transform(X)
+    scorer = check_scoring(estimator, scoring="average_precision")
+    # scikit-learn's draws: one seed from random_state, the same sequence of shuffles for every column,
+    # each shuffle applied to the column as the previous repeat left it
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
+    baseline = scorer(estimator, features, y)
+    scores = np.empty((X.shape[1], n_repeats))
+    for j, made in enumerate(input_columns(model, X.columns)):
+        rng = check_random_state(seed)
+        permuted = features.copy()
+        order = np.arange(len(features))
+        for r in range(n_repeats):
+            rng.shuffle(order)
+            permuted[:, made] = permuted[order][:, made]
+            scores[j, r] = scorer(estimator, permuted, y)
+    return baseline, scores
+
+
 def importance(model: Pipeline, data: CandidateYear, random_state: int = 0, n_repeats: int = 5,
                max_rows: int = IMPORTANCE_ROWS) -> pd.DataFrame:
     """Permutation importance (drop in average precision) of each input column on `data` (on a
-    sample of `max_rows` pages when there are more, `importance_rows`)."""
+    sample of `max_rows` pages when there are more, `importance_rows`), `permutation_scores`."""
     rows = importance_rows(data.y, random_state, max_rows)
-    result = permutation_importance(model, data.X.iloc[rows], np.asarray(data.y)[rows], scoring="average_precision",
-                                    n_repeats=n_repeats, random_state=random_state)
+    baseline, scores = permutation_scores(model, data.X.iloc[rows], np.asarray(data.y)[rows], random_state,
+                                          n_repeats)
+    drops = baseline - scores
     labels = FEATURE_LABELS | {"sector": "сфера"}
-    return (pd.DataFrame({"feature": data.X.columns, "importance_mean": result.importances_mean,
-                          "importance_sd": result.importances_std})
+    return (pd.DataFrame({"feature": data.X.columns, "importance_mean": np.mean(drops, axis=1),
+                          "importance_sd": np.std(drops, axis=1)})
             .assign(label=lambda t: t["feature"].map(labels))
             .sort_values("importance_mean", ascending=False, ignore_index=True))
 

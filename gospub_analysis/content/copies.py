@@ -21,11 +21,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .posts import distinct_texts
+
 MIN_CHARS = 40
 MIN_PAGES = 3
 # Links, hashtags, @mentions and the markup of VK mentions ([club1|name] keeps the name); RE2 syntax.
 _STRIP = r"(?:https?://|www\.)\S+|\b(?:vk\.com|vk\.ru|ok\.ru|t\.me)/\S*|\[(?:club|public|id)\d+\||[#@][\pL\pN_.]+"
-_NOT_WORD = r"[^\pL\pN]+"  # anything but letters and digits of any script: punctuation, emoji, spaces
+# A run of anything but letters and digits of any script (punctuation, emoji, spaces) becomes one space. Written
+# as «two or more, or one that is not a space»: the result is that of [^\pL\pN]+ (a run of one space is left as
+# it is), without a replacement for every single space between words, which was most of the kernel's time.
+_NOT_WORD = r"[^\pL\pN]{2,}|[^\pL\pN ]"
 
 
 def _normal(texts: pa.Array) -> pa.Array:
@@ -36,8 +41,8 @@ def _normal(texts: pa.Array) -> pa.Array:
 
 
 def _distinct(text: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    return codes, _normal(pa.array(np.asarray(uniques, dtype=object), type=pa.string()))
+    codes, texts = distinct_texts(text)
+    return codes, _normal(texts)
 
 
 def normalise(text: pd.Series) -> pd.Series:

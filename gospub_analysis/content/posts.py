@@ -7,17 +7,23 @@ before the post's local day; null when no snapshot precedes it), and the interac
 (likes + comments + reposts). Text and content type are optional columns of a dataset:
 where `text` is absent it is null; where `content_type` is absent it is derived from the
 flags by the importers' rule (repost, else live, video, photo, several, text).
+`distinct_texts` encodes a text column once for the analyses that work on distinct texts.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..dataset import Source, require_source
 from ..localtime import year_bounds
 from ..replies import py
 
 PAGE_COLUMNS = ["community_id", "name", "sector", "municipality", "platform", "platform_id", "screen_name"]
+_NULLABLE_INTEGERS = {t: pd.Int64Dtype() for t in (pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(),
+                                                    pa.uint16(), pa.uint32())}
 _DERIVED_TYPE = """CASE WHEN kind = 'repost' THEN 'repost' WHEN has_photo AND has_video THEN 'several'
     WHEN is_live THEN 'live' WHEN has_video THEN 'video' WHEN has_photo THEN 'photo' ELSE 'text' END"""
 
@@ -44,10 +50,29 @@ def _load(source: Source, lo: pd.Timestamp, hi: pd.Timestamp, community_id: str 
     params = {"tz": source.timezone, "lo": py(lo), "hi": py(hi)}
     if community_id is not None:
         params["id"] = community_id
-    posts = source.sql(_query(source, "AND community_id = $id" if community_id is not None else ""), params,
-                       frames={"page_frame": source.pages()[PAGE_COLUMNS]})
+    # fetched as Arrow: the texts become pandas strings without a detour through Python objects (DuckDB's
+    # own pandas conversion makes one Python string per text); the columns with nulls are made Int64 from
+    # Arrow directly, not through float
+    table = source.sql(_query(source, "AND community_id = $id" if community_id is not None else ""), params,
+                       frames={"page_frame": source.pages()[PAGE_COLUMNS]}, arrow=True)
+    posts = table.drop_columns(["views", "subscribers"]).to_pandas()
+    for column in ("views", "subscribers"):
+        posts.insert(table.schema.get_field_index(column), column,
+                     table.column(column).to_pandas(types_mapper=_NULLABLE_INTEGERS.get))
     return posts.astype({"views": "Int64", "subscribers": "Int64", "interactions": "int64", "text": "str",
                          "content_type": "str"})
+
+
+def distinct_texts(text: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Each row's position among the distinct texts (-1 for a missing text) and the distinct texts,
+    encoded by Arrow from the column's own storage (no Python string per text)."""
+    array = pa.array(text.array) if len(text) else pa.array([], type=pa.string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        array = array.cast(pa.string())
+    encoded = pc.dictionary_encode(array)
+    return pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
 
 def year_posts(source: Source, year: int, municipality: str | None = None) -> pd.DataFrame:

@@ -42,6 +42,8 @@ from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 
+from .posts import distinct_texts
+
 SAMPLE = Path(__file__).parent / "data" / "rubric_sample.csv"
 RUBRICS = ("announcement", "report", "useful", "holiday", "news", "safety")
 ENDINGS = ("ями|ами|ого|его|ому|ему|ыми|ими|ах|ях|ов|ев|ей|ий|ый|ой|ая|яя|ое|ее|ую|юю|ом|ем|ам|ям|ых|их|ие|ые|ия|"
@@ -160,12 +162,17 @@ def predict(model: Pipeline, texts: pd.Series) -> np.ndarray:
 
 
 def assign(posts: pd.DataFrame, model: Pipeline | None = None) -> pd.Series:
-    """A rubric for each post with a text (each distinct text scored once); null without text."""
+    """A rubric for each post with a text (each distinct text scored once); null without text or with a
+    text of only whitespace."""
     model = model or train()
-    has_text = posts["text"].notna() & posts["text"].astype("str").str.strip().ne("")
-    codes, uniques = pd.factorize(posts["text"].where(has_text))
-    scored = predict(model, pd.Series(uniques.astype(object))) if len(uniques) else np.array([], dtype=object)
-    out = np.where(codes >= 0, np.append(scored, None)[codes], None)
+    codes, texts = distinct_texts(posts["text"])
+    # a text of only whitespace has no rubric either (pandas' str.strip of Arrow strings is this trim)
+    blank = pc.equal(pc.utf8_trim_whitespace(texts), "").to_numpy(zero_copy_only=False)
+    kept = np.flatnonzero(~blank)
+    scored = (predict(model, texts.take(pa.array(kept)).to_pandas()) if len(kept) else np.array([], dtype=object))
+    rubric = np.full(len(texts) + 1, None, dtype=object)  # the last one for a missing text (code -1)
+    rubric[kept] = scored
+    out = rubric[codes]
     return pd.Series(out, index=posts.index, dtype="str", name="rubric")
 
 
