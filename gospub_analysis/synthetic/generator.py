@@ -45,7 +45,7 @@ TARGETS_2023 = {"pages_active": 3465, "subscribers": 2_500_000, "posts": 282_000
                 "awards": 179, "resident_comments": 44_000}
 AWARD_GROWTH = 0.08  # more seats each year after 2023
 OWN_COMMENT_GROWTH = 0.10
-POSTS_PIECE = 1 << 22  # posts written at a time (with their texts): the default dataset's 1.65 M are one piece
+POSTS_PIECE = 1 << 21  # posts written at a time (with their texts, about 1 GiB a piece); the default dataset's 1.65 M: one piece
 SYNTHETIC_LABEL = "СИНТЕТИЧЕСКИЕ ДАННЫЕ: сгенерированы для разработки и обучения, не являются фактами о реальном регионе"
 
 
