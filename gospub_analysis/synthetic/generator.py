@@ -175,9 +175,9 @@ def _pieces(parts: list[pd.DataFrame], size: int) -> list[list[tuple[int, int, i
     lies in one part), at least `size` rows a piece but the last, one piece when all are fewer."""
     starts = []  # (part, row) where each page starts, in order
     for k, part in enumerate(parts):
-        ids = part["community_id"].to_numpy()
-        rows = np.flatnonzero(ids[1:] != ids[:-1]) + 1 if len(ids) else np.zeros(0, dtype=np.int64)
-        starts += [(k, 0)] * bool(len(ids)) + [(k, int(r)) for r in rows]
+        ids = part["community_id"].reset_index(drop=True)  # compared in place: no Python string per post
+        changed = (ids.iloc[1:].reset_index(drop=True) != ids.iloc[:-1].reset_index(drop=True)).to_numpy(bool)
+        starts += [(k, 0)] * bool(len(ids)) + [(k, int(r)) for r in np.flatnonzero(changed) + 1]
     offsets = np.cumsum([0] + [len(p) for p in parts])
     flat = np.array([offsets[k] + r for k, r in starts] + [offsets[-1]], dtype=np.int64)
     pieces, at = [], 0
