@@ -9,10 +9,12 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from gospub_analysis.region import AWARD_SECTORS, MUNICIPALITY_NAMES, MUNICIPALITY_BY_NAME
 from gospub_analysis.synthetic import generate
+from gospub_analysis.synthetic import generator as generator_module
 
 TZ = "Asia/Novosibirsk"
 START_2023 = pd.Timestamp("2023-01-01", tz=TZ)
@@ -194,6 +196,30 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
     for name in files:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert (a / "posts.parquet").read_bytes() != (c / "posts.parquet").read_bytes()
+
+
+def test_posts_in_pieces_keep_every_other_byte_and_are_deterministic(tmp_path, monkeypatch):
+    """A country's posts go out in pieces of whole pages (`POSTS_PIECE`), each with its texts: the other
+    tables and the manifest are the one-piece bytes, the posts the same rows but for the text-drawn columns."""
+    whole = generate(tmp_path / "whole", seed=11, years=(2023, 2023), scale=0.03, progress=None)
+    monkeypatch.setattr(generator_module, "POSTS_PIECE", 1500)
+    a = generate(tmp_path / "a", seed=11, years=(2023, 2023), scale=0.03, progress=None)
+    b = generate(tmp_path / "b", seed=11, years=(2023, 2023), scale=0.03, progress=None)
+    for name in sorted(p.name for p in whole.iterdir()):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+        if name != "posts.parquet":
+            assert (a / name).read_bytes() == (whole / name).read_bytes(), name
+    one, pieces = pd.read_parquet(whole / "posts.parquet"), pd.read_parquet(a / "posts.parquet")
+    file = pq.ParquetFile(a / "posts.parquet")  # a piece a row group: whole pages, at least 1,500 posts but the last
+    groups = [set(file.read_row_group(i, columns=["community_id"]).column(0).to_pylist())
+              for i in range(file.num_row_groups)]
+    sizes = [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)]
+    assert len(groups) > 3 and min(sizes[:-1]) >= 1500 and sum(len(g) for g in groups) == len(set().union(*groups))
+    assert pq.ParquetFile(whole / "posts.parquet").metadata.num_row_groups == 1
+    drawn = ["text", "content_type", "text_length", "likes", "reposts"]  # from the texts' stream
+    pd.testing.assert_frame_equal(pieces.drop(columns=drawn), one.drop(columns=drawn))
+    assert (pieces["text"].str.len() == pieces["text_length"]).all() and pieces["content_type"].notna().all()
+    assert (pieces["text"] != one["text"]).mean() > 0.5  # the stream goes on across pieces: other draws
 
 
 def test_scale_multiplies_the_network(tmp_path):

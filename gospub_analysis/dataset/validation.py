@@ -146,11 +146,13 @@ def _key_problems(name: str, frame: pd.DataFrame) -> list[dict]:
     return []
 
 
-def _reference_problems(tables: dict[str, pd.DataFrame]) -> list[dict]:
+def _reference_problems(tables: dict[str, pd.DataFrame], referring: Iterable[str] | None = None) -> list[dict]:
+    """Rows of `tables` that refer to rows missing from the table they refer to (`referring`: only the
+    references from these tables; default all)."""
     problems = []
     for spec in TABLES.values():
         frame = tables.get(spec.name)
-        if frame is None:
+        if frame is None or (referring is not None and spec.name not in referring):
             continue
         for cols, other, other_cols in spec.references:
             target = tables.get(other)
@@ -205,3 +207,70 @@ def validate_tables(tables: dict[str, pd.DataFrame], path: Path | str = "<memory
     if problems:
         raise DatasetError(path, problems)
     return cast
+
+
+# --- a table in pieces ---------------------------------------------------------------
+
+def validate_piece(name: str, piece: pd.DataFrame, tables: dict[str, pd.DataFrame], seen: set,
+                   path: Path | str = "<memory>") -> pd.DataFrame:
+    """One piece of table `name` cast and validated as `validate_tables` does the whole table; raise
+    DatasetError listing its problems.
+
+    The pieces split the table by whole values of its key's first column (a country's posts, page by
+    page): the key is unique across pieces when it is within each and no value comes back (`seen`:
+    the values of the pieces before, updated here). `tables`: the other tables, already cast;
+    references from the piece are checked against them, and references into it (comments → posts)
+    for the referring rows of the piece's values; `pieces_done` checks the rest once all are written.
+    """
+    problems: list[dict] = []
+    frame = _cast_table(name, piece, problems)
+    if problems:
+        raise DatasetError(path, problems)
+    problems.extend(_pandera_problems(name, frame))
+    problems.extend(_key_problems(name, frame))
+    first = TABLES[name].key[0]
+    values = set(pd.unique(frame[first]))
+    back = values & seen
+    if back:
+        problems.append(_problem(name, first, f"{len(back)} {first} values come back in a later piece (pieces must "
+                                 f"split the table by whole {first} values)", frame, frame[first].isin(back),
+                                 TABLES[name].key))
+    seen |= values
+    if not problems:
+        referred = {other: tables[other] for _, other, _ in TABLES[name].references if other in tables}
+        problems.extend(_reference_problems({**referred, name: frame}, referring=[name]))
+        for spec, cols, other_cols in _references_into(name, tables):
+            rows = tables[spec.name]
+            if first in other_cols:
+                rows = rows[rows[cols[other_cols.index(first)]].isin(values)]
+            problems.extend(_reference_problems({spec.name: rows, name: frame}, referring=[spec.name]))
+    if problems:
+        raise DatasetError(path, problems)
+    return frame
+
+
+def pieces_done(name: str, tables: dict[str, pd.DataFrame], seen: set, path: Path | str = "<memory>") -> None:
+    """After the last piece of `name`: rows of `tables` that refer to a `name` value no piece had."""
+    first = TABLES[name].key[0]
+    problems = []
+    for spec, cols, other_cols in _references_into(name, tables):
+        if first not in other_cols:
+            continue
+        frame = tables[spec.name]
+        here = frame[list(cols)]
+        missing = here.notna().all(axis=1) & ~here[cols[other_cols.index(first)]].isin(seen)
+        if missing.any():
+            problems.append(_problem(spec.name, ", ".join(cols), f"{int(missing.sum())} rows refer to {name} that do "
+                                     f"not exist (expected a value present in {name}.{', '.join(other_cols)})",
+                                     frame, missing, (*spec.key, *cols)))
+    if problems:
+        raise DatasetError(path, problems)
+
+
+def _references_into(name: str, tables: dict[str, pd.DataFrame]):
+    """(spec, columns, columns of `name`) of each table in `tables` that refers to `name`."""
+    for spec in TABLES.values():
+        if spec.name in tables and spec.name != name:
+            for cols, other, other_cols in spec.references:
+                if other == name:
+                    yield spec, list(cols), list(other_cols)

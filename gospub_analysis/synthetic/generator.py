@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ TARGETS_2023 = {"pages_active": 3465, "subscribers": 2_500_000, "posts": 282_000
                 "awards": 179, "resident_comments": 44_000}
 AWARD_GROWTH = 0.08  # more seats each year after 2023
 OWN_COMMENT_GROWTH = 0.10
+POSTS_PIECE = 1 << 21  # posts written at a time (with their texts, about 1 GiB a piece); the default dataset's 1.65 M: one piece
 SYNTHETIC_LABEL = "СИНТЕТИЧЕСКИЕ ДАННЫЕ: сгенерированы для разработки и обучения, не являются фактами о реальном регионе"
 
 
@@ -112,12 +113,15 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
     tables = _canonical_tables(orgs, communities, snapshots, posts, comments, awards)
     del posts, comments, snapshots  # the internal frames: only the tables go on (a country's posts are gigabytes)
     # OK pages and Telegram channels from their own stream, after the VK tables are final.
-    tables = platforms.add_platforms(streams[12], tables, orgs, traits, members, vk_posts, timeline)
+    tables["organizations"], extra = platforms.platform_tables(streams[12], tables, orgs, traits, members, vk_posts,
+                                                               timeline)
     del vk_posts, members
+    for table in ("communities", "snapshots", "comments"):  # the new pages' rows sort before the VK rows
+        tables[table] = pd.concat([extra.pop(table), tables[table]], ignore_index=True)
     say(f"  ОК и Telegram: {count_ru((tables['communities']['platform'] != 'vk').sum(), 'страница', 'страницы', 'страниц')} ({_seconds(t0)})")
-    # Texts and content types of every page's posts (VK, OK, Telegram), from the texts' own stream.
-    tables["posts"] = texts.add_texts(seed, tables["posts"], tables["communities"], tables["organizations"], TIMEZONE)
-    say(f"  тексты публикаций ({_seconds(t0)})")
+    # The posts (OK and Telegram, then VK) go to the file in pieces of whole pages, each with its texts and
+    # content types from the texts' own stream: a country's posts with their texts would not fit in memory.
+    posts_parts = [extra.pop("posts"), tables.pop("posts")]
     manifest = {
         "name": "nso-synthetic" if scale == 1 else f"nso-synthetic-x{scale:g}",
         "region": REGION_CODE,
@@ -139,9 +143,50 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
         # The forum's 2023 figures describe the VK network: the calibration holds on the VK pages.
         "published_figures": {"platforms": list(PUBLISHED_PLATFORMS), "calibrated_on": list(PUBLISHED_PLATFORMS)},
     }
-    path = write_dataset(out, tables, manifest)
+    pieces = _posts_with_texts(seed, posts_parts, tables["communities"], tables["organizations"], say, t0)
+    del posts_parts  # the pieces' generator holds the parts, and lets each go once its pieces are taken
+    path = write_dataset(out, tables, manifest, pieces={"posts": pieces})
     say(f"  записано в {path} за {_seconds(t0)}")
     return path
+
+
+def _posts_with_texts(seed: int, parts: list[pd.DataFrame], communities: pd.DataFrame, organizations: pd.DataFrame,
+                      say: Callable[[str], None], t0: float) -> Iterator[pd.DataFrame]:
+    """The posts table (`parts` one after another) in pieces of whole pages, about `POSTS_PIECE` rows each,
+    with their texts (`texts.add_texts`, one stream drawn on from piece to piece). The default dataset
+    is one piece: the same draws as the whole table at once."""
+    rng = texts.text_stream(seed)
+    bounds = _pieces(parts, POSTS_PIECE)
+    for i, slices in enumerate(bounds):
+        piece = pd.concat([parts[part].iloc[lo:hi] for part, lo, hi in slices], ignore_index=True)
+        for part, _, hi in slices:  # a part wholly taken is let go
+            if hi == len(parts[part]):
+                parts[part] = parts[part].iloc[:0]
+        yield texts.add_texts(seed, piece, communities, organizations, TIMEZONE, rng=rng)
+        del piece
+        if len(bounds) > 1:
+            say(f"  тексты публикаций: часть {i + 1} из {len(bounds)} ({_seconds(t0)})")
+    if len(bounds) <= 1:
+        say(f"  тексты публикаций ({_seconds(t0)})")
+
+
+def _pieces(parts: list[pd.DataFrame], size: int) -> list[list[tuple[int, int, int]]]:
+    """Slices (part, first row, end row) of the pieces: whole pages (runs of one community_id; a page
+    lies in one part), at least `size` rows a piece but the last, one piece when all are fewer."""
+    starts = []  # (part, row) where each page starts, in order
+    for k, part in enumerate(parts):
+        ids = part["community_id"].reset_index(drop=True)  # compared in place: no Python string per post
+        changed = (ids.iloc[1:].reset_index(drop=True) != ids.iloc[:-1].reset_index(drop=True)).to_numpy(bool)
+        starts += [(k, 0)] * bool(len(ids)) + [(k, int(r)) for r in np.flatnonzero(changed) + 1]
+    offsets = np.cumsum([0] + [len(p) for p in parts])
+    flat = np.array([offsets[k] + r for k, r in starts] + [offsets[-1]], dtype=np.int64)
+    pieces, at = [], 0
+    while at < offsets[-1]:
+        end = int(flat[min(np.searchsorted(flat, at + size), len(flat) - 1)])
+        pieces.append([(k, max(at, offsets[k]) - offsets[k], min(end, offsets[k + 1]) - offsets[k])
+                       for k in range(len(parts)) if offsets[k] < end and offsets[k + 1] > at])
+        at = end
+    return pieces or [[(k, 0, 0) for k in range(len(parts))]]
 
 
 def network_tables(streams: list[np.random.Generator], timeline: network.Timeline, years: list[int],

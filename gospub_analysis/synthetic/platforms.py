@@ -58,10 +58,25 @@ def area_kind(municipality: pd.Series) -> np.ndarray:
 def add_platforms(rng: np.random.Generator, tables: dict[str, pd.DataFrame], orgs: pd.DataFrame,
                   traits: pd.DataFrame, members: np.ndarray, posts: pd.DataFrame, timeline: Timeline
                   ) -> dict[str, pd.DataFrame]:
-    """`tables` (the canonical VK tables) with the OK pages and Telegram channels added.
+    """`tables` (the canonical VK tables) with the OK pages and Telegram channels added (`platform_tables`).
 
     `traits`, `members` and `posts` are the generator's internal VK frames (page index, naive
     UTC times); VK rows are left as they are.
+    """
+    organizations, extra = platform_tables(rng, tables, orgs, traits, members, posts, timeline)
+    return dict(tables, organizations=organizations, **{table: pd.concat([new, tables[table]], ignore_index=True)
+                                                        for table, new in extra.items()})
+
+
+def platform_tables(rng: np.random.Generator, tables: dict[str, pd.DataFrame], orgs: pd.DataFrame,
+                    traits: pd.DataFrame, members: np.ndarray, posts: pd.DataFrame, timeline: Timeline
+                    ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The organisations table (no-page reasons cleared for OK-only organisations) and the OK and Telegram
+    rows of communities, snapshots, posts and comments, in the dtypes of `tables`' columns.
+
+    The new rows come page by page in community_id order, each page's rows by post id, comment id or
+    date; 'ok:…' and 'telegram:…' sort before 'vk:…', so they go before the sorted VK rows
+    (`add_platforms`; the generator keeps the posts apart and writes them in pieces).
     """
     pages, organizations = _choose_pages(rng, orgs, traits, timeline, tables["organizations"])
     pages = _identities(rng, pages)
@@ -77,14 +92,7 @@ def add_platforms(rng: np.random.Generator, tables: dict[str, pd.DataFrame], org
                              .to_numpy().astype(np.int64))
     extra = {"communities": _communities(pages, timeline), "snapshots": _snapshots(rng, pages, paths, timeline),
              "posts": new_posts.drop(columns="page"), "comments": new_comments}
-    keys = ("communities", "snapshots", "posts", "comments")
-    out = dict(tables, organizations=organizations)
-    for table in keys:
-        # The new rows come page by page in community_id order, each page's rows by post id, comment id or
-        # date; 'ok:…' and 'telegram:…' sort before 'vk:…', so they go before the sorted VK rows.
-        new = extra[table].astype(tables[table].dtypes.to_dict())
-        out[table] = pd.concat([new, tables[table]], ignore_index=True)
-    return out
+    return organizations, {table: new.astype(tables[table].dtypes.to_dict()) for table, new in extra.items()}
 
 
 def _choose_pages(rng: np.random.Generator, orgs: pd.DataFrame, traits: pd.DataFrame, timeline: Timeline,

@@ -18,7 +18,10 @@ pages' sectors. What it builds in, for the content analyses to find:
   are liked more, useful information is shared more, text-only posts are read less).
 
 `text_length` becomes the length of the text. Everything is drawn from one stream of the
-seed (`TEXT_STREAM`), so the same seed gives the same texts.
+seed (`TEXT_STREAM`), so the same seed gives the same texts. A country's posts go through in
+pieces of whole pages (`rng`: the stream drawn on from one piece to the next), so a post's
+draws depend on the pieces before it: the generator's piece size is fixed, and the default
+dataset is one piece.
 
 How, for a country's tens of millions of posts: a text is its body (the rubric's phrases,
 chosen by indices) plus its signature (the page's name and tag, or nothing). Each distinct
@@ -238,10 +241,18 @@ def _join(first: np.ndarray, firsts: list[str], second: np.ndarray, seconds: lis
                              for i in range(0, len(first), CHUNK)], type=pa.large_string())
 
 
+def text_stream(seed: int) -> np.random.Generator:
+    """The texts' own random stream for `seed`."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TEXT_STREAM,)))
+
+
 def add_texts(seed: int, posts: pd.DataFrame, communities: pd.DataFrame, organizations: pd.DataFrame,
-              tz: str) -> pd.DataFrame:
-    """The posts with text, content_type, text_length, and likes and reposts shaped by both (module docstring)."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TEXT_STREAM,)))
+              tz: str, rng: np.random.Generator | None = None) -> pd.DataFrame:
+    """The posts with text, content_type, text_length, and likes and reposts shaped by both (module docstring).
+
+    `rng`: a `text_stream` to go on drawing from (the generator's pieces of whole pages, one after
+    another); None: a fresh `text_stream(seed)`."""
+    rng = text_stream(seed) if rng is None else rng
     page, pages = pd.factorize(posts["community_id"])
     sector_of_page = (communities.set_index("community_id")["org_id"].map(organizations.set_index("org_id")["sector"])
                       .reindex(pages).fillna("other"))

@@ -1,0 +1,88 @@
+"""`write_dataset(pieces=...)`: a table written piece by piece (a country's posts, page by page) reads
+back as the whole table, one piece writes the whole frame's bytes, and each piece is validated as
+the whole table would be (a page split across pieces, a comment whose post no piece has)."""
+
+from __future__ import annotations
+
+import filecmp
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from gospub_analysis import DatasetError, load_dataset, write_dataset
+from gospub_analysis.schema import TABLES
+
+
+@pytest.fixture(scope="module")
+def small(small_dataset_dir):
+    return load_dataset(small_dataset_dir)
+
+
+def _without_posts(ds) -> dict[str, pd.DataFrame]:
+    return {name: frame for name, frame in ds.tables.items() if name != "posts"}
+
+
+def _by_pages(posts: pd.DataFrame, n: int) -> list[pd.DataFrame]:
+    """`posts` in `n` pieces of whole pages, in the table's order."""
+    page = pd.factorize(posts["community_id"])[0]
+    cut = np.array_split(np.arange(page.max() + 1), n)
+    return [posts[np.isin(page, group)] for group in cut]
+
+
+def test_one_piece_writes_the_bytes_of_the_whole_frame(small, tmp_path):
+    write_dataset(tmp_path / "whole", small.tables, small.manifest)
+    write_dataset(tmp_path / "piece", _without_posts(small), small.manifest, pieces={"posts": [small.posts]})
+    names = [f"{name}.parquet" for name in TABLES] + ["manifest.json"]
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "whole", tmp_path / "piece", names, shallow=False)
+    assert mismatch == [] and errors == [] and len(match) == len(names)
+
+
+def test_pieces_of_whole_pages_read_back_as_the_whole_table(small, tmp_path):
+    pieces = _by_pages(small.posts, 3)
+    assert all(len(p) for p in pieces)
+    path = write_dataset(tmp_path / "pieces", _without_posts(small), small.manifest, pieces={"posts": iter(pieces)})
+    assert pq.ParquetFile(path / "posts.parquet").metadata.num_row_groups == 3
+    again = load_dataset(path)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(again.tables[name].reset_index(drop=True),
+                                      small.tables[name].reset_index(drop=True))
+    assert again.manifest == small.manifest
+
+
+def test_a_page_split_across_pieces_is_refused(small, tmp_path):
+    posts = small.posts
+    quiet = posts["community_id"][~posts["community_id"].isin(small.comments["community_id"])]
+    split = int(quiet.index[0]) + int((posts["community_id"] == quiet.iloc[0]).sum()) // 2
+    assert split > quiet.index[0]  # a page without comments, its posts in two pieces
+    with pytest.raises(DatasetError, match="come back in a later piece"):
+        write_dataset(tmp_path / "split", _without_posts(small), small.manifest,
+                      pieces={"posts": [posts.iloc[:split], posts.iloc[split:]]})
+    assert not (tmp_path / "split" / "posts.parquet").exists()
+
+
+def test_a_comment_whose_post_is_not_in_its_page_piece_is_refused(small, tmp_path):
+    commented = small.comments[["community_id", "post_id"]].iloc[0]
+    posts = small.posts
+    gone = (posts["community_id"] == commented["community_id"]) & (posts["post_id"] == commented["post_id"])
+    assert gone.sum() == 1
+    with pytest.raises(DatasetError, match="rows refer to posts that do not exist"):
+        write_dataset(tmp_path / "gone", _without_posts(small), small.manifest,
+                      pieces={"posts": _by_pages(posts[~gone], 2)})
+
+
+def test_comments_of_a_page_no_piece_has_are_refused(small, tmp_path):
+    page = small.comments["community_id"].iloc[-1]  # a page with comments, its posts in no piece
+    posts = small.posts[small.posts["community_id"] != page]
+    with pytest.raises(DatasetError, match=r"comments.*rows refer to posts that do not exist") as info:
+        write_dataset(tmp_path / "none", _without_posts(small), small.manifest, pieces={"posts": _by_pages(posts, 2)})
+    assert page in str(info.value)
+    assert not (tmp_path / "none" / "posts.parquet").exists()
+
+
+def test_a_piece_of_the_wrong_type_is_refused(small, tmp_path):
+    pieces = _by_pages(small.posts, 2)
+    pieces[1] = pieces[1].assign(likes=pieces[1]["likes"].astype(str))
+    with pytest.raises(DatasetError, match="likes"):
+        write_dataset(tmp_path / "bad", _without_posts(small), small.manifest, pieces={"posts": pieces})
