@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import workcalendar
 from ..dataset import Source
@@ -89,6 +90,11 @@ class _Grid:
         """The positions of `ids` among the pages (-1: not a page of the dataset)."""
         return self.ids.get_indexer(pd.Index(ids).astype("str"))
 
+    def code_table(self) -> pa.Table:
+        """community_id -> code (the page's position), for a query to join (`page_codes`)."""
+        return pa.table({"community_id": pa.array(self.pages["community_id"].to_numpy(dtype=object), pa.string()),
+                         "code": pa.array(np.arange(len(self.pages), dtype="int64"))})
+
     def frame(self) -> pd.DataFrame:
         """One row per open page and week, weeks first then pages by community_id: the identity,
         week_n, week (its Monday) and end_utc."""
@@ -127,8 +133,9 @@ def live_year_starts(ends: list[pd.Timestamp]) -> list[pd.Timestamp]:
     return [end - pd.Timedelta(days=365) for end in ends]
 
 
-def post_sums(source: Source, first: pd.Timestamp, n: int) -> pd.DataFrame:
-    """One scan of the posts up to the end of the `n` weeks from Monday `first`: per page, week
+def post_sums(source: Source, first: pd.Timestamp, n: int, codes: pa.Table) -> pd.DataFrame:
+    """One scan of the posts up to the end of the `n` weeks from Monday `first`: per page (`code`
+    from `codes`, a `_Grid.code_table`; posts of other pages are left out), week
     (`week_n` 0 .. n-1 by local date; -1: before the weeks) and `live_from`, the posts, posts with
     views, views, live streams and the latest post.
 
@@ -145,14 +152,15 @@ def post_sums(source: Source, first: pd.Timestamp, n: int) -> pd.DataFrame:
               **{f"live{k}": py(start) for k, start in enumerate(starts)}}
     steps = " ".join(f"WHEN published_at >= $live{k} THEN {k + 1}" for k in range(n - 1, -1, -1))
     return source.sql(f"""
-        SELECT community_id,
+        WITH sums AS (SELECT community_id,
                CASE WHEN published_at < $start THEN -1 ELSE
                     CAST(date_diff('day', $first, CAST(timezone($tz, published_at) AS DATE)) // 7 AS BIGINT) END AS week_n,
                CASE WHEN is_live THEN CASE {steps} ELSE 0 END ELSE 0 END AS live_from,
                count(*) AS posts, count(views) AS posts_with_views, CAST(coalesce(sum(views), 0) AS BIGINT) AS views,
                count(*) FILTER (WHERE is_live) AS live_streams, max(published_at) AS last_post
-        FROM posts WHERE published_at < $end GROUP BY ALL
-    """, params)
+        FROM posts WHERE published_at < $end GROUP BY ALL)
+        SELECT p.code, sums.* EXCLUDE (community_id) FROM sums JOIN page_codes p USING (community_id)
+    """, params, frames={"page_codes": codes})
 
 
 def _seconds(stamps: pd.Series) -> pd.Series:
@@ -162,8 +170,8 @@ def _seconds(stamps: pd.Series) -> pd.Series:
 def _activity(grid: _Grid, source: Source) -> dict[str, np.ndarray]:
     """The posts' measures (pages × weeks) from `post_sums`; `last_post` is the latest post up to the
     week's end: before the weeks, or in this week or an earlier week in which the page was open."""
-    sums = post_sums(source, grid.mondays[0], grid.n)
-    page, week_n = grid.codes(sums["community_id"]), sums["week_n"].to_numpy(dtype="int64")
+    sums = post_sums(source, grid.mondays[0], grid.n, grid.code_table())
+    page, week_n = sums["code"].to_numpy(dtype="int64"), sums["week_n"].to_numpy(dtype="int64")
     known = page >= 0
     inside = known & (week_n >= 0)
     out = {}
@@ -214,8 +222,7 @@ def snapshot_state(source: Source, grid: _Grid, dates: list[pd.Timestamp], max_a
         FROM snapshots s JOIN page_codes p ON p.community_id = s.community_id
         WHERE s.as_of > $lo AND s.as_of <= $hi""",
         {"lo": py(dates.min() - pd.Timedelta(days=int(max_age))), "hi": py(dates.max())},
-        frames={"page_codes": pd.DataFrame({"community_id": grid.pages["community_id"].astype("object"),
-                                            "code": np.arange(len(grid.pages), dtype="int64")})})
+        frames={"page_codes": grid.code_table()})
     order = np.lexsort((rows["as_of"].to_numpy(dtype="datetime64[us]"), rows["code"].to_numpy(dtype="int64")))
     page = rows["code"].to_numpy(dtype="int64")[order]
     as_of = rows["as_of"].to_numpy(dtype="datetime64[us]")[order]
