@@ -214,7 +214,7 @@ def snapshot_state(source: Source, grid: _Grid, dates: list[pd.Timestamp], max_a
     exported = [c for c in MONITORING if source.has_column("snapshots", c)]
     monitoring = source.has_column("snapshots", "source") and "activity_pct" in exported
     exported = exported if monitoring else []
-    export = (f", s.source = '{MONITORING_SOURCE}' AND s.activity_pct IS NOT NULL AS is_export"
+    export = (f", coalesce(s.source = '{MONITORING_SOURCE}' AND s.activity_pct IS NOT NULL, false) AS is_export"
               + "".join(f", CAST(s.{c} AS DOUBLE) AS {c}" for c in exported)) if monitoring else ""
     dates = pd.to_datetime(dates).astype("datetime64[us]")
     rows = source.sql(f"""
@@ -222,20 +222,20 @@ def snapshot_state(source: Source, grid: _Grid, dates: list[pd.Timestamp], max_a
         FROM snapshots s JOIN page_codes p ON p.community_id = s.community_id
         WHERE s.as_of > $lo AND s.as_of <= $hi""",
         {"lo": py(dates.min() - pd.Timedelta(days=int(max_age))), "hi": py(dates.max())},
-        frames={"page_codes": grid.code_table()})
-    order = np.lexsort((rows["as_of"].to_numpy(dtype="datetime64[us]"), rows["code"].to_numpy(dtype="int64")))
-    page = rows["code"].to_numpy(dtype="int64")[order]
-    as_of = rows["as_of"].to_numpy(dtype="datetime64[us]")[order]
+        frames={"page_codes": grid.code_table()}, arrow=True)
+    rows = {name: rows.column(name).to_numpy() for name in rows.column_names}  # NULL: NaN (doubles)
     days = dates.to_numpy(dtype="datetime64[us]")
     n_pages, n_dates = len(grid.pages), len(days)
+    as_of = rows["as_of"].astype("datetime64[us]")
+    order, at = _last_rows(rows["code"].astype("int64"), as_of, n_pages, days)
+    page, as_of = rows["code"].astype("int64")[order], as_of[order]
     wanted_date = np.tile(days, n_pages)
-    at = _last_row_at(page, as_of, np.repeat(np.arange(n_pages), n_dates), wanted_date)
     oldest = wanted_date - np.timedelta64(int(max_age), "D")
     first_row = np.searchsorted(page, page, side="left")  # the first row of each row's page
     index = np.arange(len(page))
     out = {}
     for column in STATE:
-        values = np.r_[rows[column].to_numpy(dtype="float64")[order], np.nan]  # [-1]: nothing known
+        values = np.r_[rows[column].astype("float64")[order], np.nan]  # [-1]: nothing known
         known = np.maximum.accumulate(np.where(np.isnan(values[:-1]), -1, index)) if len(page) else index
         known = np.where(known >= first_row, known, -1)  # the page's latest row up to each row that knows it
         row = np.where(at >= 0, known[at] if len(page) else -1, -1)
@@ -243,28 +243,28 @@ def snapshot_state(source: Source, grid: _Grid, dates: list[pd.Timestamp], max_a
         out[column] = values[row].reshape(n_pages, n_dates)
     if exported:
         date_of = np.minimum(np.searchsorted(days, as_of), n_dates - 1)
-        on_date = rows["is_export"].to_numpy(dtype=bool)[order] & (days[date_of] == as_of)
+        on_date = rows["is_export"].astype(bool)[order] & (days[date_of] == as_of)
         for column in exported:
             values = np.full((n_pages, n_dates), np.nan)
-            np.fmax.at(values, (page[on_date], date_of[on_date]), rows[column].to_numpy(dtype="float64")[order][on_date])
+            np.fmax.at(values, (page[on_date], date_of[on_date]), rows[column].astype("float64")[order][on_date])
             out[column] = values
     return out
 
 
-def _last_row_at(page: np.ndarray, as_of: np.ndarray, wanted_page: np.ndarray, wanted_date: np.ndarray
-                 ) -> np.ndarray:
-    """For rows sorted by page then date: the last row of `wanted_page` dated on or before `wanted_date`
-    (-1: none). The wanted (page, date) pairs are sorted in among the rows, after rows of the same
-    page and date; each takes the last row before it."""
-    n = len(page)
-    pages = np.concatenate([page, wanted_page])
-    dates = np.concatenate([as_of, wanted_date])
-    wanted = np.r_[np.zeros(n, dtype=bool), np.ones(len(wanted_page), dtype=bool)]
-    order = np.lexsort((wanted, dates, pages))
-    before = np.maximum.accumulate(np.where(wanted[order], -1, order))  # order < n: a row's own index
-    row = np.empty(len(wanted_page), dtype="int64")
-    row[order[wanted[order]] - n] = before[wanted[order]]
-    return np.where((row >= 0) & (page[np.maximum(row, 0)] == wanted_page), row, -1) if n else row
+def _last_rows(page: np.ndarray, as_of: np.ndarray, n_pages: int, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order of the rows by page then date (stable), and for every page and day (pages × days,
+    flattened) the position in that order of the page's last row dated on or before the day (-1:
+    none). Dates are ranked among the rows' and the days' own values, so that (page, date) is
+    one integer key."""
+    stamps, rank = np.unique(np.concatenate([as_of, days]), return_inverse=True)
+    rank = rank.reshape(-1).astype("int64")
+    key = page * len(stamps) + rank[:len(page)]
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    wanted_page = np.repeat(np.arange(n_pages, dtype="int64"), len(days))
+    row = np.searchsorted(key, wanted_page * len(stamps) + np.tile(rank[len(page):], n_pages), side="right") - 1
+    own = (row >= 0) & (page[order][np.maximum(row, 0)] == wanted_page) if len(page) else row >= 0
+    return order, np.where(own, row, -1)
 
 
 def _state(grid: _Grid, source: Source, max_age: int) -> dict[str, np.ndarray]:
