@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -271,3 +272,85 @@ def test_a_weeks_rows_do_not_depend_on_how_many_weeks_are_computed(source):
     pd.testing.assert_frame_equal(short, long, check_dtype=False)
     cut = weekly_fortnight(open_source(source.path), fx.WEEK_B, panel=panel)
     pd.testing.assert_frame_equal(cut, weekly_fortnight(open_source(source.path), fx.WEEK_B), check_dtype=False)
+
+
+# --- the measures' queries and arrays, by hand ----------------------------------------------------
+
+def test_one_scan_of_the_posts_sums_each_page_and_week_and_sorts_the_live_streams(source):
+    from gospub_analysis.weekly.measures import _Grid, post_sums
+
+    grid = _Grid(source, [pd.Timestamp(fx.WEEK_A), pd.Timestamp(fx.WEEK_B)])
+    sums = post_sums(source, pd.Timestamp(fx.WEEK_A), 2, grid.code_table())
+    sums = sums.assign(page=grid.pages["community_id"].to_numpy()[sums["code"]]).set_index(["page", "week_n", "live_from"])
+    assert sorted(sums.index) == [("vk:101", -1, 2), ("vk:101", 0, 0), ("vk:101", 1, 0), ("vk:102", 0, 0),
+                                  ("vk:103", 0, 0), ("vk:103", 1, 0), ("vk:105", -1, 0)]
+    # the live stream of 1 June 2023 is after both weeks' year starts (6 and 13 November 2022)
+    assert tuple(sums.loc[("vk:101", -1, 2), ["posts", "live_streams"]]) == (1, 1)
+    assert sums.loc[("vk:101", -1, 2), "last_post"] == fx.local("2023-06-01 12:00")
+    assert tuple(sums.loc[("vk:101", 1, 0), ["posts", "posts_with_views", "views", "live_streams"]]) == (3, 3, 300, 0)
+    assert sums.loc[("vk:102", 0, 0), "last_post"] == fx.local("2023-11-05 10:00")
+    assert sums.loc[("vk:105", -1, 0), "posts"] == 4  # before the weeks: only the latest post matters
+
+
+def test_live_streams_of_twelve_months_end_exactly_365_days_before_the_weeks_end(tmp_path):
+    from gospub_analysis.dataset import write_dataset
+
+    tables = fx.tables()
+    extra = pd.DataFrame({  # vk:102 (no other live stream); weeks of 27 November and 4 December 2023
+        "community_id": "vk:102", "post_id": [11, 12, 13], "views": pd.array([10, 10, 10], dtype="Int64"),
+        "published_at": fx._utc(["2022-12-10 23:59", "2022-12-11 00:00", "2023-11-28 12:00"]),
+        "is_live": True, "kind": "original", "text_length": 200, "has_photo": True, "has_video": True,
+        "likes": 5, "reposts": 1, "comments": 0})
+    tables["posts"] = pd.concat([tables["posts"], extra], ignore_index=True)
+    source = open_source(write_dataset(tmp_path / "ds", tables, fx.MANIFEST))
+    from gospub_analysis.weekly.rows import weekly_fortnight
+
+    rows = weekly_fortnight(source, "2023-12-04").set_index(["week", "community_id"])
+    first, second = (pd.Timestamp("2023-11-27"), "vk:102"), (pd.Timestamp("2023-12-04"), "vk:102")
+    # the year of the first week starts on 4 December 2022, of the second on 11 December 2022 00:00 local
+    assert (rows.loc[first, "live_12m"], rows.loc[second, "live_12m"]) == (3, 2)
+    assert (rows.loc[first, "live_streams"], rows.loc[second, "live_streams"]) == (1, 0)
+    assert rows.loc[second, "last_post"] == fx.local("2023-11-28 12:00")
+
+
+def test_the_state_of_a_date_is_each_columns_latest_known_value_at_most_35_days_old(source):
+    from gospub_analysis.weekly.measures import _Grid, snapshot_state
+
+    grid = _Grid(source, [pd.Timestamp(fx.WEEK_B)])
+    dates = [pd.Timestamp("2023-03-05"), pd.Timestamp("2023-03-06"), pd.Timestamp("2023-11-12"),
+             pd.Timestamp("2023-11-13")]
+    state = snapshot_state(source, grid, dates, 35)
+    at = {page: i for i, page in enumerate(grid.pages["community_id"])}
+    # vk:105's last snapshot is of Monday 30 January: 34 days old on 5 March, 35 on 6 March (too old)
+    assert state["members_count"][at["vk:105"], 0] == 500 and np.isnan(state["members_count"][at["vk:105"], 1])
+    # vk:103 has its first snapshot on 6 March
+    assert np.isnan(state["members_count"][at["vk:103"], 0]) and state["members_count"][at["vk:103"], 1] == 230
+    # vk:104's export of 13 November knows no avatar: the snapshot of 30 October still does
+    assert state["has_avatar"][at["vk:104"], 3] == 1 and state["members_count"][at["vk:104"], 3] == 1000
+    assert state["activity_pct"][at["vk:104"], 3] == 66.7 and state["design_pct"][at["vk:104"], 3] == 80
+    assert np.isnan(state["activity_pct"][at["vk:104"], 2])  # the export figures are of their own day only
+    assert state["gov_mark"][at["vk:102"], 2] == 1 and state["gov_mark"][at["vk:102"], 3] == 0
+    assert np.isnan(state["activity_pct"][at["vk:101"]]).all()
+
+
+def test_rules_are_joined_in_their_order_once_per_combination():
+    from gospub_analysis.weekly.rows import rule_codes
+
+    hits = np.array([[False, False, False], [True, False, True], [False, True, False], [True, False, True]])
+    codes = rule_codes(hits, ["a", "b", "c"], pd.RangeIndex(4))
+    assert codes.tolist() == ["", "a; c", "b", "a; c"] and str(codes.dtype) == "str"
+
+
+def test_last_weeks_row_is_the_same_pages_and_a_page_new_this_week_has_none():
+    from gospub_analysis.weekly.rows import _with_previous
+
+    frame = pd.DataFrame({"community_id": ["vk:1", "vk:2", "vk:1", "vk:3", "vk:2"],
+                          "week": pd.to_datetime(["2023-11-06", "2023-11-06", "2023-11-13", "2023-11-13", "2023-11-20"]),
+                          "score": [90.0, 50.0, 70.0, 40.0, 85.0],
+                          "colour": pd.Series(["green", "red", "yellow", "red", "green"], dtype="str")})
+    out = _with_previous(frame)
+    assert out["prev_score"].tolist()[2] == 90.0 and out["prev_colour"].tolist()[2] == "green"
+    assert np.isnan(out["prev_score"].tolist()[3])  # vk:3 is new on 13 November
+    assert np.isnan(out["prev_score"].tolist()[4])  # vk:2 had no row on 13 November
+    assert out["colour_change"].tolist() == ["new", "new", "worse", "new", "new"]
+    assert out["score_change"].tolist()[2] == -20.0

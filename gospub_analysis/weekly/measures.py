@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .. import workcalendar
 from ..dataset import Source
@@ -68,95 +69,216 @@ def _utc(local: pd.Timestamp, tz: str) -> pd.Timestamp:
     return pd.Timestamp(local).tz_localize(tz).tz_convert("UTC")
 
 
-def _grid(source: Source, mondays: list[pd.Timestamp]) -> pd.DataFrame:
-    """Pages × weeks for the pages open at the end of each week (week_n 0 .. n-1): existing by then
-    and not closed before it. A page exists from `exists_from` (see `Source.pages`); a page known
-    only from snapshots (a monitoring import dates neither its creation nor its first post) from
-    its first snapshot, which describes the week ending on or before it."""
-    tz = source.timezone
-    pages = source.pages()
+class _Grid:
+    """Pages × weeks as arrays: `pages` (the pages in community_id order), `ids` (their index, to
+    turn a query's community_id into a page's position), `open` (pages × weeks: open at the end of
+    the week), the weeks' Mondays and their ends in UTC. Every measure is a (pages × weeks) array
+    aligned with it; `frame` turns them into one row per open page and week."""
+
+    def __init__(self, source: Source, mondays: list[pd.Timestamp]):
+        tz = source.timezone
+        pages = source.pages()
+        pages = pages.iloc[pages["community_id"].argsort(kind="stable")].reset_index(drop=True)
+        self.pages, self.mondays, self.n = pages, list(mondays), len(mondays)
+        self.ids = pd.Index(pages["community_id"])
+        self.ends = [_utc(monday + WEEK, tz) for monday in mondays]
+        self.open = _open_weeks(source, pages, self.mondays, self.ends)
+        week_n, page = np.nonzero(self.open.T)  # weeks first, then pages in community_id order
+        self.page, self.week_n = page, week_n.astype("int64")
+
+    def codes(self, ids) -> np.ndarray:
+        """The positions of `ids` among the pages (-1: not a page of the dataset)."""
+        return self.ids.get_indexer(pd.Index(ids).astype("str"))
+
+    def code_table(self) -> pa.Table:
+        """community_id -> code (the page's position), for a query to join (`page_codes`)."""
+        return pa.table({"community_id": pa.array(self.pages["community_id"].to_numpy(dtype=object), pa.string()),
+                         "code": pa.array(np.arange(len(self.pages), dtype="int64"))})
+
+    def frame(self) -> pd.DataFrame:
+        """One row per open page and week, weeks first then pages by community_id: the identity,
+        week_n, week (its Monday) and end_utc."""
+        frame = self.pages[IDENTITY].take(self.page).reset_index(drop=True)
+        frame["week_n"] = self.week_n
+        frame["week"] = pd.Series(pd.to_datetime(self.mondays).astype("datetime64[us]")).take(self.week_n).to_numpy()
+        frame["end_utc"] = pd.Series(pd.DatetimeIndex(self.ends).astype("datetime64[us, UTC]")).take(
+            self.week_n).reset_index(drop=True)
+        return frame
+
+    def take(self, values: np.ndarray) -> np.ndarray:
+        """A (pages × weeks) array's values for the rows of `frame`, in its order."""
+        return values[self.page, self.week_n]
+
+
+def _open_weeks(source: Source, pages: pd.DataFrame, mondays: list[pd.Timestamp], ends: list[pd.Timestamp]
+                ) -> np.ndarray:
+    """Pages × weeks: open at the end of each week, existing by then and not closed before it. A page
+    exists from `exists_from` (see `Source.pages`); a page known only from snapshots (a monitoring
+    import dates neither its creation nor its first post) from its first snapshot, which describes
+    the week ending on or before it."""
     first_snapshot = np.full(len(pages), np.datetime64("NaT"), dtype="datetime64[us]")
     if pages["exists_from"].isna().any():
         first = source.sql("SELECT community_id, min(as_of) AS first_snapshot FROM snapshots GROUP BY ALL")
         first = pages[["community_id"]].merge(first.astype({"community_id": "str"}), on="community_id", how="left")
         first_snapshot = pd.to_datetime(first["first_snapshot"]).to_numpy(dtype="datetime64[us]")
-    frames = []
-    for n, monday in enumerate(mondays):
-        end = _utc(monday + WEEK, tz)
+    columns = []
+    for monday, end in zip(mondays, ends):
         exists = (pages["exists_from"] < end) | (pages["exists_from"].isna() & (first_snapshot <= monday + WEEK))
-        open_ = exists & (pages["closed_at"].isna() | (pages["closed_at"] >= end))
-        frames.append(pages.loc[open_, IDENTITY].assign(week_n=n, week=monday, end_utc=end))
-    return pd.concat(frames, ignore_index=True)
+        columns.append((exists & (pages["closed_at"].isna() | (pages["closed_at"] >= end))).to_numpy(dtype=bool))
+    return np.stack(columns, axis=1) if columns else np.zeros((len(pages), 0), dtype=bool)
 
 
-def _posts(source: Source, first: pd.Timestamp, n: int) -> pd.DataFrame:
-    """Posts, views and live streams per page and week (week_n -1: everything before the weeks,
-    for the latest post), with the latest post of each; one scan of the posts."""
+def live_year_starts(ends: list[pd.Timestamp]) -> list[pd.Timestamp]:
+    """The start of each week's twelve months of live streams: 365 days before its end."""
+    return [end - pd.Timedelta(days=365) for end in ends]
+
+
+def post_sums(source: Source, first: pd.Timestamp, n: int, codes: pa.Table) -> pd.DataFrame:
+    """One scan of the posts up to the end of the `n` weeks from Monday `first`: per page (`code`
+    from `codes`, a `_Grid.code_table`; posts of other pages are left out), week
+    (`week_n` 0 .. n-1 by local date; -1: before the weeks) and `live_from`, the posts, posts with
+    views, views, live streams and the latest post.
+
+    `live_from` sorts the live streams for `live_12m`: a live stream counts in week k when it is
+    at or after the start of that week's twelve months (`live_year_starts`) and not after its
+    end; `live_from` is how many of those starts it is at or after (0: none, and every post that
+    is not a live stream). So the live streams of week k's year are those with `live_from` > k
+    and `week_n` <= k.
+    """
     tz = source.timezone
-    return source.sql("""
-        SELECT community_id,
+    ends = [_utc(first + (k + 1) * WEEK, tz) for k in range(n)]
+    starts = live_year_starts(ends)
+    params = {"first": first.date(), "tz": tz, "start": py(_utc(first, tz)), "end": py(ends[-1]),
+              **{f"live{k}": py(start) for k, start in enumerate(starts)}}
+    steps = " ".join(f"WHEN published_at >= $live{k} THEN {k + 1}" for k in range(n - 1, -1, -1))
+    return source.sql(f"""
+        WITH sums AS (SELECT community_id,
                CASE WHEN published_at < $start THEN -1 ELSE
                     CAST(date_diff('day', $first, CAST(timezone($tz, published_at) AS DATE)) // 7 AS BIGINT) END AS week_n,
-               count(*) AS posts, count(views) AS posts_with_views, coalesce(sum(views), 0) AS views,
+               CASE WHEN is_live THEN CASE {steps} ELSE 0 END ELSE 0 END AS live_from,
+               count(*) AS posts, count(views) AS posts_with_views, CAST(coalesce(sum(views), 0) AS BIGINT) AS views,
                count(*) FILTER (WHERE is_live) AS live_streams, max(published_at) AS last_post
-        FROM posts WHERE published_at < $end GROUP BY ALL
-    """, {"first": first.date(), "tz": tz, "start": py(_utc(first, tz)), "end": py(_utc(first + n * WEEK, tz))})
+        FROM posts WHERE published_at < $end GROUP BY ALL)
+        SELECT p.code, sums.* EXCLUDE (community_id) FROM sums JOIN page_codes p USING (community_id)
+    """, params, frames={"page_codes": codes})
 
 
-def _live(source: Source, first: pd.Timestamp, n: int) -> pd.DataFrame:
-    """The live streams of the year before the weeks and during them."""
-    tz = source.timezone
-    start, end = _utc(first, tz), _utc(first + n * WEEK, tz)
-    return source.sql("SELECT community_id, published_at FROM posts WHERE is_live AND published_at >= $lo "
-                      "AND published_at < $end", {"lo": py(start - pd.Timedelta(days=365)), "end": py(end)})
+def _seconds(stamps: pd.Series) -> pd.Series:
+    return ((stamps.astype("datetime64[us, UTC]") - EPOCH) / pd.Timedelta(seconds=1)).fillna(-np.inf)
 
 
-def _activity(grid: pd.DataFrame, source: Source, mondays: list[pd.Timestamp]) -> pd.DataFrame:
-    posts = _posts(source, mondays[0], len(mondays)).astype({"community_id": "str"})
-    before = posts.loc[posts["week_n"] == -1, ["community_id", "last_post"]].rename(columns={"last_post": "last_before"})
-    frame = grid.merge(posts, on=["community_id", "week_n"], how="left").merge(before, on="community_id", how="left")
+def _activity(grid: _Grid, source: Source) -> dict[str, np.ndarray]:
+    """The posts' measures (pages × weeks) from `post_sums`; `last_post` is the latest post up to the
+    week's end: before the weeks, or in this week or an earlier week in which the page was open."""
+    sums = post_sums(source, grid.mondays[0], grid.n, grid.code_table())
+    page, week_n = sums["code"].to_numpy(dtype="int64"), sums["week_n"].to_numpy(dtype="int64")
+    known = page >= 0
+    inside = known & (week_n >= 0)
+    out = {}
     for column in ("posts", "posts_with_views", "views", "live_streams"):
-        frame[column] = frame[column].fillna(0).astype("int64")
-    frame = frame.sort_values(["community_id", "week_n"], ignore_index=True)
-    # the latest post up to each week's end: before the weeks, or in this week or an earlier one
-    seconds = {c: ((frame[c].astype("datetime64[us, UTC]") - EPOCH) / pd.Timedelta(seconds=1)).fillna(-np.inf)
-               for c in ("last_post", "last_before")}
-    latest = np.maximum(seconds["last_post"].groupby(frame["community_id"]).cummax(), seconds["last_before"])
-    frame["last_post"] = EPOCH + pd.to_timedelta(latest.where(np.isfinite(latest)), unit="s")
+        values = np.zeros((len(grid.pages), grid.n), dtype="int64")
+        np.add.at(values, (page[inside], week_n[inside]), sums[column].to_numpy(dtype="int64")[inside])
+        out[column] = values
+    seconds = _seconds(sums["last_post"]).to_numpy()
+    last = np.full((len(grid.pages), grid.n), -np.inf)
+    np.maximum.at(last, (page[inside], week_n[inside]), seconds[inside])
+    before = np.full(len(grid.pages), -np.inf)
+    np.maximum.at(before, page[known & (week_n < 0)], seconds[known & (week_n < 0)])
+    latest = np.maximum(np.maximum.accumulate(np.where(grid.open, last, -np.inf), axis=1), before[:, None])
+    out["last_post"] = np.where(np.isfinite(latest), latest, np.nan)
+    live_from = sums["live_from"].to_numpy(dtype="int64")
+    live = sums["live_streams"].to_numpy(dtype="int64")
+    live_12m = np.zeros((len(grid.pages), grid.n), dtype="int64")
+    for k in range(grid.n):
+        hit = known & (live_from > k) & (week_n <= k)
+        live_12m[:, k] = np.bincount(page[hit], weights=live[hit], minlength=len(grid.pages)).astype("int64")
+    out["live_12m"] = live_12m
+    return out
+
+
+def _with_activity(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["last_post"] = EPOCH + pd.to_timedelta(frame["last_post"], unit="s")
     frame["days_silent"] = (frame["end_utc"] - frame["last_post"]) / pd.Timedelta(days=1)
     frame["page_age_days"] = (frame["end_utc"] - frame["exists_from"]) / pd.Timedelta(days=1)
-    counts = frame[["community_id", "end_utc"]].merge(_live(source, mondays[0], len(mondays))
-                                                      .astype({"community_id": "str"}), on="community_id")
-    in_year = (counts["published_at"] < counts["end_utc"]) & (counts["published_at"] >= counts["end_utc"] - pd.Timedelta(days=365))
-    live_12m = counts[in_year].groupby(["community_id", "end_utc"]).size().rename("live_12m")
-    frame = frame.merge(live_12m.reset_index(), on=["community_id", "end_utc"], how="left")
-    frame["live_12m"] = frame["live_12m"].fillna(0).astype("int64")
-    return frame.drop(columns=["last_before"])
+    live_12m = frame.pop("live_12m")
+    frame["live_12m"] = live_12m
+    return frame
 
 
-def _state_at(source: Source, dates: list[pd.Timestamp], max_age: int) -> pd.DataFrame:
-    """Per page and date: each state column's latest known value at most `max_age` days old, and
-    the monitoring export's figures when the page has an export dated that very day."""
+def snapshot_state(source: Source, grid: _Grid, dates: list[pd.Timestamp], max_age: int) -> dict[str, np.ndarray]:
+    """Per page and date (pages × dates): each state column's latest known value at most `max_age`
+    days old (the latest snapshot on or before the date that knows it, later than `max_age` days
+    before), and the monitoring export's figures where the page has an export dated that very day
+    (the largest if several). One read of the snapshots between the first date less `max_age` days
+    and the last date, sorted by page and date; NaN where nothing is known."""
     exported = [c for c in MONITORING if source.has_column("snapshots", c)]
-    monitoring = (source.has_column("snapshots", "source") and "activity_pct" in exported)
-    latest = ", ".join(f"arg_max(CAST(s.{c} AS DOUBLE), s.as_of) FILTER (WHERE s.{c} IS NOT NULL) AS {c}"
-                       for c in STATE)
-    export = "".join(f", max(CAST(s.{c} AS DOUBLE)) FILTER (WHERE s.as_of = d.at AND s.source = '{MONITORING_SOURCE}' "
-                     f"AND s.activity_pct IS NOT NULL) AS {c}" for c in exported) if monitoring else ""
-    frame = source.sql(f"""
-        SELECT s.community_id, d.at, {latest}{export}
-        FROM snapshots s JOIN dates d ON s.as_of <= d.at AND s.as_of > d.at - INTERVAL {int(max_age)} DAY
-        GROUP BY ALL""", frames={"dates": pd.DataFrame({"at": pd.to_datetime(dates).astype("datetime64[us]")})})
-    return frame.astype({"community_id": "str", "at": "datetime64[us]"})
+    monitoring = source.has_column("snapshots", "source") and "activity_pct" in exported
+    exported = exported if monitoring else []
+    export = (f", coalesce(s.source = '{MONITORING_SOURCE}' AND s.activity_pct IS NOT NULL, false) AS is_export"
+              + "".join(f", CAST(s.{c} AS DOUBLE) AS {c}" for c in exported)) if monitoring else ""
+    dates = pd.to_datetime(dates).astype("datetime64[us]")
+    rows = source.sql(f"""
+        SELECT p.code, s.as_of, {", ".join(f"CAST(s.{c} AS DOUBLE) AS {c}" for c in STATE)}{export}
+        FROM snapshots s JOIN page_codes p ON p.community_id = s.community_id
+        WHERE s.as_of > $lo AND s.as_of <= $hi""",
+        {"lo": py(dates.min() - pd.Timedelta(days=int(max_age))), "hi": py(dates.max())},
+        frames={"page_codes": grid.code_table()}, arrow=True)
+    rows = {name: rows.column(name).to_numpy() for name in rows.column_names}  # NULL: NaN (doubles)
+    days = dates.to_numpy(dtype="datetime64[us]")
+    n_pages, n_dates = len(grid.pages), len(days)
+    as_of = rows["as_of"].astype("datetime64[us]")
+    order, at = _last_rows(rows["code"].astype("int64"), as_of, n_pages, days)
+    page, as_of = rows["code"].astype("int64")[order], as_of[order]
+    wanted_date = np.tile(days, n_pages)
+    oldest = wanted_date - np.timedelta64(int(max_age), "D")
+    first_row = np.searchsorted(page, page, side="left")  # the first row of each row's page
+    index = np.arange(len(page))
+    out = {}
+    for column in STATE:
+        values = np.r_[rows[column].astype("float64")[order], np.nan]  # [-1]: nothing known
+        known = np.maximum.accumulate(np.where(np.isnan(values[:-1]), -1, index)) if len(page) else index
+        known = np.where(known >= first_row, known, -1)  # the page's latest row up to each row that knows it
+        row = np.where(at >= 0, known[at] if len(page) else -1, -1)
+        row = np.where((row >= 0) & (np.r_[as_of, np.datetime64("NaT")][row] > oldest), row, -1)
+        out[column] = values[row].reshape(n_pages, n_dates)
+    if exported:
+        date_of = np.minimum(np.searchsorted(days, as_of), n_dates - 1)
+        on_date = rows["is_export"].astype(bool)[order] & (days[date_of] == as_of)
+        for column in exported:
+            values = np.full((n_pages, n_dates), np.nan)
+            np.fmax.at(values, (page[on_date], date_of[on_date]), rows[column].astype("float64")[order][on_date])
+            out[column] = values
+    return out
 
 
-def _state(grid: pd.DataFrame, source: Source, mondays: list[pd.Timestamp], max_age: int) -> pd.DataFrame:
-    state = _state_at(source, [mondays[0], *[m + WEEK for m in mondays]], max_age)
-    end = state.rename(columns={"at": "week_end", "members_count": "members"})
-    prev = state[["community_id", "at", "members_count"]].rename(columns={"at": "week", "members_count": "members_prev"})
-    frame = (grid.assign(week_end=(grid["week"] + WEEK).astype("datetime64[us]"), week=grid["week"].astype("datetime64[us]"))
-             .merge(end, on=["community_id", "week_end"], how="left")
-             .merge(prev, on=["community_id", "week"], how="left"))
+def _last_rows(page: np.ndarray, as_of: np.ndarray, n_pages: int, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order of the rows by page then date (stable), and for every page and day (pages × days,
+    flattened) the position in that order of the page's last row dated on or before the day (-1:
+    none). Dates are ranked among the rows' and the days' own values, so that (page, date) is
+    one integer key."""
+    stamps, rank = np.unique(np.concatenate([as_of, days]), return_inverse=True)
+    rank = rank.reshape(-1).astype("int64")
+    key = page * len(stamps) + rank[:len(page)]
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    wanted_page = np.repeat(np.arange(n_pages, dtype="int64"), len(days))
+    row = np.searchsorted(key, wanted_page * len(stamps) + np.tile(rank[len(page):], n_pages), side="right") - 1
+    own = (row >= 0) & (page[order][np.maximum(row, 0)] == wanted_page) if len(page) else row >= 0
+    return order, np.where(own, row, -1)
+
+
+def _state(grid: _Grid, source: Source, max_age: int) -> dict[str, np.ndarray]:
+    """The state at each week's end (the Monday after it) and the subscribers at its start."""
+    dates = [grid.mondays[0], *[m + WEEK for m in grid.mondays]]
+    state = snapshot_state(source, grid, dates, max_age)
+    out = {}
+    for column, values in state.items():
+        out["members" if column == "members_count" else column] = values[:, 1:]
+    out["members_prev"] = state["members_count"][:, :-1]
+    return out
+
+
+def _with_state(frame: pd.DataFrame) -> pd.DataFrame:
     frame["members_lost_share"] = (frame["members_prev"] - frame["members"]) / frame["members_prev"].where(frame["members_prev"] > 0)
     frame["design_share"] = frame[list(DESIGN)].mean(axis=1, skipna=True)
     frame["source"] = DATA_SOURCE
@@ -223,25 +345,43 @@ def due_comments(source: Source, mondays: list[pd.Timestamp], norms: dict) -> pd
     }).reset_index(drop=True)
 
 
-def _replies(frame: pd.DataFrame, source: Source, mondays: list[pd.Timestamp], norms: dict) -> pd.DataFrame:
-    due = due_comments(source, mondays, norms)
-    per_week = due.groupby(["community_id", "week"]).agg(
-        due_comments=("comment_id", "size"), on_time=("on_time", "sum"), answered=("answered", "sum"),
-        median_reply_working_hours=("hours", "median")).reset_index()
-    frame = frame.merge(per_week, on=["community_id", "week"], how="left")
-    for column in ("due_comments", "on_time", "answered"):
-        frame[column] = frame[column].fillna(0).astype("int64")
-    due_n = frame["due_comments"].where(frame["due_comments"] > 0)
-    return frame.assign(on_time_share=frame["on_time"] / due_n, answered_share=frame["answered"] / due_n)
+def _replies(grid: _Grid, source: Source, norms: dict) -> dict[str, np.ndarray]:
+    """The due comments' counts and median reply time per page and week (pages × weeks)."""
+    due = due_comments(source, grid.mondays, norms)
+    page = grid.codes(due["community_id"])
+    week_n = ((due["week"] - grid.mondays[0]) // WEEK).to_numpy(dtype="int64")
+    known = page >= 0
+    cell = page[known] * grid.n + week_n[known]
+    size = len(grid.pages) * grid.n
+    out = {}
+    for column, values in (("due_comments", None), ("on_time", due["on_time"]), ("answered", due["answered"])):
+        weights = None if values is None else values.to_numpy(dtype="float64")[known]
+        out[column] = np.bincount(cell, weights=weights, minlength=size).astype("int64").reshape(-1, grid.n)
+    median = pd.Series(due["hours"].to_numpy(dtype="float64")[known]).groupby(cell).median()
+    out["median_reply_working_hours"] = np.full(size, np.nan)
+    out["median_reply_working_hours"][median.index.to_numpy()] = median.to_numpy()
+    out["median_reply_working_hours"] = out["median_reply_working_hours"].reshape(-1, grid.n)
+    return out
 
 
 def page_weeks(source: Source, mondays: list[pd.Timestamp], methodology) -> pd.DataFrame:
     """The measures (`MEASURES`) of every page open at the end of each week of `mondays`
-    (consecutive Mondays, oldest first), one row per page and week, with the page's
-    identity (name, sector, municipality...), `week` (its Monday) and `source`."""
-    grid = _grid(source, mondays)
-    frame = _activity(grid, source, mondays)
-    frame = _state(frame, source, mondays, methodology.snapshot_max_age_days)
+    (consecutive Mondays, oldest first), one row per page and week (weeks first, then pages by
+    community_id), with the page's identity (name, sector, municipality...), `week` (its Monday)
+    and `source`. Every measure is computed as a (pages × weeks) array (`_Grid`) and taken for
+    the open pages once."""
+    grid = _Grid(source, mondays)
+    frame = grid.frame()
+    activity = _activity(grid, source)
+    for column, values in activity.items():
+        frame[column] = grid.take(values)
+    frame = _with_activity(frame)
+    frame["week_end"] = (frame["week"] + WEEK).astype("datetime64[us]")
+    for column, values in _state(grid, source, methodology.snapshot_max_age_days).items():
+        frame[column] = grid.take(values)
+    frame = _with_state(frame)
     frame = _reach_and_monitoring(frame, methodology.norms["posts_per_week"])
-    frame = _replies(frame, source, mondays, methodology.norms)
-    return frame.sort_values(["week_n", "community_id"], ignore_index=True)
+    for column, values in _replies(grid, source, methodology.norms).items():
+        frame[column] = grid.take(values)
+    due_n = frame["due_comments"].where(frame["due_comments"] > 0)
+    return frame.assign(on_time_share=frame["on_time"] / due_n, answered_share=frame["answered"] / due_n)

@@ -62,18 +62,40 @@ def broken_rules(frame: pd.DataFrame, methodology: WeeklyMethodology) -> pd.Seri
         "no_live_year": (frame["page_age_days"] >= 365) & frame["days_silent"].notna()
                         & (frame["live_12m"] < norms["live_streams_per_year"]),
     }
-    joined = pd.Series("", index=frame.index, dtype="object")
-    for code, hit in checks.items():
-        joined = joined + np.where(hit.fillna(False).astype(bool), f"{code}; ", "")
-    return joined.str.removesuffix("; ").astype("str")
+    return rule_codes(np.column_stack([hit.fillna(False).astype(bool).to_numpy() for hit in checks.values()]),
+                      list(checks), frame.index)
+
+
+def rule_codes(hits: np.ndarray, codes: list[str], index: pd.Index) -> pd.Series:
+    """The '; '-joined codes of the rules each row broke (`hits`: rows × rules, in `codes` order),
+    written once per distinct combination ('' for none)."""
+    combination = (hits.astype("int64") << np.arange(len(codes), dtype="int64")).sum(axis=1)
+    distinct, which = np.unique(combination, return_inverse=True)
+    texts = np.array(["; ".join(c for bit, c in enumerate(codes) if value >> bit & 1) for value in distinct], dtype=object)
+    return pd.Series(texts[which.reshape(-1)], index=index, dtype="str")
+
+
+def _colour_rank(colours: pd.Series) -> pd.Series:
+    """`COLOUR_ORDER` of each colour (NaN: none)."""
+    rank = np.full(len(colours), np.nan)
+    for colour, value in COLOUR_ORDER.items():
+        rank[colours.eq(colour).to_numpy(dtype=bool, na_value=False)] = value
+    return pd.Series(rank, index=colours.index)
 
 
 def _with_previous(frame: pd.DataFrame) -> pd.DataFrame:
     """Last week's score and colour of each row's page, the change and its direction."""
-    prev = frame[["community_id", "week", "score", "colour"]].assign(week=frame["week"] + WEEK)
-    prev = prev.rename(columns={"score": "prev_score", "colour": "prev_colour"})
-    out = frame.merge(prev, on=["community_id", "week"], how="left")
-    rank, prev_rank = out["colour"].map(COLOUR_ORDER), out["prev_colour"].map(COLOUR_ORDER)
+    page = pd.factorize(frame["community_id"])[0]
+    week_n = ((frame["week"] - frame["week"].min()) // WEEK).to_numpy(dtype="int64")
+    row_of = np.full((page.max(initial=-1) + 1, week_n.max(initial=-1) + 2), -1, dtype="int64")
+    row_of[page, week_n + 1] = np.arange(len(frame))
+    prev_row = row_of[page, week_n]  # the page's row of the week before (-1: none)
+    has_prev = pd.Series(prev_row >= 0)
+    take = np.maximum(prev_row, 0)
+    out = frame.reset_index(drop=True)
+    out["prev_score"] = out["score"].take(take).reset_index(drop=True).where(has_prev)
+    out["prev_colour"] = out["colour"].take(take).reset_index(drop=True).where(has_prev)
+    rank, prev_rank = _colour_rank(out["colour"]), _colour_rank(out["prev_colour"])
     change = np.select([prev_rank.isna(), rank > prev_rank, rank < prev_rank], ["new", "better", "worse"], "same")
     return out.assign(score_change=out["score"] - out["prev_score"], colour_change=change)
 
@@ -86,7 +108,8 @@ def _rows(source: Source, mondays: list[pd.Timestamp], methodology: WeeklyMethod
     frame = score(page_weeks(source, mondays, methodology), methodology)
     frame = _with_previous(frame.assign(rules=broken_rules(frame, methodology)))
     frame.loc[frame["week"] == mondays[0], list(PREVIOUS)] = pd.NA
-    return frame.drop(columns=["week_n", "end_utc", "week_end"]).sort_values(["week", "community_id"], ignore_index=True)
+    # page_weeks gives the rows by week, then by community_id: no sort needed
+    return frame.drop(columns=["week_n", "end_utc", "week_end"]).reset_index(drop=True)
 
 
 def weekly_panel(source: Source, week=None, n_weeks: int = TREND_WEEKS,
