@@ -64,9 +64,11 @@ def _response_days(seqs: np.ndarray, order: list[tuple]) -> np.ndarray:
 
 
 def _newest_rows(columns: dict, ranks: np.ndarray) -> dict:
-    """The columns reordered newest response first (file order among rows of one response), as arrays."""
+    """The columns reordered newest response first (file order among rows of one response), as arrays
+    (Arrow texts stay Arrow)."""
     order = np.argsort(ranks[columns["seq"]], kind="stable")
-    return {name: (values if isinstance(values, np.ndarray) else np.array(values, dtype=object).reshape(-1))[order]
+    return {name: values.take(order) if isinstance(values, pa.Array) else
+            (values if isinstance(values, np.ndarray) else np.array(values, dtype=object).reshape(-1))[order]
             for name, values in columns.items()}
 
 
@@ -81,9 +83,9 @@ def _in_pairs(gids: np.ndarray, ids: np.ndarray, known: tuple[np.ndarray, np.nda
     return pd.MultiIndex.from_arrays([gids, ids]).isin(pd.MultiIndex.from_arrays([known_gids, known_ids]))
 
 
-def _text_column(values: np.ndarray) -> pd.Series:
-    """Texts as Arrow strings made directly: pandas converts a column of long texts one by one, twice as slow."""
-    return pd.Series(pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string(), from_pandas=True)))
+def _text_column(values: pa.Array) -> pd.Series:
+    """Texts already in Arrow (`Packed`): pandas converts a column of long texts one by one, twice as slow."""
+    return pd.Series(pd.arrays.ArrowStringArray(values))
 
 
 def _post_frame(t: Packed, ranks: np.ndarray, platform: Platform) -> pd.DataFrame:
