@@ -3,8 +3,8 @@
 `Tables` keeps the rows one run of files produces, as tuples in file order; `Packed` is
 the same as arrays, joinable across processes (texts as Arrow strings, made by each reader
 process for its own rows: converting 300,000 texts is a large part of a run's single-process
-work otherwise, and Arrow buffers cross between processes without a Python object per text). Pages are kept as the platform's numeric
-group ids; times in the platform's unit (seconds for VK, milliseconds for OK).
+work otherwise, and Arrow buffers cross between processes without a Python object per text).
+Pages are kept as the platform's numeric group ids; times in the platform's unit (seconds for VK, milliseconds for OK).
 """
 
 from __future__ import annotations
