@@ -16,7 +16,7 @@ from gospub_analysis.importers.ok import import_ok
 from gospub_analysis.importers.pseudonym import Pseudonymizer
 from gospub_analysis.importers.report import ImportFileError
 
-from ok_fixture import PAGE, RESIDENT, WRITER, envelope, write_dump  # noqa: E402  (tests/ is on sys.path)
+from ok_fixture import OTHER, PAGE, RESIDENT, WRITER, envelope, write_dump  # noqa: E402  (tests/ is on sys.path)
 
 KEY = b"ok-test-key"
 
@@ -96,6 +96,37 @@ def test_page_named_dated_and_observed(imported):
     snap = ds.snapshots.set_index(["community_id", "as_of"]).loc[(f"ok:{PAGE}", "2024-03-01")]
     assert snap["members_count"] == 640 and snap["has_avatar"] and snap["has_description"] and snap["has_contacts"]
     assert pd.isna(snap["has_cover"]) and snap["source"] == "ok_api"  # not in the response: unknown
+
+
+def test_group_observations_make_one_page_row_newest_values_earliest_creation(tmp_path):
+    """Several group.getInfo responses about the same pages: the page's row takes each field's newest known
+    value and the earliest creation date; observations count once per page and day."""
+    def get_info(day: str, hour: str, groups: list) -> dict:
+        return {**envelope("group.getInfo", {"uids": str(PAGE)}, groups), "fetched_at": f"{day}T{hour}:00:00+07:00"}
+
+    newest = {"uid": str(PAGE), "name": "МБОУ СОШ № 5 им. Героя", "created_ms": 1577836800000}  # no shortname
+    older = {"uid": str(PAGE), "name": "МБОУ СОШ № 5", "shortname": "school5", "created_ms": 1546300800000}
+    other_new, other_old = {"uid": str(OTHER), "name": "Библиотека"}, {"uid": str(OTHER), "name": "Библиотека №1",
+                                                                       "created_ms": 1600000000000}
+    dump = tmp_path / "dump" / "groups"
+    dump.mkdir(parents=True)
+    for name, body in (("a.json", get_info("2024-03-08", "12", [newest, other_new])),
+                       ("b.json", get_info("2024-03-01", "12", [older, other_old])),
+                       ("c.json", get_info("2024-03-01", "18", [older]))):  # the same page and day again
+        (dump / name).write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    report = import_ok(tmp_path / "dump", tmp_path / "ds", pseudonymize=Pseudonymizer(KEY))
+    counts = report.counts["group"]
+    assert (counts["read"], counts["imported"], counts["duplicates"], counts["quarantined"]) == (5, 4, 1, 0)
+    ds = load_dataset(tmp_path / "ds")
+    pages = ds.communities.set_index("community_id")
+    page, other = pages.loc[f"ok:{PAGE}"], pages.loc[f"ok:{OTHER}"]
+    assert (page["name"], page["screen_name"]) == ("МБОУ СОШ № 5 им. Героя", "school5")  # shortname from the older
+    assert page["created_at"] == pd.Timestamp("2019-01-01", tz="UTC")  # the earliest of 2020-01-01 and 2019-01-01
+    assert other["name"] == "Библиотека" and pd.isna(other["screen_name"])
+    assert other["created_at"] == pd.Timestamp("2020-09-13 12:26:40", tz="UTC")  # only the older response dates it
+    assert len(pages) == 2 and len(ds.snapshots) == 4
+    again = import_ok(tmp_path / "dump", tmp_path / "ds", pseudonymize=Pseudonymizer(KEY))
+    assert (again.counts["group"]["imported"], again.counts["group"]["duplicates"]) == (0, 5)  # 4 merged
 
 
 def test_quarantine_names_file_position_reason_without_personal_data(imported):

@@ -64,7 +64,9 @@ def _read_files(reader: Reader, files: list[tuple[int, Path]], as_of_time: datet
                 reader.consume(resp, tables, pseudonymize, report)
         if refused:
             report.notes["refused_responses"] = refused
-        return tables.packed(), report, digests
+        packed = tables.packed()
+        del tables  # before the collector is back: its first pass would scan every row tuple (half a second)
+    return packed, report, digests
 
 
 @contextmanager

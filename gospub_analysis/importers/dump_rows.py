@@ -1,8 +1,10 @@
 """Rows of a dump's responses, shared by the platform importers (`vk_rows`, `ok_rows` fill them).
 
 `Tables` keeps the rows one run of files produces, as tuples in file order; `Packed` is
-the same as arrays, joinable across processes. Pages are kept as the platform's numeric
-group ids; times in the platform's unit (seconds for VK, milliseconds for OK).
+the same as arrays, joinable across processes (texts as Arrow strings, made by each reader
+process for its own rows: converting 300,000 texts is a large part of a run's single-process
+work otherwise, and Arrow buffers cross between processes without a Python object per text).
+Pages are kept as the platform's numeric group ids; times in the platform's unit (seconds for VK, milliseconds for OK).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import pyarrow as pa
 
 from .dump import LOCAL
 
@@ -39,6 +42,7 @@ class Tables:
                  "has_address")
     FLAGS = ("repost", "has_photo", "has_video", "is_live", "deleted")
     AS_LISTS = ("author_key", "reply_to", "screen_name", "name", "deactivated", *SNAPSHOTS[3:])
+    TEXTS = ("text", "content_type")  # packed as Arrow large strings (nulls kept), where a platform keeps them
 
     def __init__(self):
         self.posts: list[tuple] = []
@@ -65,7 +69,8 @@ class Tables:
         """The columns as arrays (numpy for numbers, lists where values may be null), to send between processes."""
         def columns(rows: list[tuple], names: tuple[str, ...]) -> dict:
             values = zip(*rows) if rows else [()] * len(names)
-            return {name: list(column) if name in self.AS_LISTS else
+            return {name: pa.array(column, type=pa.large_string()) if name in self.TEXTS else
+                    list(column) if name in self.AS_LISTS else
                     np.array(column, dtype=bool if name in self.FLAGS else np.int64)
                     for name, column in zip(names, values)}
 
@@ -103,7 +108,7 @@ class Packed:
                 if column == "seq":
                     values = [v + offset for v, offset in zip(values, offsets)]
                 out[column] = np.concatenate(values) if isinstance(values[0], np.ndarray) else \
-                    [x for v in values for x in v]
+                    pa.concat_arrays(values) if isinstance(values[0], pa.Array) else [x for v in values for x in v]
             return out
 
         group_seen, kinds = {}, {}

@@ -154,30 +154,10 @@ def _content(kinds: tuple[str, ...]) -> tuple[bool, bool, bool, bool, str | None
 _CONTENT: dict[tuple[str, ...], tuple] = {}  # kinds of parts -> _content: a region's topics have a few dozen
 
 
-def _usual_media(media: list) -> tuple | None:
-    """(text, photo, video, live, repost, content_type) of well-formed parts, else None (then `_media`)."""
-    text, kinds = None, []
-    for part in media:
-        kind = part["type"]
-        if kind == "text":
-            value = part["text"]
-            if type(value) is not str:
-                return None
-            text = value if text is None else text + "\n" + value
-        elif kind == "movie" or kind == "video":
-            kinds.append("live" if part.get("is_live") else "clip" if part.get("is_clip") else "video")
-        else:
-            kinds.append(_PART_KIND.get(kind, "other"))
-    key = tuple(kinds)
-    flags = _CONTENT.get(key)
-    if flags is None:
-        flags = _CONTENT.setdefault(key, _content(key))
-    return (text, *flags)
-
-
-def _usual_topic(item: dict, groups: dict[str, int]) -> tuple | None:
-    """The row of a topic of the usual shape (a decimal id, counters, the page as author), else None: the
-    checked path (`_topic`) then gives the reason or the wall post. `groups` caches "group:<gid>" -> gid."""
+def _usual_topic(item: dict, groups: dict[str, int], seq: int, i: int) -> tuple | None:
+    """The row (`OkTables.POSTS`) of a topic of the usual shape (a decimal id, counters, the page as author,
+    well-formed media parts), else None: the checked path (`_topic`, `_media`) then gives the reason or the wall
+    post. `groups` caches "group:<gid>" -> gid. One function, the parts read inline: it runs once a topic."""
     get = item.get
     topic_id, created, owner = item["id"], item["created_ms"], item["owner_ref"]
     likes, reshares = item["like_summary"]["count"], item["reshare_summary"]["count"]
@@ -196,11 +176,26 @@ def _usual_topic(item: dict, groups: dict[str, int]) -> tuple | None:
             or (views is not None and (type(views) is not int or views < 0))):
         return None
     media = get("media")
-    parts = _usual_media(media) if type(media) is list else None
-    if parts is None:
+    if type(media) is not list:
         return None
-    text, photo, video, live, repost, content = parts
-    return (gid, int(topic_id), created, repost, len(text) if text else 0, photo, video, live,
+    text, kinds = None, []
+    for part in media:
+        kind = part["type"]
+        if kind == "text":
+            value = part["text"]
+            if type(value) is not str:
+                return None
+            text = value if text is None else text + "\n" + value
+        elif kind == "movie" or kind == "video":
+            kinds.append("live" if part.get("is_live") else "clip" if part.get("is_clip") else "video")
+        else:
+            kinds.append(_PART_KIND.get(kind, "other"))
+    key = tuple(kinds)
+    flags = _CONTENT.get(key)
+    if flags is None:
+        flags = _CONTENT.setdefault(key, _content(key))
+    photo, video, live, repost, content = flags
+    return (seq, i, gid, int(topic_id), created, repost, len(text) if text else 0, photo, video, live,
             -1 if views is None else views, likes, reshares, comments, -1, text, content)
 
 
@@ -208,11 +203,11 @@ def topic_page(topics: list, t: OkTables, resp: Response, report: ImportReport, 
     add, seq, groups = t.posts.append, t.seq, t.group_refs
     for i, item in enumerate(topics):
         try:
-            row = _usual_topic(item, groups)
+            row = _usual_topic(item, groups, seq, i)
         except (KeyError, TypeError, AttributeError):
             row = None
         if row is not None:
-            add((seq, i, *row))
+            add(row)
             continue
         try:
             gid, topic_id, created, author_kind, author, likes, reshares, comments, views = _topic(item)
@@ -283,11 +278,16 @@ def comment_page(body: dict, t: OkTables, resp: Response, report: ImportReport, 
         kind = None
     if kind != "group":
         gid = UNKNOWN_GROUP
+    try:  # once a page; a bad one sets every comment of the page aside, after the check of its shape
+        topic_id, topic_bad = _decimal(topic, "the topic (entityId of the request, which the envelope keeps)"), None
+    except Bad as exc:
+        topic_id, topic_bad = None, str(exc)
     for i, item in enumerate(comments):
         try:
             if not isinstance(item, dict):
                 raise Bad("the comment is not a JSON object")
-            topic_id = _decimal(topic, "the topic (entityId of the request, which the envelope keeps)")
+            if topic_bad is not None:
+                raise Bad(topic_bad)
             comment_id = _decimal(item.get("id"), "id")
             created = _local_ms(item.get("date"), zone)
             author = item.get("author_id")
