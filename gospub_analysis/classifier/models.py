@@ -25,7 +25,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from ..region import SECTORS
-from .binning import binning_in_one_call
 from .features import CATEGORICAL, FEATURE_COLUMNS, FEATURES
 
 MODEL_NAMES = {"logistic": "Логистическая регрессия", "boosting": "Градиентный бустинг"}
@@ -57,8 +56,7 @@ class PriorCorrected(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         y = np.asarray(y)
-        with binning_in_one_call():  # the same bin edges as scikit-learn's, at a fraction of the cost
-            self.estimator_ = clone(self.estimator).fit(X, y)
+        self.estimator_ = clone(self.estimator).fit(X, y)
         self.classes_ = self.estimator_.classes_
         prevalence = float(np.mean(y == self.classes_[1]))
         self.prior_shift_ = math.log(prevalence / (1 - prevalence))
