@@ -86,6 +86,26 @@ def test_reply_figures_by_hand(replies_source, local_days):
     assert year.loc["vk:4", "median_reply_hours"] == 12.5
 
 
+DAYS_OFF = [
+    # vk:1 Saturday 11 Mar 2023 12:00 -> Monday 13 Mar 10:00: written on a day off, only Monday
+    # 09:00-10:00 counts: 1 working hour, 46 h
+    ("vk:1", "2023-03-11 12:00", "2023-03-13 10:00"),
+    # vk:2 Friday 17 Mar 17:00 -> Sunday 19 Mar 15:00: answered on a day off, only Friday 17:00-18:00
+    # counts: 1 working hour, 46 h
+    ("vk:2", "2023-03-17 17:00", "2023-03-19 15:00"),
+]
+
+
+def test_replies_written_or_answered_on_a_day_off(tmp_path, local_days):
+    tables = fx.tables()
+    tables["comments"] = _comments(DAYS_OFF)
+    year = metrics.page_year(open_source(write_dataset(tmp_path / "ds", tables, fx.MANIFEST)), 2023)
+    year = year.set_index("community_id")
+    for page in ("vk:1", "vk:2"):
+        assert year.loc[page, "median_reply_working_hours"] == 1.0, page
+        assert year.loc[page, "median_reply_hours"] == 46.0, page
+
+
 def test_reply_figures_equal_the_pandas_working_hours(replies_source, local_days):
     """The SQL working hours equal `workcalendar.working_hours_between` (and `resident_replies`) to the bit."""
     replies = metrics.resident_replies(replies_source)
