@@ -313,6 +313,23 @@ def test_live_streams_of_twelve_months_end_exactly_365_days_before_the_weeks_end
     assert rows.loc[second, "last_post"] == fx.local("2023-11-28 12:00")
 
 
+def test_a_live_stream_counts_from_its_own_week_on_not_in_the_weeks_before(tmp_path):
+    from gospub_analysis.dataset import write_dataset
+    from gospub_analysis.weekly.rows import weekly_fortnight
+
+    tables = fx.tables()
+    extra = pd.DataFrame({  # vk:102's only live stream: Tuesday 5 December 2023, in the second week
+        "community_id": "vk:102", "post_id": [11], "views": pd.array([10], dtype="Int64"),
+        "published_at": fx._utc(["2023-12-05 12:00"]), "is_live": True, "kind": "original",
+        "text_length": 200, "has_photo": True, "has_video": True, "likes": 5, "reposts": 1, "comments": 0})
+    tables["posts"] = pd.concat([tables["posts"], extra], ignore_index=True)
+    rows = weekly_fortnight(open_source(write_dataset(tmp_path / "ds", tables, fx.MANIFEST)), "2023-12-04")
+    rows = rows.set_index(["week", "community_id"])
+    first, second = (pd.Timestamp("2023-11-27"), "vk:102"), (pd.Timestamp("2023-12-04"), "vk:102")
+    assert (rows.loc[first, "live_12m"], rows.loc[second, "live_12m"]) == (0, 1)
+    assert (rows.loc[first, "live_streams"], rows.loc[second, "live_streams"]) == (0, 1)
+
+
 def test_the_state_of_a_date_is_each_columns_latest_known_value_at_most_35_days_old(source):
     from gospub_analysis.weekly.measures import _Grid, snapshot_state
 
