@@ -313,6 +313,25 @@ def test_live_streams_of_twelve_months_end_exactly_365_days_before_the_weeks_end
     assert rows.loc[second, "last_post"] == fx.local("2023-11-28 12:00")
 
 
+def test_a_column_no_row_of_the_page_knows_stays_unknown_whatever_the_page_before_it_knows(tmp_path):
+    from gospub_analysis.dataset import write_dataset
+    from gospub_analysis.weekly.measures import _Grid, snapshot_state
+
+    tables = fx.tables()
+    snapshots = tables["snapshots"]
+    # vk:104 keeps only its two monitoring exports, which know no avatar; vk:103, just before it in
+    # page order, knows its avatar on every date
+    tables["snapshots"] = snapshots[(snapshots["community_id"] != "vk:104") | (snapshots["source"] == "monitoring")]
+    source = open_source(write_dataset(tmp_path / "ds", tables, fx.MANIFEST))
+    grid = _Grid(source, [pd.Timestamp(fx.WEEK_B)])
+    state = snapshot_state(source, grid, [pd.Timestamp("2023-11-13")], 35)
+    at = {page: i for i, page in enumerate(grid.pages["community_id"])}
+    assert at["vk:103"] + 1 == at["vk:104"] and not np.isnan(state["has_avatar"][at["vk:103"], 0])
+    assert np.isnan(state["has_avatar"][at["vk:104"], 0])
+    assert state["members_count"][at["vk:104"], 0] == tables["snapshots"].query(
+        "community_id == 'vk:104'")["members_count"].iloc[-1]
+
+
 def test_a_live_stream_counts_from_its_own_week_on_not_in_the_weeks_before(tmp_path):
     from gospub_analysis.dataset import write_dataset
     from gospub_analysis.weekly.rows import weekly_fortnight
