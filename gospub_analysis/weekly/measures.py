@@ -13,6 +13,13 @@ latest known value on or before the Monday after the week (at most
 госметка does not erase what an earlier one said). A resident's comment falls due when
 its `reply_working_hours` working hours end (`workcalendar.add_working_hours`): it
 counts in the week in which that happens, answered in time or not.
+
+How: every measure is a (pages × weeks) NumPy array (`_Grid`: pages in `community_id`
+order, integer page codes joined inside the SQL, no pandas merges over the grid). One scan
+of the posts gives the sums of each page and week and sorts the live streams for
+`live_12m` (`post_sums`); the state of each date is one read of the snapshots of the dates'
+range and an as-of lookup on one integer (page, date) key (`snapshot_state`); the due
+comments are counted on page and week codes.
 """
 
 from __future__ import annotations
