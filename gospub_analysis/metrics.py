@@ -308,6 +308,44 @@ def _snapshot_features(data: "YearData") -> pd.DataFrame:
                                                    "members_end", "members_growth")})
 
 
+SUM_INPUTS = ("posts", "weeks_active", "weeks_3plus", "months_no_posts", "months_drawn", "original_posts",
+              "views", "posts_with_views", "interactions", "live_streams", "months_live", "resident_comments",
+              "answered", "answered_24h", "median_reply_hours", "median_reply_working_hours")
+
+
+def _share_array(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """`_share` on arrays of any shape: numerator / denominator where the denominator is positive, else NaN."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)
+
+
+def sum_indicators(s, months_active: np.ndarray, members_mean: np.ndarray) -> dict[str, np.ndarray]:
+    """The indicators made from a page's weighted year sums: the one place their formulas live.
+
+    `s` maps each of `SUM_INPUTS` to an array: one value per page (`indicators_from_sums`) or
+    (replicate × page) (`replicate_indicators`); `months_active` and `members_mean` are per page
+    and broadcast. Shares whose denominator is not positive are NaN.
+    """
+    active = np.asarray(months_active, dtype=np.float64)
+    views_per_post = _share_array(s["views"], s["posts_with_views"])
+    return {
+        "posts": s["posts"], "posts_per_week": _share_array(s["posts"], s["weeks_active"]),
+        "weeks_3plus_share": _share_array(s["weeks_3plus"], s["weeks_active"]),
+        "months_without_posts": active * _share_array(s["months_no_posts"], s["months_drawn"]),
+        "original_share": _share_array(s["original_posts"], s["posts"]),
+        "views_per_post": views_per_post, "err": _share_array(s["interactions"], s["views"]),
+        "live_streams": s["live_streams"],
+        "months_with_live": active * _share_array(s["months_live"], s["months_drawn"]),
+        "resident_comments": s["resident_comments"],
+        "answered_share": _share_array(s["answered"], s["resident_comments"]),
+        "answered_24h_share": _share_array(s["answered_24h"], s["resident_comments"]),
+        "weeks_active": s["weeks_active"],
+        "median_reply_hours": s["median_reply_hours"],
+        "median_reply_working_hours": s["median_reply_working_hours"],
+        "reach_rate": _share_array(views_per_post, members_mean),
+    }
+
+
 def indicators_from_sums(sums: pd.DataFrame, data: YearData) -> pd.DataFrame:
     """Page-level indicators from the weighted sums of one or more replicates (`YearData.query`, or
     `replicate_sums.replicate_sums`: the same frame)."""
@@ -323,29 +361,14 @@ def indicators_from_sums(sums: pd.DataFrame, data: YearData) -> pd.DataFrame:
         active_share=((alive_to - alive_from) / pd.Timedelta(days=1) / days).clip(0, 1),
         active_all_year=(pages["exists_from"] <= year_start) & (pages["closed_at"].isna() | (pages["closed_at"] >= data.stop)),
     )
-    months_active = s["months_active"].astype("float64")
     frame = (s.merge(pages, on="community_id", how="left")
-              .merge(snaps, on="community_id", how="left"))
+              .merge(snaps, on="community_id", how="left"))  # one row per row of `s`, in its order
+    sums = {c: s[c].to_numpy(np.float64, na_value=np.nan) for c in SUM_INPUTS}
     frame = frame.assign(
         snapshots=frame["snapshots"].fillna(0).astype("int64"),
-        posts=s["posts"].astype("float64"),
-        posts_per_week=_share(s["posts"], s["weeks_active"]),
-        weeks_3plus_share=_share(s["weeks_3plus"], s["weeks_active"]),
-        months_without_posts=months_active * _share(s["months_no_posts"], s["months_drawn"]),
-        original_share=_share(s["original_posts"], s["posts"]),
-        views_per_post=_share(s["views"], s["posts_with_views"]),
-        err=_share(s["interactions"], s["views"]),
-        live_streams=s["live_streams"].astype("float64"),
-        months_with_live=months_active * _share(s["months_live"], s["months_drawn"]),
-        resident_comments=s["resident_comments"].astype("float64"),
-        answered_share=_share(s["answered"], s["resident_comments"]),
-        answered_24h_share=_share(s["answered_24h"], s["resident_comments"]),
-        months_active=s["months_active"].astype("int64"),
-        weeks_active=s["weeks_active"].astype("float64"),
-        median_reply_hours=s["median_reply_hours"].astype("float64"),
-        median_reply_working_hours=s["median_reply_working_hours"].astype("float64"),
+        months_active=s["months_active"].to_numpy(np.int64),
+        **sum_indicators(sums, s["months_active"].to_numpy(np.float64), frame["members_mean"].to_numpy(np.float64)),
     )
-    frame["reach_rate"] = _share(frame["views_per_post"], frame["members_mean"])
     columns = [c for c in COLUMNS if c in frame.columns]
     return frame[(["replicate"] if "replicate" in frame.columns else []) + columns]
 
