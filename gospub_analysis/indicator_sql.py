@@ -193,7 +193,9 @@ UNIT_SUMS = f"""
 # least one cell, the range [lo, hi] of the cells it existed in (cells numbered in time order:
 # they tile the year, so a page's cells are contiguous) and their distinct weeks and months. A
 # post or comment counts when its cell (`$cell_of_day` of its local day) lies in its page's
-# range, as the LEFT JOIN of `CELLS` keeps it; posts are grouped by (page, cell) once. The reply
+# range, as the LEFT JOIN of `CELLS` keeps it. The posts kept are summed per page (a small
+# table), and counted per (page, week) only for the weeks with 3 posts or more: one grouping by
+# the large (page, week) key with a single count is cheaper than every sum grouped by it. The reply
 # figures come from `replies.resident_comments_sql` (the clause this text is appended to) with
 # the working hours of `workcalendar.day_table` (frame `workdays`: day, working, before) joined
 # on the local days of the comment and its reply, the arithmetic of
@@ -226,25 +228,31 @@ YEAR_SUMS = f"""
         WHERE published_at >= $start AND published_at < $end
           AND ($until IS NULL OR published_at < $until)
     ),
-    post_weeks AS (
-        SELECT s.pn * {CELL_KEY} + list_extract($week_of_day, p.d) AS k,
-               count(*) AS posts,
+    post_in AS (
+        SELECT s.pn, list_extract($week_of_day, p.d) AS g, list_extract($months, p.d) AS m,
+               kind, is_live, views, likes, comments, reposts
+        FROM posts_days p JOIN spans s USING (community_id)
+        WHERE list_extract($cell_of_day, p.d) BETWEEN s.lo AND s.hi
+    ),
+    post_sums AS (
+        SELECT pn, count(*) AS posts,
                count(*) FILTER (WHERE kind = 'original') AS original_posts,
                count(*) FILTER (WHERE is_live) AS live_streams,
                count(views) AS posts_with_views,
                CAST(coalesce(sum(views), 0) AS BIGINT) AS views,
                CAST(coalesce(sum(likes + comments + reposts) FILTER (WHERE views IS NOT NULL), 0) AS BIGINT) AS interactions,
-               bit_or(1 << list_extract($months, p.d)) AS months_posted,
-               bit_or(CASE WHEN is_live THEN 1 << list_extract($months, p.d) ELSE 0 END) AS months_live
-        FROM posts_days p JOIN spans s USING (community_id)
-        WHERE list_extract($cell_of_day, p.d) BETWEEN s.lo AND s.hi
+               bit_count(bit_or(1 << m)) AS months_with_posts,
+               bit_count(bit_or(CASE WHEN is_live THEN 1 << m ELSE 0 END)) AS months_live
+        FROM post_in GROUP BY ALL
+    ),
+    weeks_3plus AS (
+        SELECT k // {CELL_KEY} AS pn, count(*) AS weeks_3plus
+        FROM (SELECT pn * {CELL_KEY} + g AS k, count(*) AS posts FROM post_in GROUP BY ALL)
+        WHERE k % {CELL_KEY} < $n_weeks AND posts >= {POSTS_PER_WEEK_NORM}
         GROUP BY ALL
     ),
     post_pages AS (
-        SELECT k // {CELL_KEY} AS pn, {", ".join(f"sum({c}) AS {c}" for c in SUMMED[:6])},
-               count(*) FILTER (WHERE k % {CELL_KEY} < $n_weeks AND posts >= {POSTS_PER_WEEK_NORM}) AS weeks_3plus,
-               bit_count(bit_or(months_posted)) AS months_with_posts, bit_count(bit_or(months_live)) AS months_live
-        FROM post_weeks GROUP BY ALL
+        SELECT ps.*, coalesce(w.weeks_3plus, 0) AS weeks_3plus FROM post_sums ps LEFT JOIN weeks_3plus w USING (pn)
     ),
     comments_local AS (
         SELECT community_id, replied_at IS NOT NULL AS answered,
