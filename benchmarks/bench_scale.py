@@ -4,7 +4,8 @@ Usage: python benchmarks/bench_scale.py DATA_DIR [--year 2023] [--steps a,b,...]
        [--repeat 1] [--json OUT]
 
 Each step runs in a fresh Python process on a fresh `Source` (nothing cached between
-steps), which reports its own wall time (imports excluded) and peak resident memory
+steps), which reports its own wall time and CPU time of all its threads (imports excluded;
+the CPU time moves less with the load of a shared machine than the wall time) and peak resident memory
 (`ru_maxrss`, imports included). Steps: `load` (`load_dataset` with full validation: not on
 the path of any analysis, shown for comparison), `scan` (reading the reference query's
 columns), `reference` (an independent DuckDB query of the core page-year indicators, the
@@ -134,11 +135,11 @@ def _child(step: str, data: Path, year: int, draws: int) -> None:
     import gospub_analysis.growth  # noqa: F401
     import gospub_analysis.ranking  # noqa: F401
     import gospub_analysis.weekly  # noqa: F401
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     what = run_step(step, data, year, draws)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu  # cpu: all the process's threads
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # KiB -> GiB
-    print(json.dumps({"step": step, "seconds": seconds, "peak_gib": peak, "result": what}))
+    print(json.dumps({"step": step, "seconds": seconds, "cpu_seconds": cpu, "peak_gib": peak, "result": what}))
 
 
 def _measure(step: str, data: Path, year: int, draws: int) -> dict:
@@ -178,7 +179,7 @@ def main() -> int:
             if "error" in f:
                 print(f"{step:12s} FAILED ({f['error']}), load {f['load']:.1f}", flush=True)
             else:
-                print(f"{step:12s} {f['seconds']:7.1f} s  peak {f['peak_gib']:5.2f} GiB  load {f['load']:.1f}-"
+                print(f"{step:12s} {f['seconds']:7.1f} s  cpu {f['cpu_seconds']:6.1f} s  peak {f['peak_gib']:5.2f} GiB  load {f['load']:.1f}-"
                       f"{f['load_after']:.1f}  ({f['result']})", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps({"data": str(data), "row_counts": counts, "cores": os.cpu_count(),

@@ -159,3 +159,17 @@ def test_data_readme_documents_every_column():
         body = section[1].split("\n### ", 1)[0]
         for col in spec.columns:
             assert re.search(rf"\|\s*`{col.name}`\s*\|\s*{re.escape(col.dtype)}\s*\|", body), (name, col.name)
+
+
+def test_join_pages_gives_each_page_its_organisation_and_refuses_an_org_id_twice():
+    from gospub_analysis.dataset import join_pages
+
+    communities = pd.DataFrame({"community_id": ["vk:1", "vk:2", "vk:3"], "org_id": ["o2", None, "o1"]})
+    organizations = pd.DataFrame({"org_id": ["o1", "o2"], "name": ["Школа", "Музей"], "level": ["municipal"] * 2,
+                                  "sector": ["education", "culture"], "municipality": ["Бердск", "не задан"]})
+    pages = join_pages(communities, organizations)
+    assert pages["community_id"].tolist() == ["vk:1", "vk:2", "vk:3"]  # the pages' own order, one row each
+    assert pages["org_name"].tolist()[0::2] == ["Музей", "Школа"] and pd.isna(pages["org_name"][1])
+    twice = pd.concat([organizations, organizations.iloc[[0]].assign(name="Другая школа")], ignore_index=True)
+    with pytest.raises(pd.errors.MergeError, match="o1"):
+        join_pages(communities, twice)

@@ -390,3 +390,31 @@ def test_last_weeks_row_is_the_same_pages_and_a_page_new_this_week_has_none():
     assert np.isnan(out["prev_score"].tolist()[4])  # vk:2 had no row on 13 November
     assert out["colour_change"].tolist() == ["new", "new", "worse", "new", "new"]
     assert out["score_change"].tolist()[2] == -20.0
+
+
+def test_a_post_s_week_is_its_local_monday_to_monday_to_the_microsecond_and_later_posts_count_nowhere(tmp_path):
+    from gospub_analysis.dataset import write_dataset
+    from gospub_analysis.weekly.measures import _Grid, post_sums
+    from gospub_analysis.weekly.rows import weekly_fortnight
+
+    tables = fx.tables()
+    times = ["2023-10-29 23:59:59.999999", "2023-10-30 00:00", "2023-11-05 23:59:59.999999", "2023-11-06 00:00",
+             "2023-11-12 23:59:59.999999", "2023-11-13 00:00", "2023-12-01 12:00"]
+    extra = pd.DataFrame({  # vk:104 has no other post; local Mondays 00:00 are Sundays 17:00 UTC
+        "community_id": "vk:104", "post_id": range(1, 8), "views": pd.array([1, 2, 4, 8, 16, 32, 64], dtype="Int64"),
+        "published_at": fx._utc(times), "is_live": False, "kind": "original", "text_length": 200,
+        "has_photo": True, "has_video": False, "likes": 5, "reposts": 1, "comments": 0})
+    tables["posts"] = pd.concat([tables["posts"], extra], ignore_index=True)
+    source = open_source(write_dataset(tmp_path / "ds", tables, fx.MANIFEST))
+
+    grid = _Grid(source, [pd.Timestamp(fx.WEEK_A), pd.Timestamp(fx.WEEK_B)])
+    sums = post_sums(source, pd.Timestamp(fx.WEEK_A), 2, grid.code_table())
+    sums = sums[grid.pages["community_id"].to_numpy()[sums["code"]] == "vk:104"].set_index("week_n")
+    assert sums["views"].to_dict() == {-1: 1, 0: 2 + 4, 1: 8 + 16, 2: 32 + 64}  # week 2: after the weeks
+    rows = weekly_fortnight(source, fx.WEEK_B).set_index(["week", "community_id"])
+    week_a, week_b = (pd.Timestamp(fx.WEEK_A), "vk:104"), (pd.Timestamp(fx.WEEK_B), "vk:104")
+    assert (rows.loc[week_a, "views"], rows.loc[week_b, "views"]) == (6, 24)  # the export replaces posts, not views
+    # last_post goes through float seconds (a nanosecond off the microsecond): not the next Monday's post
+    assert abs(rows.loc[week_a, "last_post"] - fx.local("2023-11-05 23:59:59.999999")) < pd.Timedelta(microseconds=1)
+    assert abs(rows.loc[week_b, "last_post"] - fx.local("2023-11-12 23:59:59.999999")) < pd.Timedelta(microseconds=1)
+    assert rows.loc[week_b, "days_silent"] == pytest.approx(0, abs=1e-9)

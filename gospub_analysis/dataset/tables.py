@@ -26,7 +26,10 @@ def join_pages(communities: pd.DataFrame, organizations: pd.DataFrame) -> pd.Dat
     unknown). Pages without an organisation keep NA in those columns.
     """
     orgs = organizations[ORGANISATION_COLUMNS].rename(columns={"name": "org_name"})
-    pages = communities.merge(orgs, on="org_id", how="left", validate="many_to_one")
+    if not orgs["org_id"].is_unique:  # what validate="many_to_one" checked, without its MultiIndex of both sides
+        twice = orgs.loc[orgs["org_id"].duplicated(), "org_id"].head(5).tolist()
+        raise pd.errors.MergeError(f"organizations: org_id is not unique ({twice}), a page would get several")
+    pages = communities.merge(orgs, on="org_id", how="left")
     population = pages["municipality"].map({k: m.population for k, m in MUNICIPALITY_BY_NAME.items()})
     return pages.assign(municipality_population=population.astype("Int64"))
 
