@@ -41,7 +41,6 @@ class Reader:
     tables: Callable[[], Tables]
     consume: Callable  # (response, tables, pseudonymize, report) -> None
     settle: Callable | None = None  # (packed, dataset, report, pseudonymize) -> packed: rows needing the whole run
-    bulk: Callable | None = None  # (files, as_of) -> a column-wise reading of the files it takes (`ok_columns`)
 
 
 def _read_files(reader: Reader, files: list[tuple[int, Path]], as_of_time: datetime | None, skip_bad_files: bool,
@@ -52,13 +51,7 @@ def _read_files(reader: Reader, files: list[tuple[int, Path]], as_of_time: datet
     digests: dict[Path, str] = {}
     refused: dict[str, int] = {}
     with _gc_paused():
-        bulk = reader.bulk(files, as_of_time) if reader.bulk is not None else None
         for index, path in files:
-            if bulk is not None and path in bulk.files:  # read column-wise; its responses counted in file order
-                digests[path] = bulk.files[path].digest
-                if not report.failed_files or skip_bad_files:
-                    bulk.consume(path, tables, report)
-                continue
             try:
                 responses, digest = reader.responses_of(path, index, as_of_time, refused)  # the whole file, or nothing
             except ImportFileError as exc:
@@ -69,8 +62,6 @@ def _read_files(reader: Reader, files: list[tuple[int, Path]], as_of_time: datet
                 continue  # the run will fail: only check the remaining files
             for resp in responses:
                 reader.consume(resp, tables, pseudonymize, report)
-        if bulk is not None:
-            bulk.finish(tables)
         if refused:
             report.notes["refused_responses"] = refused
         packed = tables.packed()

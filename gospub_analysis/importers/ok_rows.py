@@ -31,7 +31,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from .dump import Response
 from .dump_frames import Platform
@@ -61,23 +60,6 @@ class OkTables(Tables):
     def __init__(self):
         super().__init__()
         self.group_refs: dict[str, int] = {}  # "group:<gid>" -> gid, read once per page
-        self.bulk_posts: list[dict] = []  # POSTS columns read column-wise (`ok_columns`)
-
-    def packed(self) -> Packed:
-        """As `Tables.packed`, the rows read column-wise put among the others in response order (the order
-        the Python reader would have given them)."""
-        out = super().packed()
-        if self.bulk_posts:
-            blocks = [out.posts, *self.bulk_posts]
-            joined = {name: pa.concat_arrays([b[name] for b in blocks]) if isinstance(out.posts[name], pa.Array)
-                      else np.concatenate([np.asarray(b[name], dtype=out.posts[name].dtype) for b in blocks])
-                      for name in self.POSTS}
-            if (np.diff(joined["seq"]) < 0).any():
-                order = np.argsort(joined["seq"], kind="stable")
-                joined = {name: values.take(pa.array(order)) if isinstance(values, pa.Array) else values[order]
-                          for name, values in joined.items()}
-            out.posts = joined
-        return out
 
 
 def _position(table: str, item: int, sub: int) -> str:
