@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -92,6 +94,25 @@ def _cell_value(value):
     return value
 
 
+def _column_styles(ws, sheet: Sheet, columns: list[str], highlighted: bool) -> list:
+    """Per column, the style of its data cells when it has a number format (None: the cell keeps
+    its own, e.g. a date's default format): the highlight fill when `highlighted`, then the format,
+    made once as setting them on a cell makes them (the same entries in the workbook's tables, in
+    the same order); each cell then gets a copy."""
+    styles = []
+    for column in columns:
+        fmt = sheet.formats.get(column)
+        if not fmt:
+            styles.append(None)
+            continue
+        template = Cell(ws)
+        if highlighted:
+            template.fill = HIGHLIGHT
+        template.number_format = fmt
+        styles.append(template._style)
+    return styles
+
+
 def _write_sheet(wb: Workbook, sheet: Sheet) -> None:
     ws = wb.create_sheet(sheet_name(sheet.name))
     columns = list(sheet.headers)
@@ -101,20 +122,29 @@ def _write_sheet(wb: Workbook, sheet: Sheet) -> None:
         cell.fill = HEADER_FILL
     frame = sheet.frame.reset_index(drop=True)
     marked = (pd.Series(sheet.highlight).reset_index(drop=True).fillna(False).astype(bool)
-              if sheet.highlight is not None else pd.Series(False, index=frame.index))
-    for i, row in enumerate(frame[columns].itertuples(index=False, name=None)):
-        ws.append([_cell_value(v) for v in row])
-        if marked.iloc[i]:
-            for cell in ws[ws.max_row]:
-                cell.fill = HIGHLIGHT
+              if sheet.highlight is not None else pd.Series(False, index=frame.index)).to_numpy()
+    for row in frame[columns].itertuples(index=False, name=None):
+        ws.append([_cell_value(v) for v in row])  # a date gets its default format here, as before
+    if len(frame):
+        # The fill of a highlighted row, then the column's number format, as setting them cell by
+        # cell did (the fill registered first, and only when a row is highlighted).
+        fill = Cell(ws)
+        if marked.any():
+            fill.fill = HIGHLIGHT
+        styles = {True: _column_styles(ws, sheet, columns, True)} if marked.any() else {}
+        styles[False] = _column_styles(ws, sheet, columns, False)
+        for cells, mark in zip(ws.iter_rows(min_row=2), marked):
+            for cell, style in zip(cells, styles[bool(mark)]):
+                if style is not None:
+                    cell._style = StyleArray(style)
+                elif mark:
+                    own = cell._style or StyleArray()  # None until a style is set
+                    own.fillId = fill._style.fillId
+                    cell._style = own
     for j, column in enumerate(columns, start=1):
         letter = get_column_letter(j)
-        fmt = sheet.formats.get(column)
-        if fmt:
-            for cell in ws[letter][1:]:
-                cell.number_format = fmt
         if column in sheet.links:
-            for cell in ws[letter][1:]:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                 if isinstance(cell.value, str) and cell.value.startswith(("http://", "https://")):
                     cell.hyperlink = cell.value
                     cell.style = "Hyperlink"

@@ -1,13 +1,17 @@
 """Charts with Russian labels (their wording comes from `wording`).
 
 Each chart function takes a tidy table plus column names and Russian titles, draws one
-figure and returns it, so a notebook shows it and a report saves it. `label` (the
+figure and returns it; a notebook hands it to `show`, which renders it once, writes the PNG
+to the report's folder when asked and shows that same PNG in the notebook. `label` (the
 dataset's `data_label`, e.g. «СИНТЕТИЧЕСКИЕ ДАННЫЕ») is stamped on the figure so a chart
 cut out of a report still says what data it shows.
 """
 
 from __future__ import annotations
 
+import io
+import struct
+from pathlib import Path
 from typing import Mapping
 
 import matplotlib.pyplot as plt
@@ -18,6 +22,37 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .wording import WEEKDAYS_RU, fmt_int, fmt_num, fmt_share, month_ru
+
+# --- showing ---------------------------------------------------------------------------------
+
+SAVED_DPI = 150   # the PNG files of a report
+SHOWN_DPI = 100   # what the notebook's inline backend drew (matplotlib's figure.dpi): the page's scale
+
+
+def png_width(data: bytes) -> int:
+    """The width in pixels written in a PNG's header."""
+    return struct.unpack(">I", data[16:20])[0]
+
+
+def show(fig: Figure, path: Path | str | None = None, *, alt: str | None = None, dpi: int | None = None) -> None:
+    """Render `fig` once to PNG (tight box), write it to `path` if given, show those same bytes in the
+    notebook at the size the inline backend drew it (pixel width × `SHOWN_DPI` / dpi), and close the
+    figure, so the inline backend neither draws it again nor shows it twice. `alt`: the picture's
+    text for readers (the figure's title when not given). `dpi`: `SAVED_DPI` for a file, `SHOWN_DPI`
+    otherwise. Returns nothing, so that as a cell's last line it adds no output."""
+    from IPython.display import Image, display
+
+    dpi = dpi or (SAVED_DPI if path is not None else SHOWN_DPI)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    data = buffer.getvalue()
+    if alt is None:
+        alt = fig._suptitle.get_text() if fig._suptitle is not None else next(
+            (ax.get_title() for ax in fig.axes if ax.get_title()), "")
+    plt.close(fig)
+    if path is not None:
+        Path(path).write_bytes(data)
+    display(Image(data=data, format="png", width=round(png_width(data) * SHOWN_DPI / dpi), alt=alt or None))
 
 # --- charts --------------------------------------------------------------------------------
 

@@ -64,26 +64,27 @@ def _next_id() -> int:
     return state["next_id"] - 1
 
 
-def _flat(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame without a pandas index: a named index (or MultiIndex) becomes leading columns."""
-    keys = frame.attrs.get("sort_keys")
+def _flat(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The frame without a pandas index (a named index or MultiIndex becomes leading columns) and
+    without `attrs`, and the numbers behind its formatted columns (`attrs["sort_keys"]`, see
+    `wording.readable`), apart: pandas deep-copies a frame's `attrs` into every column and row it
+    hands out, and a reader's table goes through thousands of such steps on its way to HTML."""
+    keys = frame.attrs.get("sort_keys") or {}
     if any(name is not None for name in frame.index.names):
         frame = frame.reset_index()
     else:
         frame = frame.reset_index(drop=True)
+    frame.attrs = {}
     frame.columns = [" · ".join(str(p) for p in c if str(p)) if isinstance(c, tuple) else str(c)
                      for c in frame.columns]
-    if keys:
-        frame.attrs["sort_keys"] = keys
-    return frame
+    return frame, keys
 
 
 def plain_html(frame: pd.DataFrame) -> str:
     """A short table as plain HTML, without an index, text to the left and numbers to the right; no cell is
     cut short."""
-    flat = _flat(frame)
-    numeric = [i for i, c in enumerate(flat.columns)
-               if c in (flat.attrs.get("sort_keys") or {}) or pd.api.types.is_numeric_dtype(flat[c])]
+    flat, keys = _flat(frame)
+    numeric = [i for i, c in enumerate(flat.columns) if c in keys or pd.api.types.is_numeric_dtype(flat[c])]
     names = [i for i, c in enumerate(flat.columns) if c in NAME_HEADERS]
     styles = [{"selector": "td, th", "props": "text-align: left; vertical-align: top;"}] + [
         {"selector": f"td.col{i}, th.col{i}", "props": "text-align: right;"} for i in numeric] + [
@@ -97,8 +98,7 @@ def interactive_html(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH, ord
     """A long table as an offline DataTable: sortable (by the numbers behind formatted columns), searchable, paged."""
     from itables import to_html_datatable
 
-    flat = _flat(frame)
-    keys: dict = flat.attrs.get("sort_keys") or {}
+    flat, keys = _flat(frame)
     data = flat.copy()
     column_defs = []
     for header, values in keys.items():

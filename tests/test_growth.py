@@ -297,3 +297,25 @@ def test_published_figures_only_for_nso_2023():
     federal = pub[pub["variant"] == "federal_dec_2023"].set_index("figure")
     assert federal.loc["pages_active", "value"] == 3518 and "правило" in federal.loc["pages_active", "note"]
     assert published_figures("NSO", 2024).empty and published_figures("XYZ", 2023).empty
+
+
+def test_figures_are_computed_once_and_each_caller_gets_its_own_copy(data_dir, monkeypatch):
+    """A notebook asks for the same year figures and monthly series many times: each is computed
+    once per series, and changing what one call returned does not change what the next one gets."""
+    fresh = growth.Growth(data_dir, 2023)
+    calls = []
+    inner = growth.Growth._year_figures
+    monkeypatch.setattr(growth.Growth, "_year_figures",
+                        lambda self, year, by: calls.append((year, by)) or inner(self, year, by))
+    first = fresh.year_figures(by="platform")
+    first.loc[:, "pages_active"] = -1
+    again = fresh.year_figures(by="platform")
+    fresh.headline(), fresh.by_platform(), fresh.year_figures(2023, by="platform")
+    assert calls == [(2023, "platform"), (2023, None)]
+    assert (again["pages_active"] >= 0).all()
+    pd.testing.assert_frame_equal(again, growth.Growth(data_dir, 2023).year_figures(by="platform"))
+    monthly = fresh.monthly()
+    monthly.loc[:, "pages_active"] = -1
+    assert fresh.monthly()["pages_active"].tolist() == growth.Growth(data_dir, 2023).monthly()["pages_active"].tolist()
+    with pytest.raises(ValueError):
+        fresh.year_figures(by="colour")

@@ -391,3 +391,21 @@ def test_the_index_chart_task_returns_its_failure_and_the_index_then_computes_th
     text = (result.report_dir / "index.html").read_text(encoding="utf-8")
     assert 'alt="Еженедельный мониторинг 2023 года"' in text
     assert result.build["timings"]["index_chart_ready_seconds"] > 0
+
+
+@pytest.mark.slow
+def test_the_index_year_section_is_made_once_the_main_notebooks_ended(small_report):
+    """The build makes the index's year section (cards and charts from the main notebooks' files) in
+    its own process as soon as the main notebooks have ended, not after the last page: what it made
+    is what the index shows, and it is what the index would make itself from the finished report."""
+    from gospub_analysis.reports import index
+
+    build = small_report.build
+    timings = build["timings"]
+    assert 0 < timings["index_year_section_ready_seconds"] < timings["wall_seconds"]
+    main = report_build._main_links(report_build._jobs(
+        small_report.report_dir, YEAR, open_source(build["parameters"]["data_dir"]), DISTRICTS, LABEL,
+        table.MAIN_NOTEBOOKS, table.MUNICIPALITY_NOTEBOOK)[0])
+    again = index.year_section(small_report.report_dir, build, main, index.growth_headline(small_report.report_dir, main))
+    assert again.count('src="data:image/png;base64,') == 5
+    assert again in (small_report.report_dir / "index.html").read_text(encoding="utf-8")

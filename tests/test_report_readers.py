@@ -268,3 +268,23 @@ def test_index_opens_with_the_year_and_its_change(tmp_path):
         "education": {"winners": 7, "reproduced": 6}, "culture": {"winners": 3, "reproduced": 1}}
     (growth / "change.csv").unlink()
     assert "набор данных не покрывает 2023 год целиком" in index.year_section(tmp_path, build, main, headline)
+
+
+def test_a_long_table_reaches_datatables_without_the_frames_attrs(monkeypatch):
+    """pandas deep-copies a frame's `attrs` into every column it hands out: the numbers behind the
+    formatted columns (`attrs["sort_keys"]`) are taken apart, and the frame itables walks has none;
+    the reader's frame keeps its own."""
+    import itables
+    import pandas as pd
+
+    seen = []
+    real = itables.to_html_datatable
+    monkeypatch.setattr(itables, "to_html_datatable", lambda df, **kw: seen.append(df) or real(df, **kw))
+    frame = pd.DataFrame({"name": [f"Школа {i}" for i in range(40)], "score": [1000.5 * i - 7 for i in range(40)]})
+    shown = wording.readable(frame, {"name": ("Страница", None), "score": ("Балл", wording.fmt_num)})
+    html = show.interactive_html(shown)
+    assert seen and seen[0].attrs == {}
+    assert list(seen[0].columns) == ["Страница", "Балл", f"{show.SORT_PREFIX}Балл"]
+    assert seen[0][f"{show.SORT_PREFIX}Балл"].tolist() == [1000.5 * i - 7 for i in range(40)]
+    assert '"orderData": [2]' in html
+    assert list(shown.attrs["sort_keys"]) == ["Балл"]

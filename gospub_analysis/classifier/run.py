@@ -5,8 +5,8 @@ data can train and apply a model (`NotReady` otherwise, with a message for reade
 the candidates of both years, fit and cross-validate both models, score the baselines,
 choose the model by cross-validated average precision on the training year (the target
 year is never used to choose), judge it out of time where the target year's awards are
-known, and flag the target year's pages. It also decides which years a yearly report
-uses (`report_years`).
+known, and flag the target year's pages. Which years a yearly report uses is
+`award_years.report_years`, re-exported here.
 
 Every random step takes `random_state`; the same inputs give the same outputs.
 """
@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from .. import availability, ranking
 from ..dataset import Source, require_source
+from ..award_years import report_years  # noqa: F401  (the classifier's years for a report; see there)
 from ..region import QUALITY_MARK
 from .evaluation import (SCORE_LABELS, SCORE_NAMES, baseline_scores, cv_folds, evaluate, implied_weights,
                          importance, out_of_fold)
@@ -74,26 +75,6 @@ class Result:
         """Where the chosen model is judged: "out_of_time" when the target year's awards allow it,
         "cross_validation" otherwise (keys of `metrics["models"][name]`)."""
         return "out_of_time" if self.metrics["models"][self.chosen]["out_of_time"] else "cross_validation"
-
-
-def report_years(source: Source, year: int) -> dict:
-    """Which year the award classifier learns from and which it flags, for a report of `year`.
-
-    - It learns from the latest earlier year with awards and flags the report year, so
-      that the report year's own awards, when known, judge it out of time.
-    - In the first award year (2023 in the usual case) nothing earlier exists: it learns
-      from the report year and flags the next one when the dataset covers it, which is
-      what curators act on.
-    - Otherwise it learns and flags the same year; the notebook then says that no
-      out-of-time check is possible.
-    """
-    source = require_source(source)
-    earlier = [y for y in source.award_years() if y < year]
-    if earlier:
-        return {"train_year": max(earlier), "target_year": year}
-    if year + 1 in source.covered_years():
-        return {"train_year": year, "target_year": year + 1}
-    return {"train_year": year, "target_year": year}
 
 
 def run(source: Source, train_year: int = 2023, target_year: int = 2024, as_of_month: int = DEFAULT_AS_OF_MONTH,

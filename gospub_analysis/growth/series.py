@@ -37,6 +37,16 @@ class MonthlySeries:
         self.tz: str = self.source.timezone
         self.months = month_range(LAW_START_MONTH, f"{self.year}-12-01")
         self.month_start, self.month_end = month_bounds(self.months, self.tz)
+        self._memo: dict[tuple, pd.DataFrame] = {}
+
+    def memo(self, key: tuple, compute) -> pd.DataFrame:
+        """`compute()` once per key for this series; each call gets its own copy, so a caller may
+        change what it gets. A notebook asks for the same figures many times (the year's figures by
+        platform feed the headline, the platforms table and the summary; the coverage series feeds
+        every year's figures): each is computed once."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key].copy()
 
     def check_year(self, year: int | None) -> int:
         """`year` (default: the series' year), checked to lie within the series."""
@@ -163,6 +173,9 @@ class MonthlySeries:
     def pages_monthly(self, by: str | None = None) -> pd.DataFrame:
         """Pages active at each month's end, created and closed in it, cumulative counts, subscribers,
         posts, live streams (and pages with one), page and residents' comments."""
+        return self.memo(("pages_monthly", by), lambda: self._pages_monthly(by))
+
+    def _pages_monthly(self, by: str | None) -> pd.DataFrame:
         keys = self._keys(by)
         frame = self.page_months
         if by is not None:
@@ -185,6 +198,9 @@ class MonthlySeries:
         not change from month to month. By platform: the whole list, and the organisations with
         a page active on that platform.
         """
+        return self.memo(("coverage_monthly", by), lambda: self._coverage_monthly(by))
+
+    def _coverage_monthly(self, by: str | None) -> pd.DataFrame:
         keys = self._keys(by)
         orgs = self.organizations
         if by == "platform":
@@ -217,6 +233,9 @@ class MonthlySeries:
     def replies_monthly(self, by: str | None = None) -> pd.DataFrame:
         """Residents' comments by the month they were written: answered share (a reply after
         the month still counts), share answered within 24 hours, median reply time in hours."""
+        return self.memo(("replies_monthly", by), lambda: self._replies_monthly(by))
+
+    def _replies_monthly(self, by: str | None) -> pd.DataFrame:
         keys = self._keys(by)
         grid = pd.DataFrame({"month": self.months})
         if by is not None:
@@ -234,6 +253,9 @@ class MonthlySeries:
 
     def monthly(self, by: str | None = None) -> pd.DataFrame:
         """All monthly series side by side: pages, subscribers, activity, coverage, replies."""
+        return self.memo(("monthly", by), lambda: self._monthly(by))
+
+    def _monthly(self, by: str | None) -> pd.DataFrame:
         keys = self._keys(by)
         return (self.pages_monthly(by)
                 .merge(self.coverage_monthly(by), on=keys, how="outer")

@@ -31,9 +31,13 @@ class Growth(MonthlySeries):
         Stocks (pages active, subscribers, coverage) are taken at the end of 31 December;
         flows (created, posts, comments, ...) are sums over the year's local months; reply
         figures cover residents' comments written in the year. Columns: `by` (when
-        given) and HEADLINE_FIGURES.
+        given) and HEADLINE_FIGURES. Computed once per year and grouping (`MonthlySeries.memo`).
         """
         year = self.check_year(year)
+        self._keys(by)
+        return self.memo(("year_figures", year, by), lambda: self._year_figures(year, by))
+
+    def _year_figures(self, year: int, by: str | None) -> pd.DataFrame:
         keys = self._keys(by)[1:] or [SCOPE]
         december = pd.Timestamp(year=year, month=12, day=1)
         pages = self.pages.assign(**{SCOPE: SCOPE})[["community_id", *keys]]

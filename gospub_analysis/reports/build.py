@@ -8,7 +8,9 @@ This module owns the order of a build and its manifest:
    alongside;
 2. once the shared inputs are ready, one municipality notebook per district, each
    reading them through its `Source(data_dir, cache_dir)`;
-3. every page is rendered without code (`html`); then `index.html` and `build.json`;
+3. every page is rendered without code (`html`); once the main notebooks have ended, this
+   process makes the index's year section from their files (cards and five charts) while
+   the workers go on with the district pages; after the last page `index.html` and `build.json`;
 4. the whole build happens in a hidden folder next to `reports/<year>` (same file
    system) and is swapped in with one rename. If any notebook fails, the folder is
    renamed `reports/<year>.failed-<time>` (the failed executed notebook is in it, with
@@ -40,6 +42,7 @@ from .schedule import PREPARE as INPUTS_TASK
 from .schedule import run_pages
 FAILURES_SHOWN = 5
 INDEX_TASK = "index-weekly-chart"
+YEAR_TASK = "index-year-section"
 
 
 @dataclass
@@ -170,9 +173,31 @@ def _weekly_section(work: str, dataset: dict, year: int) -> Outcome:
                        error={"ename": type(exc).__name__, "evalue": str(exc)})
 
 
+def _main_links(main_jobs: list[Job]) -> list[dict]:
+    """What the index says of each main notebook: name, title, page, executed notebook, output folder."""
+    return [{"name": j.name, "title": j.title, "html": j.html.name, "executed": j.executed.name,
+             "out_dir": j.parameters["out_dir"]} for j in main_jobs]
+
+
+def _year_section(work: Path, build: dict, main_jobs: list[Job]) -> Outcome:
+    """The index's year at a glance (`index.year_section`: its cards and five charts, from the files the
+    main notebooks wrote), made in the build's own process once they have ended, while the district
+    pages run on the workers, rather than after the last page; a failure leaves it to `write_index`."""
+    from .index import growth_headline, year_section
+
+    started = time.perf_counter()
+    try:
+        main = _main_links(main_jobs)
+        section = year_section(work, build, main, growth_headline(work, main))
+        return Outcome(YEAR_TASK, ok=True, seconds=time.perf_counter() - started, value=section)
+    except Exception as exc:
+        return Outcome(YEAR_TASK, ok=False, seconds=time.perf_counter() - started,
+                       error={"ename": type(exc).__name__, "evalue": str(exc)})
+
+
 def _run(
     main_jobs: list[Job], district_jobs: list[Job], work: Path, year: int, data_dir: Path, jobs: int, progress: bool,
-    dataset: dict,
+    build: dict,
 ) -> tuple[dict[str, Outcome], dict[str, float]]:
     """Run the shared inputs, then every job, on `jobs` worker processes (`schedule.run_pages`);
     (outcomes by name, phase timings).
@@ -184,18 +209,21 @@ def _run(
     """
     prepare = partial(_prepare, str(data_dir), year, str(work / CACHE_DIR))
     warm = notebook_imports(job.notebook for job in main_jobs + district_jobs[:1])
-    side = (partial(_weekly_section, str(work), dataset, year),)
+    side = (partial(_weekly_section, str(work), build["dataset"], year),)
     # The main notebooks start at once (the ranking, the longest, first); what they read of the
     # shared inputs they find in the cache or compute themselves, as any notebook run does.
     outcomes, marks = run_pages(prepare, [("district", job) for job in district_jobs], work=work, workers=jobs,
                                 progress=progress, desc=f"Отчёт {year}", warm_code=warm,
-                                early=[("main", job) for job in main_jobs], side=side)
+                                early=[("main", job) for job in main_jobs], side=side,
+                                after_early=partial(_year_section, work, build, main_jobs))
     phases = {"shared_inputs_seconds": marks.get(f"{INPUTS_TASK}_end", 0.0),
               "main_phase_seconds": marks.get("main_end", 0.0)}
     if "district_end" in marks:
         phases["municipality_phase_seconds"] = marks["district_end"] - phases["shared_inputs_seconds"]
     if f"{INDEX_TASK}_end" in marks:
         phases["index_chart_ready_seconds"] = marks[f"{INDEX_TASK}_end"]
+    if f"{YEAR_TASK}_end" in marks:
+        phases["index_year_section_ready_seconds"] = marks[f"{YEAR_TASK}_end"]
     return outcomes, phases
 
 
@@ -280,7 +308,7 @@ def build_report(
     work.mkdir(parents=True)
     build = _provenance(source, names, jobs, year, started_at)
     try:
-        outcomes, phases = _run(main_jobs, district_jobs, work, year, source.path, jobs, progress, build["dataset"])
+        outcomes, phases = _run(main_jobs, district_jobs, work, year, source.path, jobs, progress, build)
     except BaseException:
         # Keep whatever was built for inspection; reports/<year> is untouched.
         if work.exists():
@@ -300,24 +328,24 @@ def build_report(
         },
         "finished_at": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
     })
-    weekly = outcomes.get(INDEX_TASK)
+    weekly, year_part = outcomes.get(INDEX_TASK), outcomes.get(YEAR_TASK)
     return _finish(build, work, reports_dir / str(year), main_jobs, district_jobs, failures,
-                   _kept(reports_dir, year, stamp), weekly.value if weekly is not None and weekly.ok else None)
+                   _kept(reports_dir, year, stamp), weekly.value if weekly is not None and weekly.ok else None,
+                   year_part.value if year_part is not None and year_part.ok else None)
 
 
 def _finish(build: dict, work: Path, target: Path, main_jobs: list[Job], district_jobs: list[Job],
-            failures: list[dict], kept: Path, weekly: str | None = None) -> BuildResult:
+            failures: list[dict], kept: Path, weekly: str | None = None, year: str | None = None) -> BuildResult:
     """Keep a failed build aside, or write the index and swap the new report in."""
     if failures:
         (work / "build.json").write_text(dumps(build), encoding="utf-8")
         os.replace(work, kept)
         return BuildResult(False, kept, build, failures)
-    main_links = [{"name": j.name, "title": j.title, "html": j.html.name, "executed": j.executed.name,
-                   "out_dir": j.parameters["out_dir"]} for j in main_jobs]
+    main_links = _main_links(main_jobs)
     district_links = [{"name": j.parameters["municipality"], "html": str(j.html.relative_to(work))}
                       for j in district_jobs]
     started = time.perf_counter()
-    write_index(work, build, main_links, district_links, weekly)
+    write_index(work, build, main_links, district_links, weekly, year)
     build["timings"]["index_seconds"] = round(time.perf_counter() - started, 2)
     (work / "build.json").write_text(dumps(build), encoding="utf-8")
     _swap_in(work, target)

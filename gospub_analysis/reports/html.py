@@ -9,6 +9,8 @@ This module owns the one HTML exporter of the project. It renders with nbconvert
 * loads nothing from the network: the template's require.js, MathJax, Mermaid and
   widget scripts (all from CDNs) are removed, images in markdown are embedded as data
   URIs (figures in outputs already are), and an empty icon spares the favicon request,
+* writes a figure's text for readers (`plots.show`'s `alt`, kept in the output's metadata) as
+  the image's `alt`, and its width as shown in the notebook,
 * styles the long tables `gospub_analysis.show` draws with DataTables (itables' offline mode
   embeds the library's script in the page itself): page names in a wide column, text left,
   numbers right,
@@ -56,6 +58,18 @@ _TEMPLATE = (
 {{ resources.gospub_footer }}
 {{ super() }}
 {%- endblock body_footer -%}
+{%- block data_png scoped -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+{%- set alt=output | get_metadata('alt', 'image/png') -%}
+{%- if alt %} alt="{{ alt | escape_html }}"{%- endif -%}
+{%- set width=output | get_metadata('width', 'image/png') -%}
+{%- if width is not none %} width={{ width | escape_html }}{%- endif -%}
+{%- set height=output | get_metadata('height', 'image/png') -%}
+{%- if height is not none %} height={{ height | escape_html }}{%- endif -%}
+>
+</div>
+{%- endblock data_png -%}
 """
 )
 

@@ -293,21 +293,26 @@ def weekly_section(report_dir: Path, build: dict, year: int) -> str:
     return "\n".join(parts)
 
 
+def growth_headline(report_dir: Path, main: list[dict]) -> list[dict]:
+    """The headline rows of the growth notebook among `main` (`read_headline`; none without it)."""
+    growth = next((m for m in main if m["name"] == "growth"), None)
+    return read_headline(report_dir, growth["out_dir"]) if growth else []
+
+
 def write_index(report_dir: Path, build: dict, main: list[dict], municipalities: list[dict],
-                weekly: str | None = None) -> Path:
+                weekly: str | None = None, year: str | None = None) -> Path:
     """Write index.html into `report_dir`.
 
     `main`: per main notebook {title, html, executed, out_dir}; `municipalities`: per
     district {name, html}. Paths are relative to `report_dir`. `weekly`: the
-    `weekly_section`, when the build computed it alongside the notebooks (None: here).
+    `weekly_section`, when the build computed it alongside the notebooks (None: here);
+    `year`: the `year_section` likewise (it reads only what the main notebooks wrote).
     """
-    year = build["parameters"]["year"]
-    title = f"Официальные страницы госорганизаций: отчёт за {year} год"
+    title = f"Официальные страницы госорганизаций: отчёт за {build['parameters']['year']} год"
     parts = []
 
-    growth = next((m for m in main if m["name"] == "growth"), None)
-    headline = read_headline(report_dir, growth["out_dir"]) if growth else []
-    parts.append(year_section(report_dir, build, main, headline))
+    headline = growth_headline(report_dir, main)
+    parts.append(year if year is not None else year_section(report_dir, build, main, headline))
     parts.append("<h2>Главные цифры года</h2>")
     if headline:
         rows = "".join(
@@ -346,7 +351,7 @@ def write_index(report_dir: Path, build: dict, main: list[dict], municipalities:
             "(<code>gospub report --all-municipalities</code> или <code>--municipality ИМЯ</code>).</p>"
         )
 
-    parts.append(weekly if weekly is not None else weekly_section(report_dir, build, year))
+    parts.append(weekly if weekly is not None else weekly_section(report_dir, build, build["parameters"]["year"]))
 
     parts.append("<h2>Откуда данные</h2>")
     parts.append(_provenance(build))

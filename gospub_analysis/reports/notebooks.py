@@ -43,9 +43,9 @@ def _year(year: int, source: Source) -> dict:
 
 
 def _classifier_years(year: int, source: Source) -> dict:
-    from .. import classifier
+    from ..award_years import report_years  # not through `classifier`: the build's process needs no scikit-learn
 
-    return classifier.report_years(source, year)
+    return report_years(source, year)
 
 
 MAIN_NOTEBOOKS: tuple[ReportNotebook, ...] = (

@@ -10,8 +10,11 @@ worker starts its kernel as it starts and sends it the notebooks' imports (`warm
 without waiting, so the kernels import while the workers compute the shared inputs and
 the side tasks: no worker idles and no page pays the start. A progress bar counts the
 tasks; the first failure of `prepare` or a page cancels what has not started (a side task
-that fails is only returned). It returns the outcomes by name and when each kind of task
-finished. The yearly build (`build._run`) and the weekly build use it.
+that fails is only returned). `after_early`, when given, runs in this process as soon as every
+early job has succeeded, while the workers go on with the other pages: work that reads what
+the early pages wrote (the yearly index's charts), done while this process would only wait,
+rather than after the last page with both cores idle. It returns the outcomes by name and
+when each kind of task finished. The yearly build (`build._run`) and the weekly build use it.
 """
 
 from __future__ import annotations
@@ -31,10 +34,12 @@ SIDE = "side"
 
 def run_pages(prepare: Callable[[], Outcome], jobs: list[tuple[str, Job]], *, work: Path, workers: int,
               progress: bool, desc: str, warm_code: str | None = None, early: list[tuple[str, Job]] = (),
-              side: tuple[Callable[[], Outcome], ...] = ()) -> tuple[dict[str, Outcome], dict[str, float]]:
+              side: tuple[Callable[[], Outcome], ...] = (), after_early: Callable[[], Outcome] | None = None
+              ) -> tuple[dict[str, Outcome], dict[str, float]]:
     """Run `prepare`, the `early` `(kind, job)` pairs (pages that compute what they miss of the
     shared inputs themselves) and the `side` tasks, then, once `prepare` succeeded, the `jobs`
-    pairs; the kernels warmed with `warm_code` (None: no kernel started ahead). Returns
+    pairs; the kernels warmed with `warm_code` (None: no kernel started ahead); `after_early()`
+    here once every early job succeeded (its outcome is returned like a side task's). Returns
     (outcomes by name, seconds from the start to the end of `prepare` and of the last task of
     each kind, keyed '<kind>_end', side tasks by their outcome's name)."""
     from tqdm.auto import tqdm
@@ -54,6 +59,8 @@ def run_pages(prepare: Callable[[], Outcome], jobs: list[tuple[str, Job]], *, wo
         pending.update({pool.submit(run_in_worker, job): job_kind for job_kind, job in early})
         pending.update({pool.submit(task): SIDE for task in side})
         failed = False
+        early_names = {job.name for _, job in early}
+        waiting_early = after_early is not None
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -72,6 +79,11 @@ def run_pages(prepare: Callable[[], Outcome], jobs: list[tuple[str, Job]], *, wo
                 marks[f"{kind}_end"] = time.perf_counter() - t0
                 if kind == PREPARE and outcome.ok and not failed:
                     pending.update({pool.submit(run_in_worker, job): job_kind for job_kind, job in jobs})
+            if waiting_early and not failed and all(outcomes.get(name) is not None for name in early_names):
+                waiting_early = False
+                outcome = after_early()
+                outcomes[outcome.name] = outcome
+                marks[f"{outcome.name}_end"] = time.perf_counter() - t0
             if failed:  # the build cannot succeed: don't start what is still queued
                 for future in [f for f in pending if f.cancel()]:
                     pending.pop(future)

@@ -1,0 +1,85 @@
+"""`plots.show`: a figure rendered once, its PNG written and the same bytes shown, the figure closed."""
+
+import base64
+import re
+
+import matplotlib
+
+matplotlib.use("agg")
+import matplotlib.pyplot as plt
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from gospub_analysis import plots
+from gospub_analysis.reports import html
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """What `show` hands to IPython's display."""
+    seen = []
+    monkeypatch.setattr("IPython.display.display", lambda *objects, **_: seen.extend(objects))
+    return seen
+
+
+def _figure(title="Число страниц"):
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([0, 1, 2], [3, 1, 2])
+    ax.set_title(title)
+    return fig
+
+
+def test_the_shown_image_is_the_files_bytes_and_the_figure_is_closed(tmp_path, shown):
+    fig = _figure()
+    path = tmp_path / "chart.png"
+    assert plots.show(fig, path) is None  # a cell's last line: no bytes printed
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not plt.fignum_exists(fig.number), "closed: the inline backend does not draw it again"
+    [image] = shown
+    assert image.data == data
+    # 6 in at 150 dpi: under 900 px once the tight box cuts the margins; shown at the inline backend's 100 dpi: two thirds of it
+    assert 700 < plots.png_width(data) < 900 and image.width == round(plots.png_width(data) * 100 / 150)
+    assert image.alt == "Число страниц"
+
+
+def test_without_a_file_the_inline_scale_and_a_given_alt(shown):
+    plots.show(_figure(), alt="Подписи")
+    [image] = shown
+    data = image.data
+    assert image.width == plots.png_width(data) and 450 < image.width < 600
+    assert image.alt == "Подписи"
+
+
+def test_same_png_as_savefig_at_150_dpi(tmp_path, shown):
+    """The report's files keep the bytes `fig.savefig(path, dpi=150, bbox_inches="tight")` wrote."""
+    _figure().savefig(tmp_path / "old.png", dpi=150, bbox_inches="tight")
+    plots.show(_figure(), tmp_path / "new.png")
+    assert (tmp_path / "new.png").read_bytes() == (tmp_path / "old.png").read_bytes()
+
+
+def test_in_a_kernel_one_image_output_with_the_files_bytes(tmp_path):
+    path = tmp_path / "k.png"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "%matplotlib inline\n"
+        "import matplotlib.pyplot as plt\nfrom gospub_analysis import plots\n"
+        "fig, ax = plt.subplots(figsize=(5, 3))\nax.plot([1, 2], [2, 1])\nax.set_title('Ответы')\n"
+        f"plots.show(fig, {str(path)!r})\n"
+        "fig2, ax2 = plt.subplots()\nax2.plot([1, 2])\nplots.show(fig2)"),
+        nbformat.v4.new_code_cell("print(len(plt.get_fignums()))")])
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    outputs = nb.cells[0].outputs + nb.cells[1].outputs
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) == 2, "each figure shown once, no second image from the inline backend"
+    assert base64.b64decode(images[0]["data"]["image/png"]) == path.read_bytes()
+    assert images[0]["metadata"]["image/png"]["width"] == round(plots.png_width(path.read_bytes()) * 100 / 150)
+    assert images[0]["metadata"]["image/png"]["alt"] == "Ответы" and "alt" not in images[1]["metadata"]["image/png"]
+    assert [o["text"] for o in outputs if o.get("name") == "stdout"] == ["0\n"]
+    assert not [o for o in outputs if o["output_type"] == "execute_result"], "show returns nothing to print"
+    page, _ = html.exporter().from_notebook_node(nb)
+    tags = re.findall(r"<img [^>]*>", page)
+    assert len(tags) == 2
+    width = images[0]["metadata"]["image/png"]["width"]
+    assert f'src="data:image/png;base64,{images[0]["data"]["image/png"]}"' in tags[0]
+    assert 'alt="Ответы"' in tags[0] and f'width="{width}"' in tags[0]
