@@ -323,3 +323,25 @@ def test_permutation_importance_rows_sample_only_large_years():
     assert y[rows].sum() == 10  # the share of winners kept: 5 % of 200
     assert rows.tolist() == importance_rows(y, 0, max_rows=200).tolist()
     assert rows.tolist() != importance_rows(y, 1, max_rows=200).tolist()
+
+
+def test_improvement_probabilities_equal_those_of_each_page_predicted_alone(result):
+    """`best_improvement` makes the changed pages' features once and calls only the estimator per row
+    (`explain._alone`): every probability equals, bit for bit, the model's for that page alone, for the
+    year's shifted models and the plain pipelines, and a model that is no pipeline is called row by row."""
+    from gospub_analysis.classifier.explain import _alone
+
+    X = result.target.X.iloc[:40]
+    year_models = {kind: clf.ExpectedCount(m, result.shifts[kind]) for kind, m in result.models.items()}
+    for model in [*result.models.values(), *year_models.values()]:
+        alone = np.array([model.predict_proba(X.iloc[[i]])[0, 1] for i in range(len(X))])
+        np.testing.assert_array_equal(_alone(model, X), alone)
+    shifted = year_models["logistic"]
+    assert shifted.shift != 0 and not np.array_equal(_alone(shifted, X), _alone(result.models["logistic"], X))
+
+    class RowSum:  # any object with predict_proba
+        def predict_proba(self, frame):
+            p = np.full(len(frame), 0.1 * len(frame))
+            return np.column_stack([1 - p, p])
+
+    np.testing.assert_array_equal(_alone(RowSum(), X), np.full(len(X), 0.1))

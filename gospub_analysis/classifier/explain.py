@@ -22,10 +22,11 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 
 from ..wording import MINUS, fmt_hours, fmt_num, fmt_share, with_unit
 from .features import CANDIDATE_ID_COLUMNS, FEATURE_COLUMNS, FEATURES, CandidateYear, Feature
-from .models import logit
+from .models import ExpectedCount, logit, sigmoid
 
 NO_DATA = "нет данных"
 
@@ -196,6 +197,24 @@ def _phrases(feature: Feature, values: np.ndarray, reference: np.ndarray, streng
             for v, r, s in zip(format_values(feature, values), format_values(feature, reference), strength)]
 
 
+def _alone(model, X: pd.DataFrame) -> np.ndarray:
+    """The probability of each row of X as `model.predict_proba` gives it for that row alone.
+
+    For a pipeline of `make_model` (or an `ExpectedCount` over one) the feature step is run once for
+    all rows (it works value by value: imputing, flags, scaling, one-hot, so a row's features do not
+    depend on the other rows) and only the estimator is called row by row: a linear model's product
+    of a one-row matrix may differ in the last bit from the same row's in a larger one, and the
+    numbers must stay those of a page predicted alone. Anything else is called row by row.
+    """
+    pipeline, shift = (model.pipeline, model.shift) if isinstance(model, ExpectedCount) else (model, None)
+    if not isinstance(pipeline, Pipeline):
+        return np.array([model.predict_proba(X.iloc[[i]])[0, 1] for i in range(len(X))])
+    features = pipeline[:-1].transform(X)
+    estimator = pipeline[-1]
+    p = np.array([estimator.predict_proba(features[i:i + 1])[0, 1] for i in range(len(X))])
+    return p if shift is None else sigmoid(logit(p) + shift)
+
+
 def best_improvement(model, X: pd.DataFrame, X_reference: pd.DataFrame, values: pd.DataFrame,
                      reference: pd.DataFrame, contrib: pd.DataFrame,
                      features: Sequence[Feature] = FEATURES) -> pd.DataFrame:
@@ -214,12 +233,17 @@ def best_improvement(model, X: pd.DataFrame, X_reference: pd.DataFrame, values: 
     best = gaps[has_gap].idxmax(axis=1).reindex(X.index)
     before = model.predict_proba(X)[:, 1] if len(X) else np.array([])
     after = np.full(len(X), np.nan)
+    changing = best.map(lambda c: isinstance(c, str)).to_numpy(dtype=bool)
+    if changing.any():
+        changed = X[changing].copy()  # every page changed in its own best feature
+        for column in pd.unique(best[changing]):
+            rows = changed.index[(best[changing] == column).to_numpy()]
+            changed.loc[rows, column] = X_reference.loc[rows, column]
+        after[changing] = _alone(model, changed)
     texts = [""] * len(X)
     for i, (idx, column) in enumerate(best.items()):
         if not isinstance(column, str):
             continue
-        changed = X.loc[[idx]].assign(**{column: X_reference.at[idx, column]})
-        after[i] = model.predict_proba(changed)[0, 1]
         f = by_column[column]
         texts[i] = (f"{f.label}: с {format_value(f, values.at[idx, column])} до "
                     f"{format_value(f, reference.at[idx, column])} (как у победителей), "
