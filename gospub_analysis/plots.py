@@ -47,8 +47,7 @@ def show(fig: Figure, path: Path | str | None = None, *, alt: str | None = None,
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     data = buffer.getvalue()
     if alt is None:
-        alt = fig._suptitle.get_text() if fig._suptitle is not None else next(
-            (ax.get_title() for ax in fig.axes if ax.get_title()), "")
+        alt = fig.get_suptitle() or next((ax.get_title() for ax in fig.axes if ax.get_title()), "")
     plt.close(fig)
     if path is not None:
         Path(path).write_bytes(data)

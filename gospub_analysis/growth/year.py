@@ -34,7 +34,6 @@ class Growth(MonthlySeries):
         given) and HEADLINE_FIGURES. Computed once per year and grouping (`MonthlySeries.memo`).
         """
         year = self.check_year(year)
-        self._keys(by)
         return self.memo(("year_figures", year, by), lambda: self._year_figures(year, by))
 
     def _year_figures(self, year: int, by: str | None) -> pd.DataFrame:
