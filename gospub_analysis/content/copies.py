@@ -27,21 +27,25 @@ MIN_CHARS = 40
 MIN_PAGES = 3
 # Links, hashtags, @mentions and the markup of VK mentions ([club1|name] keeps the name); RE2 syntax.
 _STRIP = r"(?:https?://|www\.)\S+|\b(?:vk\.com|vk\.ru|ok\.ru|t\.me)/\S*|\[(?:club|public|id)\d+\||[#@][\pL\pN_.]+"
-# A run of anything but letters and digits of any script (punctuation, emoji, spaces) becomes one space. Written
-# as «two or more, or one that is not a space»: the result is that of [^\pL\pN]+ (a run of one space is left as
-# it is), without a replacement for every single space between words, which was most of the kernel's time.
-_NOT_WORD = r"[^\pL\pN]{2,}|[^\pL\pN ]"
+# What is not a word: a link, hashtag or mention (`_STRIP`) or any character but a letter or digit of any
+# script (punctuation, emoji, spaces). A run of these becomes one space, in one pass: a run that starts with a
+# space and goes on, or one that starts with anything else. A lone space between words is no match at all
+# (replacing every space by a space was most of the kernel's time), and no run ends inside a link: each part
+# of the pattern takes a link whole with nothing after it required, so the engine never shortens one. The
+# result is that of removing `_STRIP` first and then making each run of [^\pL\pN]+ one space (a test keeps
+# that two-pass form as the reference).
+_NOT_WORD = r"[^\pL\pN]"
+_BREAK = rf"[ ](?:{_STRIP}|{_NOT_WORD})+|(?:{_STRIP}|[^\pL\pN ])(?:{_STRIP}|{_NOT_WORD})*"
 
 
 def _normal(texts: pa.Array) -> pa.Array:
     """The normalised form of each text, with pyarrow's string kernels (one pass each over all texts)."""
     lower = pc.replace_substring(pc.utf8_lower(pc.fill_null(texts, "")), "ё", "е")
-    words = pc.replace_substring_regex(pc.replace_substring_regex(lower, _STRIP, " "), _NOT_WORD, " ")
-    return pc.utf8_trim_whitespace(words)
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(lower, _BREAK, " "))
 
 
-def _distinct(text: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    codes, texts = distinct_texts(text)
+def _distinct(text: pd.Series, distinct: tuple[np.ndarray, pa.Array] | None = None) -> tuple[np.ndarray, pa.Array]:
+    codes, texts = distinct_texts(text) if distinct is None else distinct
     return codes, _normal(texts)
 
 
@@ -53,10 +57,13 @@ def normalise(text: pd.Series) -> pd.Series:
     return pd.Series(values[codes], index=text.index, dtype="str")
 
 
-def text_hash(text: pd.Series) -> pd.Series:
-    """The 64-bit hash of each normalised text (as int64); <NA> for texts too short to compare."""
-    codes, normal = _distinct(text)
-    strings = np.asarray(normal.to_numpy(zero_copy_only=False), dtype=object)
+def text_hash(text: pd.Series, distinct: tuple[np.ndarray, pa.Array] | None = None) -> pd.Series:
+    """The 64-bit hash of each normalised text (as int64); <NA> for texts too short to compare. `distinct`:
+    `posts.distinct_texts(text)` when the caller has it already."""
+    codes, normal = _distinct(text, distinct)
+    # the UTF-8 bytes of each text: pandas hashes a str by its UTF-8 encoding, so bytes give the same hash
+    # without a Python string decoded from Arrow and encoded back for every text
+    strings = np.asarray(normal.cast(pa.large_binary()).to_numpy(zero_copy_only=False), dtype=object)
     hashes = pd.util.hash_array(strings, categorize=False).astype("int64") if len(strings) else np.zeros(0, "int64")
     long = pc.greater_equal(pc.utf8_length(normal), MIN_CHARS).to_numpy(zero_copy_only=False) if len(strings) \
         else np.zeros(0, bool)
@@ -67,11 +74,26 @@ def text_hash(text: pd.Series) -> pd.Series:
     return pd.Series(out, index=text.index)
 
 
-def with_copies(posts: pd.DataFrame, min_pages: int = MIN_PAGES) -> pd.DataFrame:
-    """The posts with `text_hash`, `copy_pages` (pages with the same text) and `is_copy` (in a copy group)."""
-    hashes = text_hash(posts["text"])
-    pages = posts.assign(text_hash=hashes).dropna(subset=["text_hash"]).groupby("text_hash")["community_id"].nunique()
-    copy_pages = hashes.map(pages).fillna(0).astype("int64")
+def _pages_per_hash(hashes: pd.Series, community_id: pd.Series) -> np.ndarray:
+    """For each row, how many pages have a row with its hash (0 for a row without one), counted on codes:
+    the distinct (hash, page) pairs, then pairs per hash."""
+    valid = hashes.notna().to_numpy()
+    out = np.zeros(len(hashes), dtype=np.int64)
+    if not valid.any():
+        return out
+    keys, key_code = np.unique(hashes.to_numpy(dtype="int64", na_value=0)[valid], return_inverse=True)
+    page_code, page_names = pd.factorize(community_id.to_numpy()[valid])  # a missing page is no page (-1)
+    pairs = np.unique((key_code.astype(np.int64) * len(page_names) + page_code)[page_code >= 0])
+    out[valid] = np.bincount(pairs // max(len(page_names), 1), minlength=len(keys))[key_code]
+    return out
+
+
+def with_copies(posts: pd.DataFrame, min_pages: int = MIN_PAGES,
+                distinct: tuple[np.ndarray, pa.Array] | None = None) -> pd.DataFrame:
+    """The posts with `text_hash`, `copy_pages` (pages with the same text) and `is_copy` (in a copy group).
+    `distinct`: `posts.distinct_texts(posts["text"])` when the caller has it already."""
+    hashes = text_hash(posts["text"], distinct)
+    copy_pages = pd.Series(_pages_per_hash(hashes, posts["community_id"]), index=posts.index)
     return posts.assign(text_hash=hashes, copy_pages=copy_pages, is_copy=copy_pages >= min_pages)
 
 

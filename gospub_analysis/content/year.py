@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..dataset import Source, require_source
 from . import copies, engagement, rubrics, timing, top, types
-from .posts import year_posts
+from .posts import distinct_texts, year_posts
 
 
 @dataclass
@@ -56,9 +56,11 @@ def _pages(posts: pd.DataFrame, rubric: pd.Series | None) -> pd.DataFrame:
 def content_year(source: Source, year: int, municipality: str | None = None, random_state: int = 0) -> ContentYear:
     """Every content analysis of `year` (module docstring)."""
     source = require_source(source)
-    posts = copies.with_copies(year_posts(source, year, municipality))
+    posts = year_posts(source, year, municipality)
+    distinct = distinct_texts(posts["text"])  # encoded once for the copies and the rubrics
+    posts = copies.with_copies(posts, distinct=distinct)
     with_text = bool(posts["text"].notna().any())
-    rubric = rubrics.assign(posts, rubrics.train(random_state=random_state)) if with_text else None
+    rubric = rubrics.assign(posts, rubrics.train(random_state=random_state), distinct) if with_text else None
     if rubric is not None:
         posts = posts.assign(rubric=rubric)
     return ContentYear(
