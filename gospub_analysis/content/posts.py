@@ -39,7 +39,7 @@ def _query(source: Source, where: str = "") -> str:
                    {text} AS text, {ctype} AS content_type
             FROM posts WHERE published_at >= $lo AND published_at < $hi {where}),
         s AS (SELECT community_id, CAST(as_of AS TIMESTAMP) AS as_of, members_count FROM snapshots
-              WHERE members_count IS NOT NULL)
+              WHERE members_count IS NOT NULL AND CAST(as_of AS TIMESTAMP) < CAST($hi AS TIMESTAMP) + INTERVAL 1 DAY)
         SELECT p.*, s.members_count AS subscribers, {", ".join(f"g.{c}" for c in PAGE_COLUMNS[1:])}
         FROM p ASOF LEFT JOIN s ON p.community_id = s.community_id AND p.local_time >= s.as_of
         LEFT JOIN page_frame g ON g.community_id = p.community_id

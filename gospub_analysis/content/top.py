@@ -28,18 +28,25 @@ def excerpt(text: pd.Series, length: int = EXCERPT) -> pd.Series:
     return flat.where(flat.str.len() <= length, cut + "…")
 
 
-def _ranked(posts: pd.DataFrame, min_subscribers: int, head: int | None = None,
-            per_page: int | None = None) -> pd.DataFrame:
-    """The posts of pages with `min_subscribers`, best ER first (the order is found on a slim frame: posts
-    carry their texts, and reordering a text column is what costs)."""
+def ranked(posts: pd.DataFrame, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
+    """The posts of pages with `min_subscribers` and a known ER, best ER first (ties: more interactions, then
+    page and post id), as a slim frame on the posts' own index: community_id, post_id, interactions,
+    subscribers, views, er, err, reach_rate. The order is found on the slim frame (posts carry their texts,
+    and reordering a text column is what costs); `top_posts` and `top_by_month` can share one."""
     slim = post_measures(posts[["community_id", "post_id", "interactions", "subscribers", "views"]])
     slim = slim[slim["subscribers"].astype("float64").ge(min_subscribers) & slim["er"].notna()]
-    ranked = slim.sort_values(["er", "interactions", "community_id", "post_id"], ascending=[False, False, True, True])
+    return slim.sort_values(["er", "interactions", "community_id", "post_id"], ascending=[False, False, True, True])
+
+
+def _ranked(posts: pd.DataFrame, min_subscribers: int, head: int | None = None,
+            per_page: int | None = None, order: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The posts in the order of `ranked` (given as `order` or found here), at most `per_page` of a page."""
+    order = ranked(posts, min_subscribers) if order is None else order
     if per_page is not None:
-        ranked = ranked[ranked.groupby("community_id").cumcount() < per_page]
-    order = ranked.index[:head] if head is not None else ranked.index
-    return posts.loc[order].assign(er=slim.loc[order, "er"], err=slim.loc[order, "err"],
-                                   reach_rate=slim.loc[order, "reach_rate"]).reset_index(drop=True)
+        order = order[order.groupby("community_id").cumcount() < per_page]
+    labels = order.index[:head] if head is not None else order.index
+    return posts.loc[labels].assign(er=order.loc[labels, "er"], err=order.loc[labels, "err"],
+                                    reach_rate=order.loc[labels, "reach_rate"]).reset_index(drop=True)
 
 
 def with_links(top: pd.DataFrame) -> pd.DataFrame:
@@ -50,21 +57,22 @@ def with_links(top: pd.DataFrame) -> pd.DataFrame:
 
 
 def top_posts(posts: pd.DataFrame, n: int = TOP, min_subscribers: int = MIN_SUBSCRIBERS,
-              per_page: int = MAX_PER_PAGE) -> pd.DataFrame:
+              per_page: int = MAX_PER_PAGE, order: pd.DataFrame | None = None) -> pd.DataFrame:
     """The `n` posts of the highest ER (ties: more interactions first, then page and post id), at most
-    `per_page` of one page."""
-    return with_links(_ranked(posts, min_subscribers, n, per_page)).assign(rank=lambda t: range(1, len(t) + 1))
+    `per_page` of one page. `order`: `ranked(posts, min_subscribers)` when the caller has it already."""
+    return with_links(_ranked(posts, min_subscribers, n, per_page, order)).assign(
+        rank=lambda t: range(1, len(t) + 1))
 
 
-def top_by_month(posts: pd.DataFrame, n: int = PER_MONTH, min_subscribers: int = MIN_SUBSCRIBERS) -> pd.DataFrame:
-    """The `n` best posts of each local month, of `n` different pages."""
-    slim = _ranked(posts[["community_id", "post_id", "interactions", "subscribers", "views", "local_time"]],
-                   min_subscribers)
-    slim["month"] = slim["local_time"].dt.to_period("M").dt.to_timestamp()
+def top_by_month(posts: pd.DataFrame, n: int = PER_MONTH, min_subscribers: int = MIN_SUBSCRIBERS,
+                 order: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The `n` best posts of each local month, of `n` different pages. `order`: `ranked(posts,
+    min_subscribers)` when the caller has it already."""
+    order = ranked(posts, min_subscribers) if order is None else order
+    slim = order.assign(month=posts.loc[order.index, "local_time"].dt.to_period("M").dt.to_timestamp())
     slim = slim[slim.groupby(["month", "community_id"]).cumcount() == 0]  # a page's best post of the month only
     chosen = slim.groupby("month", sort=True).head(n)
-    keys = pd.MultiIndex.from_frame(chosen[["community_id", "post_id"]])
-    rows = posts[pd.MultiIndex.from_frame(posts[["community_id", "post_id"]]).isin(keys)]
+    rows = posts.loc[chosen.index]  # the chosen posts whole (the slim frame keeps the posts' index)
     best = chosen[["community_id", "post_id", "month", "er", "err", "reach_rate"]].merge(
         rows, on=["community_id", "post_id"]).sort_values(["month", "er", "interactions", "community_id", "post_id"],
                                                           ascending=[True, False, False, True, True])

@@ -63,6 +63,7 @@ def content_year(source: Source, year: int, municipality: str | None = None, ran
     rubric = rubrics.assign(posts, rubrics.train(random_state=random_state), distinct) if with_text else None
     if rubric is not None:
         posts = posts.assign(rubric=rubric)
+    order = top.ranked(posts)  # one ranking for the year's and the months' top posts
     return ContentYear(
         year=year, municipality=municipality or None, posts=posts, region=engagement.region_figures(posts),
         pages=_pages(posts, rubric), sectors=engagement.by_group(posts, "sector"),
@@ -71,7 +72,8 @@ def content_year(source: Source, year: int, municipality: str | None = None, ran
         mix_by_month=types.mix_wide(posts.assign(month=posts["local_time"].dt.to_period("M").dt.to_timestamp()),
                                     "month"),
         type_engagement=types.engagement_by_type(posts, random_state=random_state),
-        top_year=top.top_posts(posts), top_months=top.top_by_month(posts), timing=timing.weekday_hour(posts),
+        top_year=top.top_posts(posts, order=order), top_months=top.top_by_month(posts, order=order),
+        timing=timing.weekday_hour(posts),
         copy_summary=copies.summary(posts), copy_groups=copies.groups(posts),
         rubric_evaluation=rubrics.evaluate(random_state=random_state) if with_text else None,
         rubric_mix=rubrics.mix(posts, rubric, "sector") if rubric is not None else None,
