@@ -162,7 +162,10 @@ def test_rubric_classifier_beats_the_majority_class_on_held_out_posts():
 def test_fast_counts_are_the_vectorizers_counts():
     model = rubrics.train()
     texts = pd.Series([*rubrics.load_sample()["text"], "Ёжики и ЁЛКИ: школами, школы, школе!", "", None,
-                       "english words 123 и цифры2023 слово-слово"])
+                       "english words 123 и цифры2023 слово-слово",
+                       # breaks that are not ASCII whitespace stay inside a token and still part its words
+                       "школами\u00a0школы\u2003праздник\u3000приглашаем\u2028родителей\u0085собрание",
+                       *[t.replace(" ", "\u00a0") for t in rubrics.load_sample()["text"].iloc[:20]]])
     vectorizer = model.named_steps["counts"]
     expected = vectorizer.transform(texts.fillna(""))
     assert (rubrics.fast_counts(texts, vectorizer.vocabulary_) != expected).nnz == 0
@@ -200,3 +203,54 @@ def test_one_municipality_and_a_clear_error_for_an_unknown_one(source):
 def test_one_page_holds_at_most_a_few_places(posts):
     best = top.top_posts(posts, n=10, per_page=2)
     assert list(zip(best["community_id"], best["post_id"])) == [("vk:3", 2), ("vk:1", 3), ("vk:1", 2)]
+
+
+def test_a_snapshot_late_on_the_years_last_day_counts(tmp_path):
+    """The as-of join reads only snapshots before the end of the period (plus a day: local time runs ahead of
+    UTC): a snapshot taken at 20:00 local on 31 December is the audience of a post at 23:30 that night."""
+    tables = _tables()
+    snaps = tables["snapshots"]
+    late = snaps[snaps["community_id"] == "vk:1"].tail(1).assign(as_of=pd.Timestamp("2023-12-31 20:00"),
+                                                                 members_count=1234)
+    tables["snapshots"] = pd.concat([snaps, late], ignore_index=True)
+    posts = tables["posts"]
+    night = posts.iloc[[0]].assign(post_id=99, published_at=fx.local("2023-12-31 23:30"))
+    night["published_at"] = night["published_at"].astype("datetime64[us, UTC]")
+    tables["posts"] = pd.concat([posts, night], ignore_index=True)
+    year = content.year_posts(open_source(write_dataset(tmp_path / "ds", tables, fx.MANIFEST)), 2023)
+    subs = year.set_index(["community_id", "post_id"])["subscribers"]
+    assert subs[("vk:1", 99)] == 1234 and subs[("vk:1", 3)] == 1000
+
+
+def _top_by_month_reference(posts: pd.DataFrame, n: int) -> pd.DataFrame:
+    """top_by_month as it was written before the shared ranking: its own ranking of a slim copy, the chosen
+    posts found again among all posts by their key (the reference)."""
+    slim = engagement.post_measures(
+        posts[["community_id", "post_id", "interactions", "subscribers", "views", "local_time"]])
+    slim = slim[slim["subscribers"].astype("float64").ge(top.MIN_SUBSCRIBERS) & slim["er"].notna()]
+    slim = slim.sort_values(["er", "interactions", "community_id", "post_id"],
+                            ascending=[False, False, True, True]).reset_index(drop=True)
+    slim["month"] = slim["local_time"].dt.to_period("M").dt.to_timestamp()
+    slim = slim[slim.groupby(["month", "community_id"]).cumcount() == 0]
+    chosen = slim.groupby("month", sort=True).head(n)
+    keys = pd.MultiIndex.from_frame(chosen[["community_id", "post_id"]])
+    rows = posts[pd.MultiIndex.from_frame(posts[["community_id", "post_id"]]).isin(keys)]
+    best = chosen[["community_id", "post_id", "month", "er", "err", "reach_rate"]].merge(
+        rows, on=["community_id", "post_id"]).sort_values(["month", "er", "interactions", "community_id", "post_id"],
+                                                          ascending=[True, False, False, True, True])
+    best = best.assign(rank=best.groupby("month").cumcount() + 1)
+    return top.with_links(best.reset_index(drop=True))
+
+
+def test_top_posts_share_one_ranking_on_a_generated_year(small_dataset_dir):
+    year = content.year_posts(open_source(small_dataset_dir), 2023)
+    # the posts under labels that are not their positions: the ranking keeps the posts' own index
+    shuffled = year.iloc[np.random.default_rng(1).permutation(len(year))]
+    shuffled.index = np.arange(len(year))[::-1] * 3 + 5
+    order = top.ranked(shuffled)
+    assert order.index.isin(shuffled.index).all() and order["er"].is_monotonic_decreasing
+    for posts, shared in ((year, None), (shuffled, order)):
+        months = top.top_by_month(posts, order=shared)
+        assert len(months) == 36 and months["month"].nunique() == 12
+        pd.testing.assert_frame_equal(months, _top_by_month_reference(year, top.PER_MONTH), check_exact=True)
+        pd.testing.assert_frame_equal(top.top_posts(posts, order=shared), top.top_posts(year), check_exact=True)

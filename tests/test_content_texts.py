@@ -70,3 +70,59 @@ def test_year_posts_keep_nullable_counts(small_dataset_dir):
                                        "content_type"]
     assert year["subscribers"].isna().any() and year["subscribers"].notna().any()
     assert (year["interactions"] == year["likes"] + year["comments"] + year["reposts"]).all()
+
+
+def _two_pass_normal(texts: list[str]) -> list[str]:
+    """The normal form as it was computed before the one-pass pattern: links, hashtags and mentions removed
+    first, then every run of anything but letters and digits made one space (the reference)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    lower = pc.replace_substring(pc.utf8_lower(pa.array(texts, type=pa.large_string())), "ё", "е")
+    stripped = pc.replace_substring_regex(lower, copies._STRIP, " ")
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(stripped, r"[^\pL\pN]+", " ")).to_pylist()
+
+
+# links whose end the engine could shorten to let a run go on ("http://a.b" must lose the whole link), runs
+# that start with a space before a link, mentions and hashtags beside words and each other, breaks of other
+# scripts and of Unicode
+TRICKY = ["http://a.b", "x http://a.b", "a , http://x.ru/a,b next", "#tag", "##tag x", "x[club1|name] y",
+          "abcwww.x", "Kvk.com/x", "vk.com/x", "a  b", " a ", "a.b", "@x.y#z", "[id12|Имя], привет!",
+          "ПРИВЁТ ёжик", "тест https://vk.com/wall-1_2?x=1, ещё", "a\u00a0\u00a0b", "a\tb", "🎉🎉 праздник 🎉",
+          "t.me/abc", "at.me/x", "https:// x", "a https://x", "a http://x.ru/a b", "слово #тег, слово",
+          "a@b.c d", "[public7|Школа] — www.school.ru/news?id=1!", "a - b", "x_y", "1,5 млн", ""]
+
+
+def test_one_pass_normal_form_is_the_two_pass_one():
+    assert copies._normal(pa_array(TRICKY)).to_pylist() == _two_pass_normal(TRICKY)
+    assert copies._normal(pa_array(["http://a.b", "a http://x.ru/a b"])).to_pylist() == ["", "a b"]  # by hand
+
+
+def pa_array(texts):
+    import pyarrow as pa
+    return pa.array(texts, type=pa.large_string())
+
+
+def test_one_pass_normal_form_on_generated_texts(small_dataset_dir):
+    texts = pd.read_parquet(small_dataset_dir / "posts.parquet", columns=["text"])["text"].dropna()
+    texts = texts.iloc[:20_000].tolist()
+    assert len(texts) > 1000 and any("#" in t for t in texts)
+    assert copies._normal(pa_array(texts)).to_pylist() == _two_pass_normal(texts)
+
+
+def test_pages_per_hash_against_groupby_nunique():
+    hashes = pd.Series([5, 5, 5, None, 7, 7, 5, 9, 5], dtype="Int64")
+    pages = pd.Series(["a", "b", "a", "c", "c", "c", "c", None, None], dtype="str")
+    counted = copies._pages_per_hash(hashes, pages)
+    # by hand: hash 5 on pages a, b, c (a missing page is none); 7 on c; 9 on no page; no hash: 0
+    assert counted.tolist() == [3, 3, 3, 0, 1, 1, 3, 0, 3]
+    reference = pd.DataFrame({"h": hashes, "p": pages}).dropna(subset=["h"]).groupby("h")["p"].nunique()
+    assert counted.tolist() == hashes.map(reference).fillna(0).astype("int64").tolist()
+    assert copies._pages_per_hash(pd.Series([None], dtype="Int64"), pd.Series(["a"])).tolist() == [0]
+
+
+def test_text_hash_with_the_distinct_texts_given():
+    texts = pd.Series(["Один и тот же текст новости про школу, длинный — достаточно!", None, "коротко",
+                       "один и тот же текст новости про школу длинный достаточно"], dtype="str")
+    given = copies.text_hash(texts, posts.distinct_texts(texts))
+    pd.testing.assert_series_equal(given, copies.text_hash(texts))
+    assert given.iloc[0] == given.iloc[3] and given.iloc[1:3].isna().all()
