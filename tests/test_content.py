@@ -162,13 +162,19 @@ def test_rubric_classifier_beats_the_majority_class_on_held_out_posts():
 def test_fast_counts_are_the_vectorizers_counts():
     model = rubrics.train()
     texts = pd.Series([*rubrics.load_sample()["text"], "Ёжики и ЁЛКИ: школами, школы, школе!", "", None,
-                       "english words 123 и цифры2023 слово-слово",
+                       "english words 123 и цифры2023 слово-слово", "родителей-собрание школы-школа, школами",
                        # breaks that are not ASCII whitespace stay inside a token and still part its words
                        "школами\u00a0школы\u2003праздник\u3000приглашаем\u2028родителей\u0085собрание",
                        *[t.replace(" ", "\u00a0") for t in rubrics.load_sample()["text"].iloc[:20]]])
     vectorizer = model.named_steps["counts"]
     expected = vectorizer.transform(texts.fillna(""))
-    assert (rubrics.fast_counts(texts, vectorizer.vocabulary_) != expected).nnz == 0
+    counts = rubrics.fast_counts(texts, vectorizer.vocabulary_)
+    assert (counts != expected).nnz == 0
+    # the same matrix to the next step too: sublinear tf-idf takes the log of each stored count, so a column
+    # stored twice in a row would weigh 1 + 1 instead of 1 + log 2
+    tfidf = model.named_steps["tfidf"]
+    assert counts.has_canonical_format
+    assert np.array_equal(tfidf.transform(counts).toarray(), tfidf.transform(expected).toarray())
     assert rubrics.stems("школами школы школе") == ["школ", "школ", "школ"]
 
 

@@ -140,10 +140,17 @@ def _chunk_counts(texts: pd.Series, vocabulary: dict[str, int]) -> sparse.csr_ma
     keep = per > 0
     token, rows, per = token[keep], rows[keep], per[keep]
     first = (np.cumsum(counts) - counts)[token]
-    offset = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
-    cols = columns[np.repeat(first, per) + offset]
-    return sparse.csr_matrix((np.ones(len(cols)), (np.repeat(rows, per), cols)),
-                             shape=(len(chunk), len(vocabulary)))
+    if len(per) and per.max() > 1:  # a token of several stems («слово-слово»): each of its columns in turn
+        offset = np.arange(per.sum()) - np.repeat(np.cumsum(per) - per, per)
+        cols, rows = columns[np.repeat(first, per) + offset], np.repeat(rows, per)
+    else:
+        cols = columns[first]
+    # the rows come in order (Arrow's parent indices), so the matrix is built as CSR at once; summing the
+    # repeated columns of a row makes it the canonical matrix the COO route gave
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(chunk)))])
+    matrix = sparse.csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(chunk), len(vocabulary)))
+    matrix.sum_duplicates()
+    return matrix
 
 
 def fast_counts(texts: pd.Series, vocabulary: dict[str, int]) -> sparse.csr_matrix:
