@@ -32,10 +32,15 @@ def region_ranking(source, year: int, methodology) -> pd.DataFrame:
 
 
 def district_ranking(ranking: pd.DataFrame, municipality: str) -> pd.DataFrame:
-    """The district's pages, best first, with the region rank and a rank within the district."""
-    pages = ranking[ranking["municipality"] == municipality].sort_values(
-        ["eligible", "score"], ascending=[False, False], kind="stable", ignore_index=True
-    )
+    """The district's pages, best first, with the region rank and a rank within the district.
+
+    Without the ranking's `attrs` (its seats and weights, which no district table shows): pandas
+    deep-copies a frame's `attrs` into every frame and column made from it, and a district page
+    makes thousands of them on its way to its tables."""
+    chosen = ranking["municipality"] == municipality
+    pages = ranking[chosen]
+    pages.attrs = {}
+    pages = pages.sort_values(["eligible", "score"], ascending=[False, False], kind="stable", ignore_index=True)
     eligible = pages["eligible"].astype(bool)
     district_rank = pd.Series(pd.NA, index=pages.index, dtype="Int64")
     district_rank[eligible] = range(1, int(eligible.sum()) + 1)
@@ -81,7 +86,7 @@ def needs_help(
             "platform": worst["platform"],
             "sector": worst["sector"],
             "score": worst["score"],
-            "weakest": scores.apply(lambda row: weakest_criteria(row, criteria), axis=1),
+            "weakest": [_weakest(scores.columns, row, criteria) for row in scores.to_numpy()],
             "not_admitted": worst["exclusion_reason"].map(lambda codes: reason_text(codes, reasons)),
         }
     ).reset_index(drop=True)
@@ -98,8 +103,14 @@ def weakest_criteria(scores: pd.Series, criteria: dict[str, str], n: int = WEAKE
     """The `n` lowest criterion scores (0..1) of a page in words: «Ответы жителям (12 из 100); ...».
 
     A criterion without data (NaN here: «нет обращений») is not a weakness and is never named."""
-    low = scores.astype("float64").dropna().nsmallest(n)
-    return "; ".join(f"{criteria[c]} ({fmt_int(100 * v)} из 100)" for c, v in low.items())
+    return _weakest(scores.index, scores.astype("float64").to_numpy(), criteria, n)
+
+
+def _weakest(columns, values, criteria: dict[str, str], n: int = WEAKEST_SHOWN) -> str:
+    """`weakest_criteria` of one row of values (in the order of `columns`), without pandas: the `n`
+    lowest that are not NaN, ties in column order (as `Series.nsmallest` keeps them)."""
+    low = sorted((float(v), i) for i, v in enumerate(values) if v == v)[:n]
+    return "; ".join(f"{criteria[columns[i]]} ({fmt_int(100 * v)} из 100)" for v, i in low)
 
 
 def district_growth(growth: pd.DataFrame, municipality: str) -> pd.DataFrame:

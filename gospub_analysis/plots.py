@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .wording import WEEKDAYS_RU, fmt_int, fmt_num, fmt_share, month_ru
@@ -43,15 +44,39 @@ def show(fig: Figure, path: Path | str | None = None, *, alt: str | None = None,
     from IPython.display import Image, display
 
     dpi = dpi or (SAVED_DPI if path is not None else SHOWN_DPI)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    data = buffer.getvalue()
+    data = png(fig, dpi)
     if alt is None:
         alt = fig.get_suptitle() or next((ax.get_title() for ax in fig.axes if ax.get_title()), "")
     plt.close(fig)
     if path is not None:
         Path(path).write_bytes(data)
     display(Image(data=data, format="png", width=round(png_width(data) * SHOWN_DPI / dpi), alt=alt or None))
+
+def png(fig: Figure, dpi: float) -> bytes:
+    """`fig` as PNG at `dpi` in its tight box: the bytes of `savefig(bbox_inches="tight")`, drawn once.
+
+    `savefig` with the tight box first draws the whole figure without painting, to measure it,
+    whenever the figure has a layout engine or the box is "tight" (a fifth of a district chart's
+    rendering), then draws it again. Our charts are laid out already (`tight_layout`, after which
+    the figure keeps an inert placeholder engine): the box is measured here without that dry
+    draw and handed to `savefig` as it is. A figure with a live layout engine (or rcParams that
+    would give it one) goes the ordinary way."""
+    engine = fig.get_layout_engine()
+    live = engine is not None and not isinstance(engine, PlaceHolderLayoutEngine)
+    auto = plt.rcParams["figure.autolayout"] or plt.rcParams["figure.constrained_layout.use"]
+    buffer = io.BytesIO()
+    if live or auto or not hasattr(fig.canvas, "get_renderer"):
+        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        return buffer.getvalue()
+    fig.set_layout_engine(None)
+    own = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
+    finally:
+        fig.set_dpi(own)
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches=box)
+    return buffer.getvalue()
 
 # --- charts --------------------------------------------------------------------------------
 

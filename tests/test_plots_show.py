@@ -83,3 +83,60 @@ def test_in_a_kernel_one_image_output_with_the_files_bytes(tmp_path):
     width = images[0]["metadata"]["image/png"]["width"]
     assert f'src="data:image/png;base64,{images[0]["data"]["image/png"]}"' in tags[0]
     assert 'alt="Ответы"' in tags[0] and f'width="{width}"' in tags[0]
+
+
+def _charts():
+    """One figure of each chart function of `plots`, as the report draws them."""
+    import numpy as np
+    import pandas as pd
+
+    months = pd.date_range("2022-12-01", "2023-12-01", freq="MS")
+    monthly = pd.DataFrame({"month": months, "pages": np.arange(13) * 7 + 3, "posts": np.arange(13) * 40 % 170,
+                            "share": np.linspace(0.2, 0.7, 13), "hours": np.linspace(30, 5, 13),
+                            "sector": ["культура", "спорт"] * 6 + ["культура"]})
+    named = pd.DataFrame({"name": ["Культура", "Спорт", "Образование"], "value": [3.5, 12.25, 7.0],
+                          "low": [2.0, 10.0, 6.0], "high": [5.0, 14.0, 8.5], "vk": [10, 20, 5], "ok": [3, 4, 1]})
+    yield plots.lines_over_time(monthly, "month", {"pages": "страницы"}, bars={"posts": "публикации"},
+                                title="Район: страницы и публикации", ylabel="страниц", label="СИНТЕТИЧЕСКИЕ ДАННЫЕ")
+    yield plots.small_multiples(monthly, "month", "pages", "sector", title="По сферам", ylabel="страниц")
+    yield plots.ranked_bars(named, "value", "name", title="Баллы", xlabel="балл", label="СИНТЕТИЧЕСКИЕ ДАННЫЕ")
+    yield plots.share_and_hours(monthly, "month", {"share": "доля"}, ("hours", "часы"), title="Ответы",
+                                reference_hours=24)
+    yield plots.weekday_hour_heatmap(pd.DataFrame(np.arange(168).reshape(7, 24) % 11), title="Часы")
+    yield plots.year_line(monthly, "month", {"share": "доля"}, title="Год", ylabel="доля", kind="share",
+                          reference=(0.5, "ориентир"))
+    yield plots.paired_bars(named, "name", {"vk": "ВКонтакте", "ok": "Одноклассники"}, title="Пары", xlabel="страниц")
+    yield plots.bars_with_intervals(named, "name", "value", "low", "high", title="Интервалы", xlabel="балл",
+                                    reference=7.0)
+    yield plots.stacked_shares(pd.DataFrame({"a": [0.2, 0.5], "b": [0.8, 0.5]}, index=[2022, 2023]), title="Доли")
+
+
+@pytest.mark.parametrize("dpi", [plots.SHOWN_DPI, plots.SAVED_DPI])
+def test_png_of_every_chart_is_the_bytes_of_savefig_with_the_tight_box(dpi):
+    for old, new in zip(_charts(), _charts()):
+        buffer = __import__("io").BytesIO()
+        old.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        assert plots.png(new, dpi) == buffer.getvalue(), old.axes[0].get_title() or old.get_suptitle()
+        plt.close(old), plt.close(new)
+
+
+def test_png_draws_a_laid_out_figure_once_and_a_live_layout_the_ordinary_way(monkeypatch):
+    from matplotlib.figure import Figure
+
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (draws.append(1), original(self, renderer)))
+    fig = next(_charts())  # laid out by tight_layout
+    plots.png(fig, plots.SHOWN_DPI)
+    assert len(draws) == 1, "no dry draw before the one that paints"
+    plt.close(fig)
+
+    draws.clear()
+    fig, ax = plt.subplots(layout="constrained")
+    ax.plot([0, 1], [1, 0])
+    buffer = __import__("io").BytesIO()
+    fig.savefig(buffer, format="png", dpi=plots.SHOWN_DPI, bbox_inches="tight")
+    expected, draws[:] = len(draws), []
+    fig.set_layout_engine("constrained")
+    assert plots.png(fig, plots.SHOWN_DPI) == buffer.getvalue() and len(draws) == expected == 2
+    plt.close(fig)

@@ -70,6 +70,17 @@ def test_execution_counts_start_at_one_in_a_kept_kernel(tmp_path, kept_kernels):
     assert counts[0] == counts[1] == counts[2] == [1, 2, 3]
 
 
+def test_a_kept_kernel_writes_no_input_history_and_still_counts_from_one(tmp_path, kept_kernels):
+    kept = kernels.session(tmp_path)
+    # KernelSession.run raises KernelError when the code fails
+    kept.run("hm = get_ipython().history_manager\n"
+             "assert not hm.enabled and type(hm.db).__name__ == 'DummyDB' and hm.save_thread is None, hm.db")
+    kept.reset()
+    kept.run("assert get_ipython().execution_count == 1, get_ipython().execution_count")
+    with pytest.raises(kernels.KernelError):  # the check above can fail
+        kept.run("assert get_ipython().history_manager.enabled")
+
+
 def test_a_failing_notebook_is_reported_and_the_next_run_in_its_kernel_succeeds(tmp_path, kept_kernels):
     ok = {"year": 2023, "out_dir": "out"}
     first = runner.run_job(job(tmp_path, "first", FIXTURES / "report_ok.ipynb", ok))

@@ -15,7 +15,9 @@ working directory:
   so a run sees only its parameters and computes and shows what it would in a fresh
   kernel; imported modules stay loaded;
 * the papermill engine `KEPT_KERNEL_ENGINE` executes a notebook through the session's
-  client: papermill still parameterises, records cell timings and marks a failing cell.
+  client: papermill still parameterises, records cell timings and marks a failing cell;
+* the kernel keeps no SQLite input history (`KERNEL_ARGUMENTS`), which cost each reset a
+  commit to the history file every kernel of the machine shares.
 
 `session(cwd)` gives the worker's session for `cwd`, starting it on first use and
 replacing it when the kernel died or does not answer the reset.
@@ -43,6 +45,10 @@ RESET = f"get_ipython().reset(new_session=True)\n__import__({STATE!r}, fromlist=
 SNAPSHOT = f"__import__({STATE!r}, fromlist=['snapshot']).snapshot()"
 READY_TIMEOUT = 120  # a kernel busy with its warm-up imports answers after them
 RESET_TIMEOUT = 120
+# No input history in SQLite: every cell of every run (and every reset's new session) would be
+# written and committed to the one history file all kernels of the machine share; a report's
+# notebooks never read it, and the execution counts do not depend on it.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 logger = logging.getLogger("papermill")
 
 
@@ -58,7 +64,7 @@ class KernelSession:
 
         self.cwd = str(cwd)
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        run_sync(self.km.start_kernel)(cwd=self.cwd)
+        run_sync(self.km.start_kernel)(cwd=self.cwd, extra_arguments=KERNEL_ARGUMENTS)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.allow_stdin = False
