@@ -22,6 +22,7 @@ from sklearn.utils import check_random_state
 
 from .. import ranking
 from .features import FEATURE_LABELS, CandidateYear
+from . import trees
 from .models import MODEL_NAMES, make_model, standardised_coefficients
 
 BASELINE_NAMES = {"subscribers_only": "Только подписчики", "methodology_score": "Балл методики"}
@@ -169,14 +170,17 @@ def permutation_scores(model: Pipeline, X: pd.DataFrame, y: np.ndarray, random_s
     on the model's features made once. The feature step works column by column (imputing, a missing
     flag, scaling, one-hot), so permuting an input column's rows permutes the rows of the columns made
     of it and nothing else: the model sees the same numbers as when the pipeline is given the permuted
-    frame, without making the features again for each of the columns × repeats."""
+    frame, without making the features again for each of the columns × repeats. The boosting model
+    is asked again only for the trees that read those columns and the rows they changed
+    (`trees.TreeSums`), its scores then judged as the scorer judges its decision function."""
     estimator = model[-1]
     features = model[:-1].transform(X)
     scorer = check_scoring(estimator, scoring="average_precision")
     # scikit-learn's draws: one seed from random_state, the same sequence of shuffles for every column,
     # each shuffle applied to the column as the previous repeat left it
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
-    baseline = scorer(estimator, features, y)
+    sums = trees.TreeSums(estimator, features) if trees.applies(estimator) else None
+    baseline = scorer(estimator, features, y) if sums is None else average_precision_score(y, sums.decision())
     scores = np.empty((X.shape[1], n_repeats))
     for j, made in enumerate(input_columns(model, X.columns)):
         rng = check_random_state(seed)
@@ -185,7 +189,8 @@ def permutation_scores(model: Pipeline, X: pd.DataFrame, y: np.ndarray, random_s
         for r in range(n_repeats):
             rng.shuffle(order)
             permuted[:, made] = permuted[order][:, made]
-            scores[j, r] = scorer(estimator, permuted, y)
+            scores[j, r] = (scorer(estimator, permuted, y) if sums is None
+                            else average_precision_score(y, sums.decision_changed(permuted, made)))
     return baseline, scores
 
 

@@ -21,7 +21,7 @@ sectors and platforms the quality mark is given in (`award_sectors`, `award_plat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -139,6 +139,12 @@ class CandidateYear:
     # features no candidate of the training year has a value of (e.g. the госметка of a VK-only
     # import): the model input holds them as the neutral percentile 0.5, so they carry no weight
     features_without_data: tuple[str, ...] = ()
+    _X: pd.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __setattr__(self, name, value):
+        if name in ("candidates", "features_without_data"):  # what X is made of: make it again when asked
+            object.__setattr__(self, "_X", None)
+        object.__setattr__(self, name, value)
 
     @property
     def values(self) -> pd.DataFrame:
@@ -147,7 +153,17 @@ class CandidateYear:
 
     @property
     def X(self) -> pd.DataFrame:
-        """Model input: each feature as a percentile within the sector, plus the sector."""
+        """Model input: each feature as a percentile within the sector, plus the sector.
+
+        Made once (a run asks for it some thirty times) and again after `candidates` or
+        `features_without_data` is set; each call returns a shallow copy, so (with pandas'
+        copy-on-write) changing what it returns never changes the next call's matrix.
+        """
+        if self._X is None:
+            object.__setattr__(self, "_X", self._make_X())
+        return self._X.copy(deep=False)
+
+    def _make_X(self) -> pd.DataFrame:
         pct = peer_percentiles(self.candidates)
         if self.features_without_data:
             pct[list(self.features_without_data)] = NEUTRAL_PERCENTILE
