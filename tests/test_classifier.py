@@ -345,3 +345,24 @@ def test_improvement_probabilities_equal_those_of_each_page_predicted_alone(resu
             return np.column_stack([1 - p, p])
 
     np.testing.assert_array_equal(_alone(RowSum(), X), np.full(len(X), 0.1))
+
+
+def test_candidate_year_makes_x_once_and_again_when_its_inputs_change(small, result):
+    train = result.train
+    fresh = clf.peer_percentiles(train.candidates)
+    fresh[list(train.features_without_data)] = 0.5
+    first = train.X
+    pd.testing.assert_frame_equal(first, fresh.assign(sector=train.candidates["sector"]), check_exact=True)
+    # what a caller does to the matrix it got does not reach the next one
+    first.iloc[0, 0] = -1.0
+    first["avatar"] = -2.0
+    pd.testing.assert_frame_equal(train.X, fresh.assign(sector=train.candidates["sector"]), check_exact=True)
+    # made again when what it is made of is set
+    year = dataclasses.replace(train)  # a copy: the module's result stays as it was
+    before = year.X
+    year.features_without_data = ("members_end",)
+    assert (year.X["members_end"] == 0.5).all() and not (before["members_end"] == 0.5).all()
+    year.candidates = year.candidates.iloc[:10]
+    assert len(year.X) == 10
+    pd.testing.assert_frame_equal(year.X[clf.FEATURE_COLUMNS[:3]],
+                                  clf.peer_percentiles(year.candidates)[clf.FEATURE_COLUMNS[:3]], check_exact=True)

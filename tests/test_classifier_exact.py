@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.inspection import permutation_importance
 
+from gospub_analysis.classifier import trees
 from gospub_analysis.classifier.evaluation import input_columns, permutation_scores
 from gospub_analysis.classifier.features import CATEGORICAL, FEATURE_COLUMNS
 from gospub_analysis.classifier.models import make_model
@@ -40,3 +41,42 @@ def test_permutation_scores_equal_scikit_learns_importance(kind):
     baseline, scores = permutation_scores(model, X, y, random_state=3, n_repeats=4)
     assert np.array_equal(baseline - scores, expected.importances)
     assert (expected.importances_mean[[0, 2]] > 0.05).all()  # the two features y is made of matter
+
+
+def _discrete_candidates(n: int = 500, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
+    """Features with few values and missing ones: a shuffle leaves many rows as they were."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.choice([0.0, 0.5, 1.0], size=(n, len(FEATURE_COLUMNS)), p=[0.1, 0.2, 0.7]),
+                     columns=FEATURE_COLUMNS)
+    X.iloc[rng.random(n) < 0.3, 1] = np.nan
+    X.iloc[:, 3] = rng.random(n)
+    X[CATEGORICAL[0]] = rng.choice(list(SECTORS)[:3], size=n, p=[0.8, 0.1, 0.1])
+    y = (X[FEATURE_COLUMNS[0]] + X[FEATURE_COLUMNS[3]] + rng.random(n) * 0.8) > 1.9
+    return X, y.to_numpy()
+
+
+def test_permutation_scores_of_the_boosting_model_with_ties_equal_scikit_learns():
+    X, y = _discrete_candidates()
+    model = make_model("boosting", random_state=0).fit(X, y)
+    expected = permutation_importance(model, X, y, scoring="average_precision", n_repeats=3, random_state=7)
+    baseline, scores = permutation_scores(model, X, y, random_state=7, n_repeats=3)
+    assert np.array_equal(baseline - scores, expected.importances)
+
+
+@pytest.mark.parametrize("class_weight", ["balanced", None])  # None: a baseline log-odds other than 0
+def test_tree_sums_are_the_decision_function(class_weight):
+    X, y = _discrete_candidates()
+    model = make_model("boosting", random_state=0).set_params(model__estimator__class_weight=class_weight).fit(X, y)
+    assert (model[-1].estimator_._baseline_prediction != 0).all() == (class_weight is None)
+    estimator, features = model[-1], model[:-1].transform(X)
+    assert trees.applies(estimator) and not trees.applies(make_model("logistic").fit(X, y)[-1])
+    sums = trees.TreeSums(estimator, features)
+    assert np.array_equal(sums.decision(), estimator.decision_function(features))
+    made = input_columns(model, X.columns)
+    rng = np.random.default_rng(0)
+    for columns in (made[0], made[1], made[-1], np.array([], dtype=int)):
+        changed = features.copy()
+        changed[:, columns] = changed[rng.permutation(len(changed))][:, columns]
+        unchanged = (changed[:, columns] == features[:, columns]).all(axis=1)
+        assert len(columns) == 0 or 0 < unchanged.sum() < len(changed)  # some rows changed, some did not
+        assert np.array_equal(sums.decision_changed(changed, columns), estimator.decision_function(changed))
