@@ -8,9 +8,10 @@ import pytest
 from sklearn.inspection import permutation_importance
 
 from gospub_analysis.classifier import trees
+from gospub_analysis.classifier.explain import contributions
 from gospub_analysis.classifier.evaluation import input_columns, permutation_scores
 from gospub_analysis.classifier.features import CATEGORICAL, FEATURE_COLUMNS
-from gospub_analysis.classifier.models import make_model
+from gospub_analysis.classifier.models import ExpectedCount, make_model
 from gospub_analysis.region import SECTORS
 
 
@@ -80,3 +81,28 @@ def test_tree_sums_are_the_decision_function(class_weight):
         unchanged = (changed[:, columns] == features[:, columns]).all(axis=1)
         assert len(columns) == 0 or 0 < unchanged.sum() < len(changed)  # some rows changed, some did not
         assert np.array_equal(sums.decision_changed(changed, columns), estimator.decision_function(changed))
+
+
+class _Opaque:
+    """A model contributions cannot look into: it takes the batch of every "what if" at once."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def predict_proba(self, X):
+        return self.model.predict_proba(X)
+
+
+@pytest.mark.parametrize("shift", [None, 0.7])
+def test_contributions_through_the_trees_equal_the_batch_of_what_ifs(shift):
+    X, y = _discrete_candidates()
+    pipeline = make_model("boosting", random_state=0).fit(X, y)
+    model = pipeline if shift is None else ExpectedCount(pipeline, shift)
+    rng = np.random.default_rng(2)
+    reference = pd.DataFrame(rng.choice([0.0, 0.5, 1.0, np.nan], size=(len(X), len(FEATURE_COLUMNS))),
+                             columns=FEATURE_COLUMNS, index=X.index)
+    reference.iloc[:, 3] = X.iloc[:, 3]  # a feature at its reference already: no change
+    got = contributions(model, X, reference)
+    expected = contributions(_Opaque(model), X, reference)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert got.notna().to_numpy().mean() > 0.5 and (got.abs() > 0).to_numpy().mean() > 0.2

@@ -26,6 +26,8 @@ from sklearn.pipeline import Pipeline
 
 from ..wording import MINUS, fmt_hours, fmt_num, fmt_share, with_unit
 from .features import CANDIDATE_ID_COLUMNS, FEATURE_COLUMNS, FEATURES, CandidateYear, Feature
+from . import trees
+from .evaluation import input_columns
 from .models import ExpectedCount, logit, sigmoid
 
 NO_DATA = "нет данных"
@@ -122,13 +124,52 @@ def contributions(model, X: pd.DataFrame, X_reference: pd.DataFrame,
     page would gain by being like the winners (a gap), negative where it would lose (a
     strength). A page whose value is missing gets NaN for that feature (nothing to compare).
     """
-    base = logit(model.predict_proba(X)[:, 1])
     columns = [f.column for f in features]
-    # every "what if" copy in one batch: one predict call instead of one per feature
-    batch = pd.concat([X.assign(**{c: X_reference[c].to_numpy()}) for c in columns], ignore_index=True)
-    moved = logit(model.predict_proba(batch)[:, 1]).reshape(len(columns), len(X)).T
+    by_trees = _by_trees(model, X, X_reference, columns)
+    if by_trees is not None:
+        base, moved = by_trees
+    else:
+        base = logit(model.predict_proba(X)[:, 1])
+        # every "what if" copy in one batch: one predict call instead of one per feature
+        batch = pd.concat([X.assign(**{c: X_reference[c].to_numpy()}) for c in columns], ignore_index=True)
+        moved = logit(model.predict_proba(batch)[:, 1]).reshape(len(columns), len(X)).T
     out = pd.DataFrame(moved - base[:, None], index=X.index, columns=columns)
     return out.where(X[columns].notna().to_numpy())
+
+
+def _by_trees(model, X: pd.DataFrame, X_reference: pd.DataFrame, columns: list[str]
+              ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(log-odds of each page, of each page with one feature at its reference: pages × columns) for the
+    boosting model (a pipeline of `make_model`, or an `ExpectedCount` over one), asking only the trees
+    that read the changed feature (`trees.TreeSums`); None for any other model.
+
+    The feature step works column by column, so the features of "X with column c at its reference"
+    are X's features with the columns made of c taken from those of X with every column at its
+    reference. The probabilities are then made with the same functions as the model's own calls
+    (`PriorCorrected.predict_proba`, `ExpectedCount.predict_proba`), value by value."""
+    pipeline, shift = (model.pipeline, model.shift) if isinstance(model, ExpectedCount) else (model, None)
+    if not isinstance(pipeline, Pipeline) or not trees.applies(pipeline[-1]):
+        return None
+    step = pipeline[:-1]
+    features = step.transform(X)
+    at_reference = step.transform(X.assign(**{c: X_reference[c].to_numpy() for c in columns}))
+    made = dict(zip(X.columns, input_columns(pipeline, X.columns)))
+    sums = trees.TreeSums(pipeline[-1], features)
+
+    def log_odds(decision: np.ndarray) -> np.ndarray:
+        p = sigmoid(decision)
+        proba = np.column_stack([1 - p, p])
+        if shift is not None:
+            p = sigmoid(logit(proba[:, 1]) + shift)
+            proba = np.column_stack([1 - p, p])
+        return logit(proba[:, 1])
+
+    moved = np.empty((len(X), len(columns)))
+    for k, c in enumerate(columns):
+        changed = features.copy()
+        changed[:, made[c]] = at_reference[:, made[c]]
+        moved[:, k] = log_odds(sums.decision_changed(changed, made[c]))
+    return log_odds(sums.decision()), moved
 
 
 def consistent(contrib: pd.DataFrame, values: pd.DataFrame, reference: pd.DataFrame,
