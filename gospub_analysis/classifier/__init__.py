@@ -13,6 +13,8 @@ evaluated out of time. Everything reads the dataset through a `Source`:
 Modules, one concept each:
 - `features`: the features, the as-of cut, the candidates and labels of a year (`CandidateYear`);
 - `models`: the two pipelines, the prior correction, the shift to the expected number of marks;
+- `binning`: the boosting model's bins computed in one pass (`Prebinned`, scikit-learn's model and thresholds);
+- `trees`: the boosting model's decisions tree by tree, for matrices changed in a few columns;
 - `evaluation`: metrics of a score, grouped cross-validation, baselines, importance, weights;
 - `explain`: the reasons of each page and the one improvement near the line, the flagged list;
 - `run`: one run (`run`, `Result`, `NotReady`) and the years a yearly report uses (`report_years`);
