@@ -175,3 +175,18 @@ def test_the_boosting_pipeline_predicts_as_with_scikit_learns_model():
         assert np.array_equal(ours.predict_proba(data), plain.predict_proba(data))
         assert np.array_equal(ours.named_steps["model"].decision_function(ours[:-1].transform(data)),
                               plain.named_steps["model"].decision_function(plain[:-1].transform(data)))
+
+
+def test_prebinned_takes_over_only_under_the_versions_it_repeats(monkeypatch):
+    from gospub_analysis.classifier import binning
+
+    assert binning.SKLEARN_VERSION in binning.REPRODUCED  # the installed version: the tests above check it
+    X, y = _columns(600)
+    calls = []
+    monkeypatch.setattr(binning, "bin_thresholds", lambda *a, **k: calls.append(1) or bin_thresholds(*a, **k))
+    Prebinned(**BOOSTING).fit(X, y)
+    assert calls == [1]
+    monkeypatch.setattr(binning, "SKLEARN_VERSION", (9, 99))
+    other = Prebinned(**BOOSTING).fit(X, y)
+    assert calls == [1]  # left to scikit-learn's own binning
+    assert np.array_equal(other.predict_proba(X), HistGradientBoostingClassifier(**BOOSTING).fit(X, y).predict_proba(X))

@@ -20,16 +20,26 @@ and dropped: the averaged quantiles can leave a bin that no training row falls i
 the model's binning of bin numbers loses, and a split next to such a bin then moves on
 new data (every fit of the region's data has one).
 
-This leans on two private names of scikit-learn (`BaseHistGradientBoosting._bin_data`
-and the attributes `_BinMapper.fit` sets); the tests fail if a new version changes them.
+This leans on scikit-learn's private code (`BaseHistGradientBoosting._bin_data`, the
+attributes `_BinMapper.fit` sets, and the binning of `_find_binning_thresholds`, which
+has changed between versions), so `Prebinned` takes over only under the versions it was
+checked against (`REPRODUCED`) and is the plain model under any other; the tests compare
+it with the installed version's own binning.
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import sklearn
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.utils import check_array, check_random_state
+
+# scikit-learn versions (major, minor) whose binning `column_thresholds` repeats (tests/test_classifier_binning.py)
+REPRODUCED = {(1, 9)}
+SKLEARN_VERSION = tuple(int(part) for part in re.findall(r"\d+", sklearn.__version__)[:2])
 
 # scikit-learn's own constants (sklearn.ensemble._hist_gradient_boosting.common, binning._BinMapper)
 ALMOST_INF = 1e300
@@ -121,12 +131,14 @@ class Prebinned(HistGradientBoostingClassifier):
     It takes over the one step of `fit` that bins the training rows (`_bin_data`): the rows, weights and
     seed are those `fit` passes to its `_BinMapper` (after its class weights and any validation split),
     the mapper is given the thresholds it would have found and then bins the rows itself. Everything
-    else is scikit-learn's. A mapper with categorical features is left to its own `fit`.
+    else is scikit-learn's. A mapper with categorical features, or a scikit-learn version not in
+    `REPRODUCED`, is left to its own `fit`.
     """
 
     def _bin_data(self, X, sample_weight, is_training_data):
         mapper = self._bin_mapper
-        if not is_training_data or mapper.is_categorical is not None or mapper.known_categories is not None:
+        if (not is_training_data or mapper.is_categorical is not None or mapper.known_categories is not None
+                or SKLEARN_VERSION not in REPRODUCED):
             return super()._bin_data(X, sample_weight, is_training_data)
         X = check_array(X, dtype=[np.float64], ensure_all_finite=False)
         mapper.bin_thresholds_ = bin_thresholds(X, mapper.n_bins - 1, sample_weight, mapper.random_state,

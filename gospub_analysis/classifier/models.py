@@ -1,9 +1,10 @@
 """The classifier's estimators: two scikit-learn pipelines and the probability corrections they need.
 
 This module owns `make_model` (an L2-regularised logistic regression and a histogram
-gradient-boosting model over `CandidateYear.X`, whose bins `binning.Prebinned` computes in one pass), `PriorCorrected` (winners are rare, about
-8% of candidates, so both are fitted with balanced class weights and their probabilities
-mapped back to the training prevalence), `ExpectedCount` with `count_shift` (one log-odds
+gradient-boosting model over `CandidateYear.X`, whose bins `binning.Prebinned` computes
+in one pass), `PriorCorrected` (winners are rare, about 8% of candidates, so both are
+fitted with balanced class weights and their probabilities mapped back to the training
+prevalence), `ExpectedCount` with `count_shift` (one log-odds
 shift per target year so that the probabilities add up to the expected number of marks),
 `standardised_coefficients`, and the one `logit` the package uses.
 """
