@@ -143,3 +143,93 @@ def test_the_municipality_page_lists_organisations_missing_the_second_platform(s
         "На конец 2023 года. Болотнинский: у 1 организации нет страницы во второй обязательной сети — 1 без Одноклассников, 0 без ВКонтакте")
     assert list(municipality.missing_platform_for_reader(missing).columns) == [
         "Организация", "Сфера", "Есть страница", "Нет страницы", "Ссылка на страницу"]
+
+
+# --- the cross-posting window at its edges ------------------------------------------------------------
+
+def edge_tables() -> dict[str, pd.DataFrame]:
+    """`platform_fixture` plus three organisations for the edges of the window and of the year.
+
+    - o7 «Музей» (vk:7, ok:107). VK (local) 31.12.2022 23:30 (the previous year, just before the
+      boundary), 01.06.2023 11:00, 31.12.2023 20:59:59, 01.01.2024 00:30 (the next year). OK 2022:
+      31.12.2022 23:45 (15 min after: in). OK 2023: 01.01 00:29:59 (59:59 after the 2022 VK post: in),
+      01.01 00:30:00 (60:00: in), 01.01 00:30:01 (60:01: out), 01.06 12:00 (60:00 after: in),
+      31.12 22:00 (60:01 after 20:59:59, 2 h 30 min before 00:30: out), 31.12 23:30 (60:00 before the
+      2024 post: in) → 4 of 6.
+    - o8 «Библиотека» (vk:8 without a single post, ok:108 with a post on 01.03.2023): no VK post at
+      all, so the organisation is not counted.
+    - o9 «Стадион» (ok:109 01.03.2023 10:00; vk:9 posts only on 01.06.2024): it has a VK post, so it
+      counts, with none near: 0 of 1.
+    Region 2023: o1 3 of 5, o4 1 of 1, o7 4 of 6, o9 0 of 1 → 4 organisations, 8 of 13.
+    Region 2022: o1 0 of 1 (20.12.2022), o7 1 of 1 → 2 organisations, 1 of 2.
+    """
+    from platform_fixture import utc_series
+
+    t = tables()
+    more = pd.DataFrame({"org_id": ["o7", "o8", "o9"], "name": ["Музей", "Библиотека", "Стадион"],
+                         "level": ["municipal"] * 3, "founder": [None] * 3, "sector": ["culture"] * 3,
+                         "municipality": ["г. Бердск"] * 3, "ogrn": [None] * 3, "no_page_reason": [None] * 3})
+    pages = [("vk:7", "o7"), ("ok:107", "o7"), ("vk:8", "o8"), ("ok:108", "o8"), ("vk:9", "o9"), ("ok:109", "o9")]
+    communities = pd.DataFrame({
+        "community_id": [p for p, _ in pages], "platform": [p.split(":")[0] for p, _ in pages],
+        "platform_id": [p.split(":")[1] for p, _ in pages], "screen_name": [None] * 6,
+        "name": [f"Страница {p}" for p, _ in pages], "org_id": [o for _, o in pages],
+        "created_at": utc_series(["2022-06-01 10:00"] * 6), "closed_at": utc_series([None] * 6)})
+    posts = pd.DataFrame([
+        ("vk:7", 1, "2022-12-31 23:30"), ("vk:7", 2, "2023-06-01 11:00"), ("vk:7", 3, "2023-12-31 20:59:59"),
+        ("vk:7", 4, "2024-01-01 00:30"),
+        ("ok:107", 1, "2022-12-31 23:45"), ("ok:107", 2, "2023-01-01 00:29:59"), ("ok:107", 3, "2023-01-01 00:30:00"),
+        ("ok:107", 4, "2023-01-01 00:30:01"), ("ok:107", 5, "2023-06-01 12:00"), ("ok:107", 6, "2023-12-31 22:00"),
+        ("ok:107", 7, "2023-12-31 23:30"),
+        ("ok:108", 1, "2023-03-01 10:00"), ("ok:109", 1, "2023-03-01 10:00"), ("vk:9", 1, "2024-06-01 10:00"),
+    ], columns=["community_id", "post_id", "published_at"])
+    template = t["posts"].iloc[[0]].drop(columns=["community_id", "post_id", "published_at"])
+    posts = posts.assign(published_at=utc_series(posts["published_at"]),
+                         **{c: template[c].iloc[0] for c in template.columns if c != "comments"}, comments=0)
+    posts = posts.astype(t["posts"].dtypes.to_dict())
+    t["organizations"] = pd.concat([t["organizations"], more.astype(t["organizations"].dtypes.to_dict())],
+                                   ignore_index=True)
+    t["communities"] = pd.concat([t["communities"], communities.astype(t["communities"].dtypes.to_dict())],
+                                 ignore_index=True)
+    t["posts"] = pd.concat([t["posts"], posts], ignore_index=True)
+    return t
+
+
+@pytest.fixture(scope="module")
+def edges(tmp_path_factory):
+    return open_source(write_dataset(tmp_path_factory.mktemp("edges") / "ds", edge_tables(), MANIFEST))
+
+
+def test_cross_posting_window_edges_and_year_boundaries(edges):
+    per_org = crossposting.by_organisation(edges, *crossposting.year_bounds(2023, TZ))
+    assert per_org[["org_id", "ok_posts", "within_hour"]].values.tolist() == [
+        ["o1", 5, 3], ["o4", 1, 1], ["o7", 6, 4], ["o9", 1, 0]]
+    assert per_org.dtypes[["ok_posts", "within_hour"]].tolist() == ["int64", "int64"]
+    assert crossposting.year_summary(edges, 2023) == {"organizations": 4, "ok_posts": 13, "within_hour": 8,
+                                                      "share": pytest.approx(8 / 13)}
+    before = crossposting.by_organisation(edges, *crossposting.year_bounds(2022, TZ))
+    assert before[["org_id", "ok_posts", "within_hour"]].values.tolist() == [["o1", 1, 0], ["o7", 1, 1]]
+
+
+def test_cross_posting_of_a_period_without_ok_posts(edges):
+    empty = crossposting.by_organisation(edges, *crossposting.year_bounds(2025, TZ))
+    assert empty.empty and list(empty.columns) == ["org_id", "name", "sector", "municipality", "ok_posts",
+                                                   "within_hour", "share"]
+    assert crossposting.summary(empty)["ok_posts"] == 0
+
+
+def test_cross_posting_matches_every_pair_within_the_window():
+    """The binary search against all pairs: an OK post is in when some VK post of its organisation lies at
+    most an hour (3.6e9 µs) before or after it, ends included."""
+    import numpy as np
+
+    rng = np.random.default_rng(15)
+    hour = 3_600_000_000
+    ok_org, vk_org = rng.integers(0, 7, 400), rng.integers(0, 7, 300)
+    ok_t = 1_672_000_000_000_000 + rng.integers(0, 200, 400) * hour // 4  # quarter hours: many exact edges
+    vk_t = 1_672_000_000_000_000 + rng.integers(-8, 208, 300) * hour // 4 + rng.choice([-1, 0, 1], 300)
+    posts, within = crossposting._within(ok_org, ok_t, vk_org, vk_t, hour, 9)
+    pairs = (ok_org[:, None] == vk_org[None, :]) & (np.abs(ok_t[:, None] - vk_t[None, :]) <= hour)
+    assert posts.tolist() == np.bincount(ok_org, minlength=9).tolist()
+    assert within.tolist() == np.bincount(ok_org[pairs.any(axis=1)], minlength=9).tolist()
+    assert 0 < within.sum() < posts.sum()

@@ -181,17 +181,21 @@ class Growth(MonthlySeries):
         """Organisations without an active page at the year's end, by the reason the list gives.
 
         Reasons come from organizations.no_page_reason; organisations without a page and
-        without a reason are counted as 'причина не указана'.
+        without a reason are counted as 'причина не указана'. Computed once per year and grouping.
         """
         year = self.check_year(year)
         self._keys(by)
         if by == "platform":
             raise ValueError("no_page_reasons: organisations have reasons, not platforms; by must be sector, "
                              "municipality or None")
+        return self.memo(("no_page_reasons", year, by), lambda: self._no_page_reasons(year, by))
+
+    def _no_page_reasons(self, year: int, by: str | None) -> pd.DataFrame:
         december = pd.Timestamp(year=year, month=12, day=1)
-        active = self.page_months[(self.page_months["month"] == december) & self.page_months["active"]]
-        with_page = set(self.pages.loc[self.pages["community_id"].isin(active["community_id"]), "org_id"].dropna())
-        orgs = self.organizations[~self.organizations["org_id"].isin(with_page)]
+        active = self._active_orgs
+        with_page = pd.Index(active.loc[active["month"] == december, "org_id"])
+        # get_indexer, not isin: a string column's isin makes a Python object of every value looked for
+        orgs = self.organizations[with_page.get_indexer(self.organizations["org_id"]) < 0]
         orgs = orgs.assign(reason=orgs["no_page_reason"].fillna(NO_REASON))
         group = ["reason"] if by is None else [by, "reason"]
         return (orgs.groupby(group).size().rename("organizations").reset_index()
