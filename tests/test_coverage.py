@@ -150,7 +150,7 @@ def test_the_municipality_page_lists_organisations_missing_the_second_platform(s
 def edge_tables() -> dict[str, pd.DataFrame]:
     """`platform_fixture` plus three organisations for the edges of the window and of the year.
 
-    - o7 «Музей» (vk:7, ok:107). VK (local) 31.12.2022 23:30 (the previous year, just before the
+    - o7 «Музей» (vk:7, ok:107, and a second VK page vk:77 without posts). VK (local) 31.12.2022 23:30 (the previous year, just before the
       boundary), 01.06.2023 11:00, 31.12.2023 20:59:59, 01.01.2024 00:30 (the next year). OK 2022:
       31.12.2022 23:45 (15 min after: in). OK 2023: 01.01 00:29:59 (59:59 after the 2022 VK post: in),
       01.01 00:30:00 (60:00: in), 01.01 00:30:01 (60:01: out), 01.06 12:00 (60:00 after: in),
@@ -162,6 +162,8 @@ def edge_tables() -> dict[str, pd.DataFrame]:
       counts, with none near: 0 of 1.
     Region 2023: o1 3 of 5, o4 1 of 1, o7 4 of 6, o9 0 of 1 → 4 organisations, 8 of 13.
     Region 2022: o1 0 of 1 (20.12.2022), o7 1 of 1 → 2 organisations, 1 of 2.
+    Organisations with a page open at the end of 2023, per platform: VK o1, o2, o4, o7 (two pages), o8,
+    o9 → 6; OK o1, o3, o7, o8, o9 → 5 (ok:104 closed); Telegram o3, o6 → 2; of 9.
     """
     from platform_fixture import utc_series
 
@@ -169,12 +171,13 @@ def edge_tables() -> dict[str, pd.DataFrame]:
     more = pd.DataFrame({"org_id": ["o7", "o8", "o9"], "name": ["Музей", "Библиотека", "Стадион"],
                          "level": ["municipal"] * 3, "founder": [None] * 3, "sector": ["culture"] * 3,
                          "municipality": ["г. Бердск"] * 3, "ogrn": [None] * 3, "no_page_reason": [None] * 3})
-    pages = [("vk:7", "o7"), ("ok:107", "o7"), ("vk:8", "o8"), ("ok:108", "o8"), ("vk:9", "o9"), ("ok:109", "o9")]
+    pages = [("vk:7", "o7"), ("vk:77", "o7"), ("ok:107", "o7"), ("vk:8", "o8"), ("ok:108", "o8"), ("vk:9", "o9"),
+             ("ok:109", "o9")]
     communities = pd.DataFrame({
         "community_id": [p for p, _ in pages], "platform": [p.split(":")[0] for p, _ in pages],
-        "platform_id": [p.split(":")[1] for p, _ in pages], "screen_name": [None] * 6,
+        "platform_id": [p.split(":")[1] for p, _ in pages], "screen_name": [None] * 7,
         "name": [f"Страница {p}" for p, _ in pages], "org_id": [o for _, o in pages],
-        "created_at": utc_series(["2022-06-01 10:00"] * 6), "closed_at": utc_series([None] * 6)})
+        "created_at": utc_series(["2022-06-01 10:00"] * 7), "closed_at": utc_series([None] * 7)})
     posts = pd.DataFrame([
         ("vk:7", 1, "2022-12-31 23:30"), ("vk:7", 2, "2023-06-01 11:00"), ("vk:7", 3, "2023-12-31 20:59:59"),
         ("vk:7", 4, "2024-01-01 00:30"),
@@ -220,16 +223,27 @@ def test_cross_posting_of_a_period_without_ok_posts(edges):
 
 def test_cross_posting_matches_every_pair_within_the_window():
     """The binary search against all pairs: an OK post is in when some VK post of its organisation lies at
-    most an hour (3.6e9 µs) before or after it, ends included."""
+    most an hour (3.6e9 µs) before or after it, ends included. Posts on a few days spread over three years
+    (more than 2^46 µs) and on a quarter-hour grid, so that exact edges and near misses are many."""
     import numpy as np
 
     rng = np.random.default_rng(15)
-    hour = 3_600_000_000
-    ok_org, vk_org = rng.integers(0, 7, 400), rng.integers(0, 7, 300)
-    ok_t = 1_672_000_000_000_000 + rng.integers(0, 200, 400) * hour // 4  # quarter hours: many exact edges
-    vk_t = 1_672_000_000_000_000 + rng.integers(-8, 208, 300) * hour // 4 + rng.choice([-1, 0, 1], 300)
+    hour, day = 3_600_000_000, 86_400_000_000
+    days = np.array([0, 12, 13, 400, 800, 1100])
+    ok_org, vk_org = rng.integers(0, 7, 600), rng.integers(0, 7, 500)
+    ok_t = 1_600_000_000_000_000 + rng.choice(days, 600) * day + rng.integers(0, 96, 600) * hour // 4
+    vk_t = (1_600_000_000_000_000 + rng.choice(days, 500) * day + rng.integers(-8, 104, 500) * hour // 4
+            + rng.choice([-1, 0, 1], 500))
     posts, within = crossposting._within(ok_org, ok_t, vk_org, vk_t, hour, 9)
     pairs = (ok_org[:, None] == vk_org[None, :]) & (np.abs(ok_t[:, None] - vk_t[None, :]) <= hour)
     assert posts.tolist() == np.bincount(ok_org, minlength=9).tolist()
     assert within.tolist() == np.bincount(ok_org[pairs.any(axis=1)], minlength=9).tolist()
     assert 0 < within.sum() < posts.sum()
+    assert (np.abs(ok_t[:, None] - vk_t[None, :]) == hour).any()  # exact edges are there
+
+
+def test_an_organisation_with_two_pages_on_a_platform_counts_once(edges):
+    by = growth.Growth(edges, 2023).by_platform().set_index("platform")
+    assert by["organizations_with_page"].to_dict() == {"vk": 6, "ok": 5, "telegram": 2}
+    assert (by["organizations"] == 9).all()
+    assert growth.Growth(edges, 2023).headline().set_index("figure").loc["organizations_with_page", "value"] == 8
