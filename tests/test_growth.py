@@ -339,6 +339,10 @@ def test_the_series_tables_are_shared_through_the_cache_dir(data_dir, tmp_path, 
         return out
 
     expected = everything(growth.Growth(data_dir, 2023))
+    g = growth.Growth(data_dir, 2023)
+    pages = g.pages.assign(scope="scope")[["community_id", "sector", "municipality", "platform", "scope"]]
+    pd.testing.assert_frame_equal(g._keyed_page_months, g.page_months.merge(pages, on="community_id", how="left"),
+                                  check_exact=True)
     first = everything(growth.Growth(Source(data_dir.path, tmp_path), 2023))
     assert sorted(p.name.split("-")[1] for p in tmp_path.glob("*.parquet")) == [
         "page_months", "reply_figures", "snapshots"]
@@ -364,3 +368,15 @@ def test_year_pages_and_no_page_reasons_are_computed_once_per_year(data_dir):
     reasons.loc[:, "organizations"] = -1
     assert g.no_page_reasons()["organizations"].tolist() == [1, 1]
     assert g.platforms == ["vk"] and g.platforms is not g.platforms  # each caller gets its own list
+
+
+def test_the_groupings_beside_page_months_in_any_row_order(data_dir, monkeypatch):
+    """`_keyed_page_months` repeats each page's groupings when page_months is page by page (as made);
+    in any other order it joins them by community_id: the same rows either way."""
+    g = growth.Growth(data_dir, 2023)
+    pages = g.pages.assign(scope="scope")[["community_id", "sector", "municipality", "platform", "scope"]]
+    shuffled = g.page_months.sample(frac=1, random_state=0).reset_index(drop=True)
+    monkeypatch.setattr(growth.series.MonthlySeries, "page_months", property(lambda self: shuffled))
+    keyed = growth.Growth(data_dir, 2023)._keyed_page_months
+    pd.testing.assert_frame_equal(keyed, shuffled.merge(pages, on="community_id", how="left"), check_exact=True)
+    assert keyed.loc[keyed["community_id"] == "vk:3", "municipality"].eq("г. Бердск").all()

@@ -192,7 +192,13 @@ class MonthlySeries:
         """`page_months` with every grouping of the page (sector, municipality, platform, and the region as
         a whole, `SCOPE`) beside it: joined once for all the figures and series."""
         pages = self.pages.assign(**{SCOPE: SCOPE})[["community_id", *GROUPINGS, SCOPE]]
-        return self.page_months.merge(pages, on="community_id", how="left")
+        pm, n = self.page_months, len(self.months)
+        ids = pages["community_id"].to_numpy()
+        if len(pm) == len(ids) * n and (pm["community_id"].to_numpy() == np.repeat(ids, n)).all():
+            # page_months is page by page in the order of `pages`, every month in turn (as `_page_months`
+            # makes it): each page's row repeated, as the merge would put it, without hashing the ids
+            return pm.assign(**{c: pages[c].repeat(n).reset_index(drop=True) for c in [*GROUPINGS, SCOPE]})
+        return pm.merge(pages, on="community_id", how="left")
 
     @cached_property
     def _active_pages(self) -> pd.DataFrame:
