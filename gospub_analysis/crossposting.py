@@ -67,23 +67,30 @@ def by_organisation(source: Source, start, end) -> pd.DataFrame:
     return out.assign(share=out["within_hour"] / out["ok_posts"])
 
 
+KEY_BITS = 63  # an (organisation, time) key is a non-negative int64
+
+
 def _within(ok_org: np.ndarray, ok_t: np.ndarray, vk_org: np.ndarray, vk_t: np.ndarray, window: int,
             n_orgs: int) -> tuple[np.ndarray, np.ndarray]:
     """Per organisation number (0 .. n_orgs - 1): its OK posts, and those with a VK post of the same
-    organisation at most `window` (microseconds) before or after. Times are microseconds since the
-    epoch; an (organisation, time) pair becomes one sortable int64 (organisation in the high bits, time
-    since the earliest time in the low 45 bits: more than a year of microseconds)."""
+    organisation at most `window` (microseconds) before or after, ends included. Times are microseconds
+    since the epoch. An (organisation, time) pair becomes one sortable int64: the time since the earliest
+    time (less a window) in the low bits, as many as the period needs (45 for a year), the organisation
+    above them; when the organisations do not fit in the bits left, they go in runs of as many as do."""
     ok_posts = np.bincount(ok_org, minlength=n_orgs).astype("int64")
     if not len(ok_t) or not len(vk_t):
         return ok_posts, np.zeros(n_orgs, "int64")
     base = min(int(ok_t.min()), int(vk_t.min())) - window
-    span = max(int(ok_t.max()), int(vk_t.max())) + window - base
-    bits = max(span.bit_length(), 1)
-    if bits + max(n_orgs, 1).bit_length() > 62:
-        raise ValueError(f"crossposting: a period of {span} microseconds is too long for one pass")
-    vk_key = np.sort((vk_org << bits) + (vk_t - base))
-    ok_key = (ok_org << bits) + (ok_t - base)
-    near = np.searchsorted(vk_key, ok_key + window, "right") > np.searchsorted(vk_key, ok_key - window, "left")
+    bits = (max(int(ok_t.max()), int(vk_t.max())) + window - base).bit_length()  # every t - base ± window < 2**bits
+    run = 1 << (KEY_BITS - bits)  # organisations per pass: (run - 1) << bits + 2**bits - 1 < 2**KEY_BITS
+    near = np.zeros(len(ok_t), bool)
+    for first in range(0, n_orgs, run):
+        ok_in = slice(None) if run >= n_orgs else (ok_org >= first) & (ok_org < first + run)
+        vk_in = slice(None) if run >= n_orgs else (vk_org >= first) & (vk_org < first + run)
+        vk_key = np.sort(((vk_org[vk_in] - first) << bits) + (vk_t[vk_in] - base))
+        ok_key = ((ok_org[ok_in] - first) << bits) + (ok_t[ok_in] - base)
+        near[ok_in] = (np.searchsorted(vk_key, ok_key + window, "right")
+                       > np.searchsorted(vk_key, ok_key - window, "left"))
     return ok_posts, np.bincount(ok_org[near], minlength=n_orgs).astype("int64")
 
 

@@ -221,7 +221,7 @@ def test_cross_posting_of_a_period_without_ok_posts(edges):
     assert crossposting.summary(empty)["ok_posts"] == 0
 
 
-def test_cross_posting_matches_every_pair_within_the_window():
+def test_cross_posting_matches_every_pair_within_the_window(monkeypatch):
     """The binary search against all pairs: an OK post is in when some VK post of its organisation lies at
     most an hour (3.6e9 µs) before or after it, ends included. Posts on a few days spread over three years
     (more than 2^46 µs) and on a quarter-hour grid, so that exact edges and near misses are many."""
@@ -240,6 +240,10 @@ def test_cross_posting_matches_every_pair_within_the_window():
     assert within.tolist() == np.bincount(ok_org[pairs.any(axis=1)], minlength=9).tolist()
     assert 0 < within.sum() < posts.sum()
     assert (np.abs(ok_t[:, None] - vk_t[None, :]) == hour).any()  # exact edges are there
+    # organisations in runs (here of 2, as when a country's do not fit beside a long period's times)
+    monkeypatch.setattr(crossposting, "KEY_BITS", 48)
+    assert [a.tolist() for a in crossposting._within(ok_org, ok_t, vk_org, vk_t, hour, 9)] == [
+        posts.tolist(), within.tolist()]
 
 
 def test_an_organisation_with_two_pages_on_a_platform_counts_once(edges):
