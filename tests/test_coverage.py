@@ -251,3 +251,25 @@ def test_an_organisation_with_two_pages_on_a_platform_counts_once(edges):
     assert by["organizations_with_page"].to_dict() == {"vk": 6, "ok": 5, "telegram": 2}
     assert (by["organizations"] == 9).all()
     assert growth.Growth(edges, 2023).headline().set_index("figure").loc["organizations_with_page", "value"] == 8
+
+
+def test_cross_posting_keys_never_mix_organisations():
+    """At the key's limits: 200,000 organisations over three years (runs of 2**16 of them fill an int64),
+    and an OK post exactly 2**46 µs after another organisation's VK post (where a key one bit too
+    short would put them side by side)."""
+    import numpy as np
+
+    hour = 3_600_000_000
+    rng = np.random.default_rng(7)
+    orgs = rng.integers(0, 200_000, 300)
+    ok_t = 1_600_000_000_000_000 + rng.integers(0, 3 * 365 * 24, 300) * hour
+    vk_org = np.concatenate([orgs[:150], rng.integers(0, 200_000, 150)])
+    vk_t = np.concatenate([ok_t[:150] + rng.choice([-hour - 1, -hour, 0, hour, hour + 1], 150),
+                           1_600_000_000_000_000 + rng.integers(0, 3 * 365 * 24, 150) * hour])
+    posts, within = crossposting._within(orgs, ok_t, vk_org, vk_t, hour, 200_000)
+    pairs = (orgs[:, None] == vk_org[None, :]) & (np.abs(ok_t[:, None] - vk_t[None, :]) <= hour)
+    assert within.tolist() == np.bincount(orgs[pairs.any(axis=1)], minlength=200_000).tolist()
+    assert 60 < within.sum() < 150 and posts.sum() == 300
+    t0 = 1_600_000_000_000_000
+    assert crossposting._within(np.array([0]), np.array([t0 + 2**46]), np.array([1]), np.array([t0]), hour,
+                                2)[1].tolist() == [0, 0]
