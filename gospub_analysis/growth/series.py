@@ -184,7 +184,7 @@ class MonthlySeries:
     @property
     def _reply_figures(self) -> pd.DataFrame:
         """The columns of `replies` the growth figures read (month, the groupings, answered, reply times),
-        shared through the source's cache (`shared`): a tenth of the work of `replies` is reading them back."""
+        shared through the source's cache (`shared`), so that a page reading them back never matches replies."""
         return self.shared("reply_figures", lambda: self.replies[list(REPLY_FIGURES)])
 
     @cached_property

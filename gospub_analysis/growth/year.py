@@ -73,8 +73,8 @@ class Growth(MonthlySeries):
     def _year_pages(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """The pages' rows of a year that every grouping of the year figures sums, computed once per year:
         (at the end of December, with the subscribers of the pages active then from their latest snapshot
-        within the year and `pages_without_snapshot`; the year's months; per page, whether it had a live
-        stream in the year, `has_live`). Each has every grouping column (`_keyed_page_months`)."""
+        within the year and `pages_without_snapshot`; the year's months; per page and its groupings, whether
+        it had a live stream in the year). Each has every grouping column (`_keyed_page_months`)."""
         if ("year_pages", year) not in self._memo:
             keys = [*GROUPINGS, SCOPE]
             december = pd.Timestamp(year=year, month=12, day=1)
