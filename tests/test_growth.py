@@ -319,3 +319,64 @@ def test_figures_are_computed_once_and_each_caller_gets_its_own_copy(data_dir, m
     assert fresh.monthly()["pages_active"].tolist() == growth.Growth(data_dir, 2023).monthly()["pages_active"].tolist()
     with pytest.raises(ValueError):
         fresh.year_figures(by="colour")
+
+
+def test_the_series_tables_are_shared_through_the_cache_dir(data_dir, tmp_path, monkeypatch):
+    """With a cache_dir, page_months, the monthly snapshots and the reply figures are written there once;
+    another source given the same folder reads them back instead of querying the dataset, and every
+    figure and series it makes equals the ones computed without a cache, exactly (dtypes included)."""
+    from gospub_analysis import Source
+
+    def everything(g: growth.Growth) -> dict[str, pd.DataFrame]:
+        out = {"page_months": g.page_months}
+        for by in (None, "sector", "municipality", "platform"):
+            out[f"monthly {by}"] = g.monthly(by)
+            for year in (2022, 2023):
+                out[f"year {year} {by}"] = g.year_figures(year, by)
+            if by != "platform":
+                out[f"reasons {by}"] = g.no_page_reasons(by=by)
+        out["headline"], out["municipalities"] = g.headline(), g.by_municipality()
+        return out
+
+    expected = everything(growth.Growth(data_dir, 2023))
+    g = growth.Growth(data_dir, 2023)
+    pages = g.pages.assign(scope="scope")[["community_id", "sector", "municipality", "platform", "scope"]]
+    pd.testing.assert_frame_equal(g._keyed_page_months, g.page_months.merge(pages, on="community_id", how="left"),
+                                  check_exact=True)
+    first = everything(growth.Growth(Source(data_dir.path, tmp_path), 2023))
+    assert sorted(p.name.split("-")[1] for p in tmp_path.glob("*.parquet")) == [
+        "page_months", "reply_figures", "snapshots"]
+
+    def no_query(*args, **kwargs):
+        raise AssertionError("read from the cache, not from the dataset")
+
+    monkeypatch.setattr(Source, "sql", no_query)
+    monkeypatch.setattr(growth.series, "resident_replies", no_query)
+    again = everything(growth.Growth(Source(data_dir.path, tmp_path), 2023))
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(first[name], frame, check_exact=True, obj=name)
+        pd.testing.assert_frame_equal(again[name], frame, check_exact=True, obj=name)
+
+
+def test_year_pages_and_no_page_reasons_are_computed_once_per_year(data_dir):
+    g = growth.Growth(data_dir, 2023)
+    assert g._year_pages(2023) is g._year_pages(2023) and g._year_pages(2022) is not g._year_pages(2023)
+    at_end, months, live = g._year_pages(2022)
+    assert set(at_end["month"]) == set(months["month"]) == {month("2022-12")}
+    assert int(live.sum()) == 0  # the one post of December 2022 is not a live stream
+    reasons = g.no_page_reasons()
+    reasons.loc[:, "organizations"] = -1
+    assert g.no_page_reasons()["organizations"].tolist() == [1, 1]
+    assert g.platforms == ["vk"] and g.platforms is not g.platforms  # each caller gets its own list
+
+
+def test_the_groupings_beside_page_months_in_any_row_order(data_dir, monkeypatch):
+    """`_keyed_page_months` repeats each page's groupings when page_months is page by page (as made);
+    in any other order it joins them by community_id: the same rows either way."""
+    g = growth.Growth(data_dir, 2023)
+    pages = g.pages.assign(scope="scope")[["community_id", "sector", "municipality", "platform", "scope"]]
+    shuffled = g.page_months.sample(frac=1, random_state=0).reset_index(drop=True)
+    monkeypatch.setattr(growth.series.MonthlySeries, "page_months", property(lambda self: shuffled))
+    keyed = growth.Growth(data_dir, 2023)._keyed_page_months
+    pd.testing.assert_frame_equal(keyed, shuffled.merge(pages, on="community_id", how="left"), check_exact=True)
+    assert keyed.loc[keyed["community_id"] == "vk:3", "municipality"].eq("г. Бердск").all()

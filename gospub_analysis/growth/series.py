@@ -18,7 +18,10 @@ from ..dataset import Source, require_source
 from ..localtime import month_range
 from ..metrics import resident_replies
 from ..region import LAW_START, UNKNOWN_MUNICIPALITY, UNKNOWN_SECTOR
-from .rules import GROUPINGS, LAW_START_MONTH, month_bounds
+from .rules import GROUPINGS, LAW_START_MONTH, SCOPE, month_bounds
+
+# The columns of `MonthlySeries.replies` the figures read.
+REPLY_FIGURES = ("month", *GROUPINGS, "answered", "answered_within_24h", "reply_hours", "reply_working_hours")
 
 
 class MonthlySeries:
@@ -97,9 +100,20 @@ class MonthlySeries:
         return frame.assign(month=frame["month"].astype("datetime64[us]"),
                             **{c: frame[c].fillna(0).astype("int64") for c in counts})
 
-    @cached_property
+    def shared(self, name: str, compute) -> pd.DataFrame:
+        """`compute()` once per source, year and `name`, shared through the source's `cache_dir` (`Source.cached`):
+        a report's growth page and its district pages (whose series the build computes beforehand,
+        `reports.notebooks.SHARED_INPUTS`) read the series' tables from there instead of computing them
+        twice. A table read back from the cache equals the computed one (dtypes included). Callers must
+        not change what they get."""
+        return self.source.cached(("growth", name, self.year), compute, share=True)
+
+    @property
     def _snapshots(self) -> pd.DataFrame:
         """Per page and month: members_count of the latest snapshot (with a count) in that month."""
+        return self.shared("snapshots", self._monthly_snapshots)
+
+    def _monthly_snapshots(self) -> pd.DataFrame:
         frame = self.source.sql(
             """
             select community_id, date_trunc('month', as_of) as month,
@@ -114,7 +128,7 @@ class MonthlySeries:
         return frame.assign(month=frame["month"].astype("datetime64[us]"),
                             members_count=frame["members_count"].astype("int64"))
 
-    @cached_property
+    @property
     def page_months(self) -> pd.DataFrame:
         """One row per page and month of the series: state at the month's end and the month's activity.
 
@@ -124,7 +138,11 @@ class MonthlySeries:
         only for active pages), posts, live_streams, page_comments, resident_comments.
         A page is active from `exists_from` (its creation date, else its earliest evidence:
         `Source.pages`); it counts as created only in the month of a known creation date.
+        Shared through the source's cache (`shared`).
         """
+        return self.shared("page_months", self._page_months)
+
+    def _page_months(self) -> pd.DataFrame:
         pages = self.pages
         created = pages["created_at"].dt.tz_localize(None).to_numpy("datetime64[us]")[:, None]
         exists = pages["exists_from"].dt.tz_localize(None).to_numpy("datetime64[us]")[:, None]
@@ -163,6 +181,37 @@ class MonthlySeries:
         return frame.merge(self.pages[["community_id", "sector", "municipality", "platform"]], on="community_id",
                            how="left")
 
+    @property
+    def _reply_figures(self) -> pd.DataFrame:
+        """The columns of `replies` the growth figures read (month, the groupings, answered, reply times),
+        shared through the source's cache (`shared`), so that a page reading them back never matches replies."""
+        return self.shared("reply_figures", lambda: self.replies[list(REPLY_FIGURES)])
+
+    @cached_property
+    def _keyed_page_months(self) -> pd.DataFrame:
+        """`page_months` with every grouping of the page (sector, municipality, platform, and the region as
+        a whole, `SCOPE`) beside it: joined once for all the figures and series."""
+        pages = self.pages.assign(**{SCOPE: SCOPE})[["community_id", *GROUPINGS, SCOPE]]
+        pm, n = self.page_months, len(self.months)
+        ids = pages["community_id"].to_numpy()
+        if len(pm) == len(ids) * n and (pm["community_id"].to_numpy() == np.repeat(ids, n)).all():
+            # page_months is page by page in the order of `pages`, every month in turn (as `_page_months`
+            # makes it): each page's row repeated, as the merge would put it, without hashing the ids
+            return pm.assign(**{c: pages[c].repeat(n).reset_index(drop=True) for c in [*GROUPINGS, SCOPE]})
+        return pm.merge(pages, on="community_id", how="left")
+
+    @cached_property
+    def _active_pages(self) -> pd.DataFrame:
+        """The pages active at each month's end with a known organisation: community_id, month, org_id, platform."""
+        active = self.page_months.loc[self.page_months["active"], ["community_id", "month"]]
+        return (active.merge(self.pages[["community_id", "org_id", "platform"]], on="community_id")
+                .dropna(subset=["org_id"]))
+
+    @cached_property
+    def _active_orgs(self) -> pd.DataFrame:
+        """Organisations with at least one page active at each month's end: org_id, month (one row each)."""
+        return self._active_pages[["community_id", "month", "org_id"]].drop_duplicates(["org_id", "month"])
+
     # --- monthly series -----------------------------------------------------------------
 
     def _keys(self, by: str | None) -> list[str]:
@@ -177,9 +226,7 @@ class MonthlySeries:
 
     def _pages_monthly(self, by: str | None) -> pd.DataFrame:
         keys = self._keys(by)
-        frame = self.page_months
-        if by is not None:
-            frame = frame.merge(self.pages[["community_id", by]], on="community_id", how="left")
+        frame = self._keyed_page_months
         frame = frame.assign(has_members=frame["members_count"].notna(), has_live=frame["live_streams"] > 0)
         return (frame.groupby(keys, sort=True)
                 .agg(pages_active=("active", "sum"), pages_created=("created", "sum"),
@@ -205,11 +252,7 @@ class MonthlySeries:
         orgs = self.organizations
         if by == "platform":
             return self._coverage_by_platform()
-        with_page = (self.page_months.loc[self.page_months["active"], ["community_id", "month"]]
-                     .merge(self.pages[["community_id", "org_id"]], on="community_id")
-                     .dropna(subset=["org_id"])
-                     .drop_duplicates(["org_id", "month"])
-                     .merge(orgs[["org_id", *keys[1:]]], on="org_id"))
+        with_page = self._active_orgs.merge(orgs[["org_id", *keys[1:]]], on="org_id")
         group = keys[1:]
         totals = (orgs.groupby(group).size().rename("organizations").reset_index() if group
                   else pd.DataFrame({"organizations": [len(orgs)]}))
@@ -220,9 +263,7 @@ class MonthlySeries:
         return out.assign(coverage_share=out["organizations_with_page"] / out["organizations"].where(out["organizations"] > 0))
 
     def _coverage_by_platform(self) -> pd.DataFrame:
-        active = self.page_months.loc[self.page_months["active"], ["community_id", "month"]]
-        with_page = (active.merge(self.pages[["community_id", "org_id", "platform"]], on="community_id")
-                     .dropna(subset=["org_id"]).drop_duplicates(["org_id", "platform", "month"])
+        with_page = (self._active_pages.drop_duplicates(["org_id", "platform", "month"])
                      .groupby(["month", "platform"]).size().rename("organizations_with_page").reset_index())
         grid = pd.DataFrame({"month": self.months}).merge(self.pages[["platform"]].drop_duplicates(), how="cross")
         out = grid.merge(with_page, on=["month", "platform"], how="left").fillna({"organizations_with_page": 0})
@@ -240,7 +281,7 @@ class MonthlySeries:
         grid = pd.DataFrame({"month": self.months})
         if by is not None:
             grid = grid.merge(self.pages[[by]].drop_duplicates(), how="cross")
-        stats = (self.replies.groupby(keys)
+        stats = (self._reply_figures.groupby(keys)
                  .agg(resident_comments_not_deleted=("answered", "size"), answered=("answered", "sum"),
                       answered_24h=("answered_within_24h", "sum"), median_reply_hours=("reply_hours", "median"),
                       median_reply_working_hours=("reply_working_hours", "median"))

@@ -8,12 +8,14 @@ cover residents' comments written in the year. Every figure's rule is `rules.RUL
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 import pandas as pd
 
 from ..region import PLATFORMS, QUALITY_MARK, UNKNOWN_MUNICIPALITY, population_table
 from ..wording import MISSING, platform_label, sector_label
-from .rules import COUNT_FIGURES, HEADLINE_FIGURES, LABELS, LAW_START_MONTH, NO_REASON, SCOPE, SHARE_FIGURES, rule
+from .rules import COUNT_FIGURES, GROUPINGS, HEADLINE_FIGURES, LABELS, LAW_START_MONTH, NO_REASON, SCOPE, SHARE_FIGURES, rule
 from .series import MonthlySeries
 
 
@@ -39,30 +41,19 @@ class Growth(MonthlySeries):
     def _year_figures(self, year: int, by: str | None) -> pd.DataFrame:
         keys = self._keys(by)[1:] or [SCOPE]
         december = pd.Timestamp(year=year, month=12, day=1)
-        pages = self.pages.assign(**{SCOPE: SCOPE})[["community_id", *keys]]
-        pm = self.page_months.merge(pages, on="community_id", how="left")
-
-        # Subscribers at year end: each page active then, from its latest snapshot within the year.
-        snaps = self._snapshots[self._snapshots["month"].dt.year == year]
-        last_snapshot = snaps.sort_values("month").groupby("community_id")["members_count"].last()
-        at_end = pm[pm["month"] == december]
-        at_end = at_end.assign(members_count=at_end["community_id"].map(last_snapshot).where(at_end["active"]))
-        stocks = (at_end.assign(pages_without_snapshot=at_end["active"] & at_end["members_count"].isna())
-                  .groupby(keys).agg(pages_active=("active", "sum"), subscribers=("members_count", "sum"),
-                                     pages_without_snapshot=("pages_without_snapshot", "sum")))
-
-        months = pm[pm["month"].dt.year == year]
+        at_end, months, live_pages = self._year_pages(year)
+        stocks = at_end.groupby(keys).agg(pages_active=("active", "sum"), subscribers=("members_count", "sum"),
+                                          pages_without_snapshot=("pages_without_snapshot", "sum"))
         flows = months.groupby(keys).agg(
             pages_created=("created", "sum"), pages_closed=("closed", "sum"), posts=("posts", "sum"),
             live_streams=("live_streams", "sum"), page_comments=("page_comments", "sum"),
             resident_comments=("resident_comments", "sum"))
-        live_pages = months.groupby(["community_id", *keys])["live_streams"].sum().gt(0)
         flows["pages_with_live"] = live_pages.groupby(keys).sum()
 
         coverage = self.coverage_monthly(by).assign(**{SCOPE: SCOPE})
         coverage = coverage[coverage["month"] == december].set_index(keys)
 
-        replies = self.replies.assign(**{SCOPE: SCOPE})
+        replies = self._reply_figures.assign(**{SCOPE: SCOPE})
         replies = replies[replies["month"].dt.year == year].groupby(keys).agg(
             base=("answered", "size"), answered=("answered", "sum"),
             answered_24h=("answered_within_24h", "sum"), median_reply_hours=("reply_hours", "median"))
@@ -70,6 +61,7 @@ class Growth(MonthlySeries):
                                  answered_24h_share=replies["answered_24h"] / replies["base"])
 
         awards = self.source.awards()
+        pages = self.pages.assign(**{SCOPE: SCOPE})[["community_id", *keys]]
         awards = awards[(awards["award"] == QUALITY_MARK) & (awards["year"] == year)].merge(pages, on="community_id")
         winners = awards.groupby(keys).size().rename("winners")
 
@@ -78,11 +70,34 @@ class Growth(MonthlySeries):
         out = out[list(HEADLINE_FIGURES)].reset_index()
         return out.drop(columns=SCOPE) if by is None else out
 
+    def _year_pages(self, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """The pages' rows of a year that every grouping of the year figures sums, computed once per year:
+        (at the end of December, with the subscribers of the pages active then from their latest snapshot
+        within the year and `pages_without_snapshot`; the year's months; per page and its groupings, whether
+        it had a live stream in the year). Each has every grouping column (`_keyed_page_months`)."""
+        if ("year_pages", year) not in self._memo:
+            keys = [*GROUPINGS, SCOPE]
+            december = pd.Timestamp(year=year, month=12, day=1)
+            pm = self._keyed_page_months
+            snaps = self._snapshots[self._snapshots["month"].dt.year == year]
+            last_snapshot = snaps.sort_values("month").groupby("community_id")["members_count"].last()
+            at_end = pm[pm["month"] == december]
+            at_end = at_end.assign(members_count=at_end["community_id"].map(last_snapshot).where(at_end["active"]))
+            at_end = at_end.assign(pages_without_snapshot=at_end["active"] & at_end["members_count"].isna())
+            months = pm[pm["month"].dt.year == year]
+            live_pages = months.groupby(["community_id", *keys])["live_streams"].sum().gt(0)
+            self._memo[("year_pages", year)] = (at_end, months, live_pages)
+        return self._memo[("year_pages", year)]
+
+    @cached_property
+    def _platforms(self) -> tuple[str, ...]:
+        present = set(self.pages["platform"])
+        return tuple(p for p in PLATFORMS if p in present)
+
     @property
     def platforms(self) -> list[str]:
-        """The platforms of the dataset's pages, in the order of `region.PLATFORMS`."""
-        present = set(self.pages["platform"])
-        return [p for p in PLATFORMS if p in present]
+        """The platforms of the dataset's pages, in the order of `region.PLATFORMS` (found once)."""
+        return list(self._platforms)
 
     def platforms_text(self) -> str:
         """The dataset's platforms in words: «ВКонтакте, Одноклассники, Telegram»."""
@@ -166,17 +181,21 @@ class Growth(MonthlySeries):
         """Organisations without an active page at the year's end, by the reason the list gives.
 
         Reasons come from organizations.no_page_reason; organisations without a page and
-        without a reason are counted as 'причина не указана'.
+        without a reason are counted as 'причина не указана'. Computed once per year and grouping.
         """
         year = self.check_year(year)
         self._keys(by)
         if by == "platform":
             raise ValueError("no_page_reasons: organisations have reasons, not platforms; by must be sector, "
                              "municipality or None")
+        return self.memo(("no_page_reasons", year, by), lambda: self._no_page_reasons(year, by))
+
+    def _no_page_reasons(self, year: int, by: str | None) -> pd.DataFrame:
         december = pd.Timestamp(year=year, month=12, day=1)
-        active = self.page_months[(self.page_months["month"] == december) & self.page_months["active"]]
-        with_page = set(self.pages.loc[self.pages["community_id"].isin(active["community_id"]), "org_id"].dropna())
-        orgs = self.organizations[~self.organizations["org_id"].isin(with_page)]
+        active = self._active_orgs
+        with_page = pd.Index(active.loc[active["month"] == december, "org_id"])
+        # get_indexer, not isin: a string column's isin makes a Python object of every value looked for
+        orgs = self.organizations[with_page.get_indexer(self.organizations["org_id"]) < 0]
         orgs = orgs.assign(reason=orgs["no_page_reason"].fillna(NO_REASON))
         group = ["reason"] if by is None else [by, "reason"]
         return (orgs.groupby(group).size().rename("organizations").reset_index()

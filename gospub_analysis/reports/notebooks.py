@@ -71,7 +71,9 @@ def _growth_by_municipality(source: Source, year: int) -> None:
 
 
 # Computed once per build into the shared cache, before any notebook starts: what several
-# notebooks read (the ranking page and all 35 municipality pages use the year's indicators).
+# notebooks read (the ranking page and all 35 municipality pages use the year's indicators; the
+# growth series per municipality leaves there, too, the series' tables the growth page reads:
+# `growth.MonthlySeries.shared`).
 SHARED_INPUTS: tuple[Callable[[Source, int], None], ...] = (_page_year, _growth_by_municipality)
 
 # Folder names inside a report.
