@@ -6,7 +6,9 @@ as OK pages first (`tests/ok_fixture.relabel_as_ok`, about 300,000 topics); then
 pseudonymise, comment dates, deduplicate, validate, write Parquet) is timed several
 times; the best and the median are reported.
 
-    .venv/bin/python benchmarks/bench_import_ok.py [--dataset DIR | --dump DIR] [--runs 3]
+    .venv/bin/python benchmarks/bench_import_ok.py [--dataset DIR | --dump DIR | --keep DIR] [--runs 3]
+
+`--keep DIR` writes the dump into DIR (kept) and times it; later runs take it with `--dump DIR`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", help="dataset to relabel and export (default: generate 2023 at scale 1, seed 2023)")
     parser.add_argument("--dump", help="an OK dump written before (skips generating, relabelling and exporting)")
+    parser.add_argument("--keep", help="write the dump into this folder (kept) instead of a temporary one")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     if args.dump:
@@ -43,12 +46,13 @@ def main(argv: list[str] | None = None) -> int:
             from gospub_analysis.synthetic import generate
             dataset = generate(tmp / "dataset", seed=2023, years=(2023, 2023), progress=None)
         start = time.perf_counter()
-        summary = export_ok(relabel_as_ok(dataset, tmp / "ok_pages"), tmp / "dump")
+        dump = Path(args.keep) if args.keep else tmp / "dump"
+        summary = export_ok(relabel_as_ok(dataset, tmp / "ok_pages"), dump)
         export_seconds = time.perf_counter() - start
-        line = (f"{summary['files']:,} files, {dump_size(tmp / 'dump'):,.0f} MB, {summary['posts']:,} topics, "
+        line = (f"{summary['files']:,} files, {dump_size(dump):,.0f} MB, {summary['posts']:,} topics, "
                 f"{summary['comments']:,} comments, {summary['snapshots']:,} group observations "
                 f"(relabel and export took {export_seconds:.1f} s)")
-        return _time(tmp / "dump", line, args.runs)
+        return _time(dump, line, args.runs)
 
 
 def _time(dump: Path, line: str, runs: int) -> int:
