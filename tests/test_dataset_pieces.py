@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -111,22 +112,28 @@ def test_pieces_made_by_functions_in_workers_write_the_bytes_made_here(small, tm
     the frames written one by one here, every file; the worker's shared-memory files are gone after."""
     pieces = _by_pages(small.posts, 4)
     before = _shared_left()
-    write_dataset(tmp_path / "frames", _without_posts(small), small.manifest, pieces={"posts": pieces})
     called = []
 
     def maker(k):
         def make():
             called.append(k)  # in a worker: not seen here
-            return pieces[k].reset_index(drop=True)
+            piece = pieces[k].reset_index(drop=True)
+            # the texts come in chunks (as the generator joins them): the Parquet pages follow them
+            chunks = pa.chunked_array([pa.array(part, pa.large_string())
+                                       for part in np.array_split(piece["text"].to_numpy(dtype=object), 3)])
+            return piece.assign(text=pd.Series(pd.array(chunks, dtype="str")))
         return make
     names = [f"{name}.parquet" for name in TABLES] + ["manifest.json"]
+    write_dataset(tmp_path / "frames", _without_posts(small), small.manifest,
+                  pieces={"posts": [maker(k)() for k in range(4)]})
+    assert called == [0, 1, 2, 3]
     for processes in (1, 2, 3):
         path = write_dataset(tmp_path / f"p{processes}", _without_posts(small), small.manifest,
                              pieces={"posts": (maker(k) for k in range(4))}, processes=processes)
         match, mismatch, errors = filecmp.cmpfiles(tmp_path / "frames", path, names, shallow=False)
         assert mismatch == [] and errors == [] and len(match) == len(names), processes
         assert pq.ParquetFile(path / "posts.parquet").metadata.num_row_groups == 4
-    assert called == [0, 1, 2, 3]  # only the run in this process
+    assert called == [0, 1, 2, 3] * 2  # the frames and the run in this process
     assert _shared_left() == before
 
 
@@ -139,3 +146,14 @@ def test_a_worker_that_dies_stops_the_writing(small, tmp_path):
         write_dataset(tmp_path / "died", _without_posts(small), small.manifest,
                       pieces={"posts": [pieces[0], dies, pieces[2]]}, processes=2)
     assert not (tmp_path / "died" / "posts.parquet").exists()
+
+
+@pytest.mark.parametrize("processes", PROCESSES)
+def test_a_piece_whose_column_arrow_infers_otherwise_takes_the_first_pieces_types(small, tmp_path, processes):
+    """An undeclared column all null in a later piece (Arrow infers null) is written in the first piece's type."""
+    pieces = _by_pages(small.posts, 2)
+    pieces = [pieces[0].assign(note="a"), pieces[1].assign(note=None)]
+    path = write_dataset(tmp_path / "note", _without_posts(small), small.manifest, pieces={"posts": pieces},
+                         processes=processes)
+    note = pq.read_table(path / "posts.parquet", columns=["note"]).column(0)
+    assert pa.types.is_large_string(note.type) and note.null_count == len(pieces[1]) and note.to_pylist()[0] == "a"
