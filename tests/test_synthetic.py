@@ -505,3 +505,24 @@ def test_posts_per_page_sets_the_volume_apart_from_the_network(tmp_path):
     assert manifest["provenance"]["calibration_2023"]["posts"] == 300 * len(active)
     with pytest.raises(ValueError, match="--posts-per-page must be positive"):
         generate(tmp_path / "x", posts_per_page=0, progress=None)
+
+
+def test_post_ids_follow_the_stable_order_of_page_and_time():
+    """`assign_post_ids` orders by (page, published_at) as pandas' stable sort does (ties keep their order)
+    and numbers each page's posts from 1, as the former sort_values + groupby cumcount did."""
+    from gospub_analysis.synthetic import activity
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    posts = pd.DataFrame({"page": rng.integers(0, 30, n),
+                          "published_at": np.datetime64("2023-01-01T00:00:00", "us")
+                          + rng.integers(0, 50, n).astype("timedelta64[h]"),  # many ties
+                          "tag": np.arange(n)})
+    traits = pd.DataFrame({"era": np.where(np.arange(30) % 3 == 0, "pre", "new")})
+    got = activity.assign_post_ids(np.random.default_rng(9), posts, traits)
+    expected = posts.sort_values(["page", "published_at"], kind="stable").reset_index(drop=True)
+    base = np.where(traits["era"].eq("pre").to_numpy(), np.random.default_rng(9).integers(200, 6000, 30), 0)
+    expected["post_id"] = base[expected["page"].to_numpy()] + expected.groupby("page").cumcount().to_numpy() + 1
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    first = got.groupby("page")["post_id"].first().to_numpy() - base[got.groupby("page")["page"].first().to_numpy()]
+    assert (first == 1).all()
