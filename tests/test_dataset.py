@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -173,3 +174,33 @@ def test_join_pages_gives_each_page_its_organisation_and_refuses_an_org_id_twice
     twice = pd.concat([organizations, organizations.iloc[[0]].assign(name="Другая школа")], ignore_index=True)
     with pytest.raises(pd.errors.MergeError, match="o1"):
         join_pages(communities, twice)
+
+
+def test_a_key_repeated_in_place_is_found_in_key_ordered_tables(copy_of_small):
+    """Tables in key order are checked by runs (`_in_key_order`); a repeated key next to itself is still found."""
+    def repeat_in_place(f):
+        return pd.concat([f.iloc[:11], f.iloc[10:11], f.iloc[11:]], ignore_index=True)
+    rewrite(copy_of_small, "snapshots", repeat_in_place)
+    message = error_of(copy_of_small)
+    assert "table 'snapshots', column 'community_id, as_of': duplicate key" in message and "2 rows share a key" in message
+    assert "row 10:" in message and "row 11:" in message
+
+
+def test_key_order_by_runs_hand_made():
+    from gospub_analysis.dataset.validation import _in_key_order
+
+    def ordered(first, second):
+        return _in_key_order(pd.DataFrame({"a": pd.Series(first, dtype="str"), "b": second}), ["a", "b"])
+    assert ordered(["x", "x", "y", "z", "z"], [1, 2, 1, 5, 9])
+    assert ordered(["y", "y", "x"], [3, 4, 1])  # runs need not be sorted, only whole
+    assert not ordered(["x", "y", "x"], [1, 1, 2])  # x comes back: maybe a repeat
+    assert not ordered(["x", "x", "y"], [1, 1, 2])  # equal within a run
+    assert not ordered(["x", "x"], [2, 1])  # falling within a run
+    assert ordered(["x", "y"], [2, 1])
+    assert ordered([], np.array([], dtype=np.int64))
+    times = pd.to_datetime(["2023-01-02", "2023-01-09", "2023-01-02"]).to_numpy()
+    assert ordered(["x", "x", "y"], times) and not ordered(["x", "x", "x"], times)
+    assert not ordered(["x", "x"], pd.to_datetime(["2023-01-02", None]).to_numpy())  # a null time: not decided here
+    assert not ordered(["x", "y"], pd.array([1, 2], dtype="Int64"))  # not a NumPy column: not decided here
+    assert not ordered([None, "y"], [1, 2])
+    assert not _in_key_order(pd.DataFrame({"a": ["x"], "b": [1], "c": [1]}), ["a", "b", "c"])

@@ -200,13 +200,15 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
 
 def test_posts_in_pieces_keep_every_other_byte_and_are_deterministic(tmp_path, monkeypatch):
     """A country's posts go out in pieces of whole pages (`POSTS_PIECE`), each with its texts: the other
-    tables and the manifest are the one-piece bytes, the posts the same rows but for the text-drawn columns."""
+    tables and the manifest are the one-piece bytes, the posts the same rows but for the text-drawn columns;
+    the bytes are the same made here (1 process) or in 2 worker processes."""
     whole = generate(tmp_path / "whole", seed=11, years=(2023, 2023), scale=0.03, progress=None)
     monkeypatch.setattr(generator_module, "POSTS_PIECE", 1500)
-    a = generate(tmp_path / "a", seed=11, years=(2023, 2023), scale=0.03, progress=None)
-    b = generate(tmp_path / "b", seed=11, years=(2023, 2023), scale=0.03, progress=None)
+    a = generate(tmp_path / "a", seed=11, years=(2023, 2023), scale=0.03, progress=None, processes=1)
+    b = generate(tmp_path / "b", seed=11, years=(2023, 2023), scale=0.03, progress=None, processes=2)
+    c = generate(tmp_path / "c", seed=11, years=(2023, 2023), scale=0.03, progress=None, processes=3)
     for name in sorted(p.name for p in whole.iterdir()):
-        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+        assert (a / name).read_bytes() == (b / name).read_bytes() == (c / name).read_bytes(), name
         if name != "posts.parquet":
             assert (a / name).read_bytes() == (whole / name).read_bytes(), name
     one, pieces = pd.read_parquet(whole / "posts.parquet"), pd.read_parquet(a / "posts.parquet")
@@ -219,7 +221,37 @@ def test_posts_in_pieces_keep_every_other_byte_and_are_deterministic(tmp_path, m
     drawn = ["text", "content_type", "text_length", "likes", "reposts"]  # from the texts' stream
     pd.testing.assert_frame_equal(pieces.drop(columns=drawn), one.drop(columns=drawn))
     assert (pieces["text"].str.len() == pieces["text_length"]).all() and pieces["content_type"].notna().all()
-    assert (pieces["text"] != one["text"]).mean() > 0.5  # the stream goes on across pieces: other draws
+    assert (pieces["text"] != one["text"]).mean() > 0.5  # each piece its own stream: other draws
+
+
+def test_each_piece_draws_its_texts_from_its_own_stream_of_seed_and_piece(tmp_path, monkeypatch):
+    """Piece k's texts are `add_texts` of its posts from `text_stream(seed, k)` alone: redrawn one piece at a
+    time in reverse order, each gives its row group of the file; piece 0's stream is the one stream of the
+    texts (spawn key (TEXT_STREAM,)), piece k's the key (TEXT_STREAM, k)."""
+    from gospub_analysis.synthetic import texts
+
+    inputs = []
+    add_texts = texts.add_texts
+
+    def recording(seed, posts, *args, **kwargs):
+        inputs.append(posts.copy())
+        return add_texts(seed, posts, *args, **kwargs)
+    monkeypatch.setattr(texts, "add_texts", recording)
+    monkeypatch.setattr(generator_module, "POSTS_PIECE", 1500)
+    path = generate(tmp_path / "a", seed=11, years=(2023, 2023), scale=0.03, progress=None, processes=1)
+    communities, organizations = read(path, "communities"), read(path, "organizations")
+    file = pq.ParquetFile(path / "posts.parquet")
+    assert file.num_row_groups == len(inputs) > 3
+    for k in reversed(range(len(inputs))):
+        again = add_texts(11, inputs[k], communities, organizations, TZ, rng=texts.text_stream(11, k))
+        written = file.read_row_group(k).to_pandas()
+        for column in ("text", "content_type", "text_length", "likes", "reposts"):
+            assert (again[column].to_numpy() == written[column].to_numpy()).all(), (k, column)
+    key = lambda k: np.random.default_rng(np.random.SeedSequence(11, spawn_key=k)).integers(0, 1 << 62, 4)  # noqa: E731
+    assert (texts.text_stream(11).integers(0, 1 << 62, 4) == key((texts.TEXT_STREAM,))).all()
+    assert (texts.text_stream(11, 0).integers(0, 1 << 62, 4) == key((texts.TEXT_STREAM,))).all()
+    assert (texts.text_stream(11, 3).integers(0, 1 << 62, 4) == key((texts.TEXT_STREAM, 3))).all()
+    assert (texts.text_stream(12, 3).integers(0, 1 << 62, 4) != key((texts.TEXT_STREAM, 3))).any()
 
 
 def test_scale_multiplies_the_network(tmp_path):
@@ -473,3 +505,24 @@ def test_posts_per_page_sets_the_volume_apart_from_the_network(tmp_path):
     assert manifest["provenance"]["calibration_2023"]["posts"] == 300 * len(active)
     with pytest.raises(ValueError, match="--posts-per-page must be positive"):
         generate(tmp_path / "x", posts_per_page=0, progress=None)
+
+
+def test_post_ids_follow_the_stable_order_of_page_and_time():
+    """`assign_post_ids` orders by (page, published_at) as pandas' stable sort does (ties keep their order)
+    and numbers each page's posts from 1, as the former sort_values + groupby cumcount did."""
+    from gospub_analysis.synthetic import activity
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    posts = pd.DataFrame({"page": rng.integers(0, 30, n),
+                          "published_at": np.datetime64("2023-01-01T00:00:00", "us")
+                          + rng.integers(0, 50, n).astype("timedelta64[h]"),  # many ties
+                          "tag": np.arange(n)})
+    traits = pd.DataFrame({"era": np.where(np.arange(30) % 3 == 0, "pre", "new")})
+    got = activity.assign_post_ids(np.random.default_rng(9), posts, traits)
+    expected = posts.sort_values(["page", "published_at"], kind="stable").reset_index(drop=True)
+    base = np.where(traits["era"].eq("pre").to_numpy(), np.random.default_rng(9).integers(200, 6000, 30), 0)
+    expected["post_id"] = base[expected["page"].to_numpy()] + expected.groupby("page").cumcount().to_numpy() + 1
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    first = got.groupby("page")["post_id"].first().to_numpy() - base[got.groupby("page")["page"].first().to_numpy()]
+    assert (first == 1).all()

@@ -3,6 +3,7 @@
 This package is the only code that opens a dataset folder's files:
 - `validation`: casting to the declared dtypes and validation (`DatasetError`);
 - `files`: reading and writing the folder (`load_dataset`, `write_dataset`, the manifest);
+- `pieces`: a table too big to hold written piece by piece, the pieces made in worker processes;
 - `tables`: `Dataset`, the tables in memory, and the one join of pages with organisations;
 - `facts`: what the manifest says (time zone, synthetic or not, the label for readers);
 - `source`: `Source`, how every analysis reads a dataset (DuckDB views, small tables, cache).

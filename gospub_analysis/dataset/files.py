@@ -9,16 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..region import TIMEZONE
-from ..schema import SCHEMA_VERSION, TABLES, Table, empty_table
+from ..schema import SCHEMA_VERSION, TABLES
+from .pieces import Piece, write_pieces
+from .pieces import columns as _columns
 from .tables import Dataset
-from .validation import DatasetError, _problem, pieces_done, validate_piece, validate_tables
+from .validation import DatasetError, _problem, validate_tables
 
 MANIFEST = "manifest.json"
 
@@ -61,15 +61,18 @@ def load_dataset(path: Path | str, tables: Iterable[str] | None = None) -> Datas
 
 
 def write_dataset(path: Path | str, tables: dict[str, pd.DataFrame], manifest: dict,
-                  pieces: dict[str, Iterable[pd.DataFrame]] | None = None) -> Path:
+                  pieces: dict[str, Iterable[Piece]] | None = None, processes: int = 1,
+                  written: Callable[[str, int], None] | None = None) -> Path:
     """Validate and write tables plus manifest; output bytes depend only on the inputs.
 
     `pieces`: tables given as frames one after another instead (a country's posts, too big to
-    hold whole), each split by whole values of its key's first column, in the table's order;
-    each piece is validated (`validate_piece`) and written as the next row groups of the table's
-    one Parquet file, so one piece writes the bytes the whole frame would. A piece that fails
-    validation removes the table's file and raises; the other tables are validated before any file
-    is written.
+    hold whole), each split by whole values of its key's first column, in the table's order, each
+    a DataFrame or a function making one; each piece is validated as the whole table would be and
+    written as the next row groups of the table's one Parquet file (`pieces.write_pieces`), so one
+    piece writes the bytes the whole frame would. `processes`: pieces made, checked and turned into
+    Arrow at once in worker processes (the same bytes for any number); `written(table, k)` is called
+    once piece k is in the file. A piece that fails validation removes the table's file and raises;
+    the other tables are validated before any file is written.
     """
     path = Path(path)
     pieces = pieces or {}
@@ -79,7 +82,8 @@ def write_dataset(path: Path | str, tables: dict[str, pd.DataFrame], manifest: d
         _columns(name, frame).to_parquet(table_file(path, name), index=False, compression="zstd")
     counts = {name: int(len(frame)) for name, frame in cast.items()}
     for name, frames in pieces.items():
-        counts[name] = _write_pieces(path, name, frames, cast)
+        counts[name] = write_pieces(table_file(path, name), name, frames, cast, path, processes,
+                                    None if written is None else (lambda k, name=name: written(name, k)))
     full = {
         **manifest,
         "schema_version": SCHEMA_VERSION,
@@ -88,41 +92,6 @@ def write_dataset(path: Path | str, tables: dict[str, pd.DataFrame], manifest: d
     }
     (path / MANIFEST).write_text(json.dumps(full, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
-
-
-def _columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The table's declared columns first, then any others; a fresh 0..n index."""
-    spec: Table = TABLES[name]
-    return frame[spec.column_names + [c for c in frame.columns if c not in spec.column_names]].reset_index(drop=True)
-
-
-def _write_pieces(path: Path, name: str, frames: Iterable[pd.DataFrame], cast: dict[str, pd.DataFrame]) -> int:
-    """Validate and write the pieces of table `name` into its one Parquet file (as `DataFrame.to_parquet`
-    writes a whole frame: the pandas schema of the first piece, default row groups); the rows written."""
-    file, writer, seen, rows = table_file(path, name), None, set(), 0
-    try:
-        for frame in frames:
-            frame = _columns(name, validate_piece(name, frame, cast, seen, path))
-            table = pa.Table.from_pandas(frame, preserve_index=False, schema=None if writer is None else writer.schema)
-            if writer is None:
-                writer = pq.ParquetWriter(file, table.schema, compression="zstd")
-            writer.write_table(table)
-            rows += len(frame)
-            del frame, table
-        if writer is None:  # no piece: the empty table
-            _columns(name, validate_tables({name: empty_table(name)}, path, names=[name])[name]).to_parquet(file, index=False,
-                                                                                   compression="zstd")
-        pieces_done(name, cast, seen, path)
-    except BaseException:
-        if writer is not None:
-            writer.close()
-            writer = None
-        file.unlink(missing_ok=True)
-        raise
-    finally:
-        if writer is not None:
-            writer.close()
-    return rows
 
 
 def fingerprint(path: Path | str) -> str:

@@ -9,8 +9,9 @@ up to five offending rows.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
@@ -36,6 +37,9 @@ class DatasetError(ValueError):
             more = f" (first {MAX_ROWS_SHOWN} of {p['n_rows']})" if p.get("n_rows", 0) > MAX_ROWS_SHOWN else ""
             lines.append(f"- {where}: {p['message']}" + (f"\n    rows{more}: {shown}" if rows else ""))
         super().__init__("\n".join(lines))
+
+    def __reduce__(self):  # sent back from a worker process (`pieces`) as it was raised
+        return type(self), (self.path, self.problems)
 
 
 def _problem(table: str, column: str | None, message: str, frame: pd.DataFrame | None = None,
@@ -152,12 +156,30 @@ def _pandera_problems(name: str, frame: pd.DataFrame) -> list[dict]:
 
 def _key_problems(name: str, frame: pd.DataFrame) -> list[dict]:
     key = list(TABLES[name].key)
-    if not key or not set(key) <= set(frame.columns):
+    if not key or not set(key) <= set(frame.columns) or _in_key_order(frame, key):
         return []
     dup = frame.duplicated(key, keep=False)
     if dup.any():
         return [_problem(name, ", ".join(key), f"duplicate key ({', '.join(key)}): {int(dup.sum())} rows share a key", frame, dup, key)]
     return []
+
+
+def _in_key_order(frame: pd.DataFrame, key: list[str]) -> bool:
+    """True when the rows are in the order of a two-column key: the first column's values in runs (each
+    value in one run), the second (integers or times, no null) strictly rising within each run. Then no
+    two rows share the key: found with one factorisation instead of hashing every row's key (the written
+    tables are in key order); False says nothing (`duplicated` decides)."""
+    dtype = frame[key[1]].dtype if len(key) == 2 else None
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "iuM" or frame[key[0]].isna().any():
+        return False
+    codes, values = pd.factorize(frame[key[0]])
+    change = codes[1:] != codes[:-1]
+    second = frame[key[1]].to_numpy()
+    if second.dtype.kind == "M":
+        if pd.isna(second).any():
+            return False
+        second = second.view(np.int64)
+    return int(change.sum()) + (len(codes) > 0) == len(values) and bool(((second[1:] > second[:-1]) | change).all())
 
 
 def _reference_problems(tables: dict[str, pd.DataFrame], referring: Iterable[str] | None = None) -> list[dict]:
@@ -235,7 +257,18 @@ def validate_piece(name: str, piece: pd.DataFrame, tables: dict[str, pd.DataFram
     the values of the pieces before, updated here). `tables`: the other tables, already cast;
     references from the piece are checked against them, and references into it (comments → posts)
     for the referring rows of the piece's values; `pieces_done` checks the rest once all are written.
+    This is `check_piece` (what a piece alone shows: a worker process can do it) then `piece_values`
+    (what needs the pieces before it, in order).
     """
+    frame, values = check_piece(name, piece, tables, path)
+    piece_values(name, values, seen, lambda: frame, path)
+    return frame
+
+
+def check_piece(name: str, piece: pd.DataFrame, tables: dict[str, pd.DataFrame],
+                path: Path | str = "<memory>") -> tuple[pd.DataFrame, set]:
+    """`validate_piece` but for the values that come back from earlier pieces: the cast piece and the
+    set of its key's first-column values (for `piece_values`)."""
     problems: list[dict] = []
     frame = _cast_table(name, piece, problems)
     if problems:
@@ -244,12 +277,6 @@ def validate_piece(name: str, piece: pd.DataFrame, tables: dict[str, pd.DataFram
     problems.extend(_key_problems(name, frame))
     first = TABLES[name].key[0]
     values = set(pd.unique(frame[first]))
-    back = values & seen
-    if back:
-        problems.append(_problem(name, first, f"{len(back)} {first} values come back in a later piece (pieces must "
-                                 f"split the table by whole {first} values)", frame, frame[first].isin(back),
-                                 TABLES[name].key))
-    seen |= values
     if not problems:
         referred = {other: tables[other] for _, other, _ in TABLES[name].references if other in tables}
         problems.extend(_reference_problems({**referred, name: frame}, referring=[name]))
@@ -260,7 +287,21 @@ def validate_piece(name: str, piece: pd.DataFrame, tables: dict[str, pd.DataFram
             problems.extend(_reference_problems({spec.name: rows, name: frame}, referring=[spec.name]))
     if problems:
         raise DatasetError(path, problems)
-    return frame
+    return frame, values
+
+
+def piece_values(name: str, values: set, seen: set, frame: Callable[[], pd.DataFrame],
+                 path: Path | str = "<memory>") -> None:
+    """The next piece's key first-column `values` (`check_piece`) must not come back from the pieces
+    before (`seen`, updated here); `frame()` gives the cast piece, asked for only to show the rows."""
+    first = TABLES[name].key[0]
+    back = values & seen
+    if back:
+        piece = frame()
+        raise DatasetError(path, [_problem(name, first, f"{len(back)} {first} values come back in a later piece "
+                                           f"(pieces must split the table by whole {first} values)", piece,
+                                           piece[first].isin(back), TABLES[name].key)])
+    seen |= values
 
 
 def pieces_done(name: str, tables: dict[str, pd.DataFrame], seen: set, path: Path | str = "<memory>") -> None:

@@ -13,7 +13,8 @@ def _generate(args) -> int:
     posts = "" if args.posts_per_page is None else f", публикаций на страницу в 2023 году: {fmt_num(args.posts_per_page, 0)}"
     scale = fmt_num(args.scale, 2).rstrip("0").rstrip(",")
     print(f"Генерация синтетического региона (зерно {args.seed}, годы {args.years}, масштаб {scale}{posts}) -> {args.out}")
-    generate(args.out, seed=args.seed, years=args.years, scale=args.scale, posts_per_page=args.posts_per_page)
+    generate(args.out, seed=args.seed, years=args.years, scale=args.scale, posts_per_page=args.posts_per_page,
+             processes=args.processes)
     return 0
 
 
@@ -26,4 +27,7 @@ def register(subparsers) -> None:
     p.add_argument("--posts-per-page", type=float, default=None,
                    help="posts in 2023 per page active at its end, independently of --scale "
                         "(default: the calibration, about 81; the whole country: about 290)")
+    p.add_argument("--processes", type=int, default=None,
+                   help="worker processes making the posts' pieces at once (default: the cores, at most 2); "
+                        "the same bytes for any number")
     p.set_defaults(func=_generate)

@@ -20,11 +20,17 @@ with the week-scale events of `interruptions`: lost госметка or widgets,
 subscriber drops, quieter holiday weeks.
 
 Every stage draws from its own child of one `numpy.random.SeedSequence(seed)`, so a seed
-decides every byte written.
+decides every byte written. A country's posts are written in pieces of whole pages
+(`POSTS_PIECE` posts or more each), and piece k's texts are drawn from a stream derived from
+(seed, k) (`texts.text_stream`; piece 0's is the one stream a single-piece dataset, such as the
+default, has always drawn from), so the pieces can be made at once in worker processes
+(`processes`) and the bytes do not depend on how many.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import time
 from pathlib import Path
 from typing import Callable, Iterator
@@ -46,6 +52,7 @@ TARGETS_2023 = {"pages_active": 3465, "subscribers": 2_500_000, "posts": 282_000
 AWARD_GROWTH = 0.08  # more seats each year after 2023
 OWN_COMMENT_GROWTH = 0.10
 POSTS_PIECE = 1 << 21  # posts written at a time (with their texts, about 1 GiB a piece); the default dataset's 1.65 M: one piece
+PROCESSES = 2  # worker processes making the posts' pieces by default (each holds a piece of about 1 GiB)
 SYNTHETIC_LABEL = "СИНТЕТИЧЕСКИЕ ДАННЫЕ: сгенерированы для разработки и обучения, не являются фактами о реальном регионе"
 
 
@@ -60,11 +67,14 @@ def _parse_years(years: str | tuple[int, int]) -> tuple[int, int]:
 
 
 def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (2023, 2025), scale: float = 1.0,
-             progress: Callable[[str], None] | None = print, posts_per_page: float | None = None) -> Path:
+             progress: Callable[[str], None] | None = print, posts_per_page: float | None = None,
+             processes: int | None = None) -> Path:
     """Generate the synthetic region into `out` (Parquet tables + manifest.json) and return the path.
 
     `posts_per_page`: posts in 2023 per page active at its end (None: the calibration's
-    282,000 posts for 3,465 pages, times `scale`)."""
+    282,000 posts for 3,465 pages, times `scale`). `processes`: worker processes making the posts'
+    pieces at once when there are several (None: the cores available, at most `PROCESSES`); the
+    bytes are the same for any number."""
     if scale <= 0:
         raise ValueError(f"--scale must be positive, got {scale}")
     if posts_per_page is not None and posts_per_page <= 0:
@@ -143,31 +153,38 @@ def generate(out: Path | str, seed: int = 2023, years: str | tuple[int, int] = (
         # The forum's 2023 figures describe the VK network: the calibration holds on the VK pages.
         "published_figures": {"platforms": list(PUBLISHED_PLATFORMS), "calibrated_on": list(PUBLISHED_PLATFORMS)},
     }
-    pieces = _posts_with_texts(seed, posts_parts, tables["communities"], tables["organizations"], say, t0)
+    bounds = _pieces(posts_parts, POSTS_PIECE)
+    pieces = _posts_with_texts(seed, posts_parts, bounds, tables["communities"], tables["organizations"])
     del posts_parts  # the pieces' generator holds the parts, and lets each go once its pieces are taken
-    path = write_dataset(out, tables, manifest, pieces={"posts": pieces})
+    workers = 1 if len(bounds) == 1 else max(1, int(processes if processes is not None else _cores()))
+
+    def written(_table: str, k: int) -> None:
+        say(f"  тексты публикаций: часть {k + 1} из {len(bounds)} ({_seconds(t0)})" if len(bounds) > 1
+            else f"  тексты публикаций ({_seconds(t0)})")
+    path = write_dataset(out, tables, manifest, pieces={"posts": pieces}, processes=workers, written=written)
     say(f"  записано в {path} за {_seconds(t0)}")
     return path
 
 
-def _posts_with_texts(seed: int, parts: list[pd.DataFrame], communities: pd.DataFrame, organizations: pd.DataFrame,
-                      say: Callable[[str], None], t0: float) -> Iterator[pd.DataFrame]:
-    """The posts table (`parts` one after another) in pieces of whole pages, about `POSTS_PIECE` rows each,
-    with their texts (`texts.add_texts`, one stream drawn on from piece to piece). The default dataset
-    is one piece: the same draws as the whole table at once."""
-    rng = texts.text_stream(seed)
-    bounds = _pieces(parts, POSTS_PIECE)
+def _posts_with_texts(seed: int, parts: list[pd.DataFrame], bounds: list[list[tuple[int, int, int]]],
+                      communities: pd.DataFrame, organizations: pd.DataFrame) -> Iterator[Callable[[], pd.DataFrame]]:
+    """The posts table (`parts` one after another) in pieces of whole pages (`bounds`, from `_pieces`), each
+    a function making the piece with its texts (`texts.add_texts`; piece k from `texts.text_stream(seed, k)`),
+    called here or in a worker process (`write_dataset(processes=...)`). The default dataset is one piece:
+    the same draws as the whole table at once."""
     for i, slices in enumerate(bounds):
-        piece = pd.concat([parts[part].iloc[lo:hi] for part, lo, hi in slices], ignore_index=True)
-        for part, _, hi in slices:  # a part wholly taken is let go
+        taken = [parts[part].iloc[lo:hi] for part, lo, hi in slices]
+        for part, _, hi in slices:  # a part wholly taken is let go (once its pieces are made)
             if hi == len(parts[part]):
                 parts[part] = parts[part].iloc[:0]
-        yield texts.add_texts(seed, piece, communities, organizations, TIMEZONE, rng=rng)
-        del piece
-        if len(bounds) > 1:
-            say(f"  тексты публикаций: часть {i + 1} из {len(bounds)} ({_seconds(t0)})")
-    if len(bounds) <= 1:
-        say(f"  тексты публикаций ({_seconds(t0)})")
+        yield functools.partial(_piece_with_texts, seed, i, taken, communities, organizations)
+        del taken
+
+
+def _piece_with_texts(seed: int, piece: int, taken: list[pd.DataFrame], communities: pd.DataFrame,
+                      organizations: pd.DataFrame) -> pd.DataFrame:
+    posts = pd.concat(taken, ignore_index=True)
+    return texts.add_texts(seed, posts, communities, organizations, TIMEZONE, rng=texts.text_stream(seed, piece))
 
 
 def _pieces(parts: list[pd.DataFrame], size: int) -> list[list[tuple[int, int, int]]]:
@@ -237,6 +254,15 @@ def _comments(rng: np.random.Generator, posts: pd.DataFrame, traits: pd.DataFram
     reply_rows["uid"] = -1
     own_rows["uid"] = -1
     return pd.concat([resident_rows, reply_rows, own_rows], ignore_index=True)
+
+
+def _cores() -> int:
+    """The cores this process may run on, at most `PROCESSES`."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(PROCESSES, cores))
 
 
 def _seconds(t0: float) -> str:

@@ -216,7 +216,9 @@ def _posts(rng: np.random.Generator, pages: pd.DataFrame, traits: pd.DataFrame, 
     alive = _alive_at(pages, frame["page"].to_numpy(), local.to_numpy("datetime64[s]"))
     frame = frame[alive & (frame["published_at"].to_numpy() < utc_naive(np.array([timeline.end.to_datetime64()]),
                                                                         timeline.tz)[0])]
-    frame = frame.sort_values(["page", "published_at"], kind="stable", ignore_index=True)
+    # the stable order by (page, published_at), as `sort_values` gives it, from the integer keys
+    frame = frame.take(np.lexsort((frame["published_at"].to_numpy().view(np.int64), frame["page"].to_numpy())))
+    frame = frame.reset_index(drop=True)
     page = frame["page"].to_numpy()
     n = len(frame)
     day = np.searchsorted(timeline.snapshot_dates.to_numpy(),
@@ -226,7 +228,8 @@ def _posts(rng: np.random.Generator, pages: pd.DataFrame, traits: pd.DataFrame, 
     reach = np.exp(rng.normal(np.log(0.25), 0.4, len(pages)))[page] * np.exp(rng.normal(0, 0.5, n))
     views = np.rint(members_now * reach).astype(np.int64)
     likes = np.where(is_ok, rng.poisson(views * 0.05), rng.poisson(members_now * 0.02 * np.exp(rng.normal(0, .5, n))))
-    seq = frame.groupby("page").cumcount().to_numpy() + 1
+    starts = np.flatnonzero(np.r_[True, page[1:] != page[:-1]])  # each post's rank in its page, from 1
+    seq = np.arange(1, n + 1) - np.repeat(starts, np.diff(np.r_[starts, n]))
     post_id = np.where(is_ok, 150_000_000_000_000 + seq * 1_000 + rng.integers(0, 1_000, n), seq)
     return pd.DataFrame({
         "page": page,

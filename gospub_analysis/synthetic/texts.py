@@ -17,11 +17,13 @@ pages' sectors. What it builds in, for the content analyses to find:
 - engagement that depends on the rubric and the content type (congratulations and clips
   are liked more, useful information is shared more, text-only posts are read less).
 
-`text_length` becomes the length of the text. Everything is drawn from one stream of the
-seed (`TEXT_STREAM`), so the same seed gives the same texts. A country's posts go through in
-pieces of whole pages (`rng`: the stream drawn on from one piece to the next), so a post's
-draws depend on the pieces before it: the generator's piece size is fixed, and the default
-dataset is one piece.
+`text_length` becomes the length of the text. Everything is drawn from the texts' own stream
+of the seed (`TEXT_STREAM`), so the same seed gives the same texts. A country's posts go through
+in pieces of whole pages, each piece k from its own stream derived from (seed, k)
+(`text_stream(seed, k)`; piece 0's is the stream the whole table drew from before pieces
+existed), so the pieces can be drawn at once in worker processes and a post's draws depend on
+its piece, not on the pieces before it. The generator's piece size is fixed (`POSTS_PIECE`), and
+the default dataset is one piece: its texts are what one stream over the whole table draws.
 
 How, for a country's tens of millions of posts: a text is its body (the rubric's phrases,
 chosen by indices) plus its signature (the page's name and tag, or nothing). Each distinct
@@ -241,17 +243,20 @@ def _join(first: np.ndarray, firsts: list[str], second: np.ndarray, seconds: lis
                              for i in range(0, len(first), CHUNK)], type=pa.large_string())
 
 
-def text_stream(seed: int) -> np.random.Generator:
-    """The texts' own random stream for `seed`."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TEXT_STREAM,)))
+def text_stream(seed: int, piece: int = 0) -> np.random.Generator:
+    """The texts' own random stream for `seed` and the generator's `piece` of the posts: piece 0 (the
+    whole table when it is one piece) draws from the stream of spawn key (TEXT_STREAM,), piece k > 0
+    from (TEXT_STREAM, k), so pieces can be drawn in any order or at once."""
+    key = (TEXT_STREAM,) if piece == 0 else (TEXT_STREAM, int(piece))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
 def add_texts(seed: int, posts: pd.DataFrame, communities: pd.DataFrame, organizations: pd.DataFrame,
               tz: str, rng: np.random.Generator | None = None) -> pd.DataFrame:
     """The posts with text, content_type, text_length, and likes and reposts shaped by both (module docstring).
 
-    `rng`: a `text_stream` to go on drawing from (the generator's pieces of whole pages, one after
-    another); None: a fresh `text_stream(seed)`."""
+    `rng`: the stream to draw from (the generator's piece k: `text_stream(seed, k)`); None: a fresh
+    `text_stream(seed)`."""
     rng = text_stream(seed) if rng is None else rng
     page, pages = pd.factorize(posts["community_id"])
     sector_of_page = (communities.set_index("community_id")["org_id"].map(organizations.set_index("org_id")["sector"])
