@@ -3,7 +3,7 @@
 regrouped into batches of whole pages, each through `validation.check_piece` + `piece_values`
 (dtypes, pandera, key, posts -> communities, comments -> posts), then `pieces_done`."""
 import sys, time, resource
-import pandas as pd, pyarrow as pa, pyarrow.parquet as pq
+import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
 from gospub_analysis.dataset import load_dataset
 from gospub_analysis.dataset.validation import check_piece, piece_values, pieces_done
 from gospub_analysis.schema import TABLES
@@ -26,7 +26,6 @@ for i in range(f.num_row_groups):
     table = group if carry is None else pa.concat_tables([carry, group])
     ids = table.column("community_id")
     last = ids[len(ids) - 1]
-    import pyarrow.compute as pc
     keep = pc.not_equal(ids, last)
     cut = int(pc.sum(keep.cast(pa.int64())).as_py() or 0)  # rows before the last page (pages are runs)
     if cut:
