@@ -66,3 +66,62 @@ def test_a_notebook_made_invalid_still_fails_the_render(tmp_path, monkeypatch):
     monkeypatch.setattr(exporter, "_preprocessors", [*exporter._preprocessors, Break(enabled=True)])
     with pytest.raises(nbformat.ValidationError):
         html.notebook_to_html(source, tmp_path / "bad.html", "Страница")
+
+
+# --- the closing pass without BeautifulSoup ------------------------------------------------
+
+def _stock(page: str) -> str:
+    """What nbconvert's own closing pass makes of a rendered page (`html.stock_pass`, its code)."""
+    return html.stock_pass(html.exporter(), page)
+
+
+def _parsed(page: str) -> str:
+    from bs4 import BeautifulSoup
+
+    return str(BeautifulSoup(page, features="html.parser"))
+
+
+PAGE = ('<html><head><title>Страница</title>'
+        '<script>var s = \'<img src="x"><div class="jp-OutputArea-output">\';</script>'
+        '<style>div.jp-OutputArea-output > img {}</style></head>\n'
+        '<body class="jp-Notebook" data-x="1">\n<main>\n'
+        '<!-- <img src="c"> <div class="jp-OutputArea-output"> -->\n'
+        '<div class="jp-Cell jp-CodeCell"><div class="jp-OutputArea-output jp-RenderedHTML" data-mime-type="text/html">'
+        '<img src="data:image/png;base64,AA"><img alt="есть" src="y"/><IMG SRC=z><img src="basalt.png">'
+        "<div class='jp-OutputArea-output'>одинарные</div>"
+        '<div class="jp-OutputArea-output-wide">не тот класс</div>'
+        '<div data-note="a > b" class="x jp-Cell-inputWrapper">вход</div>'
+        '</div></div>\n</main></body></html>')
+
+
+def test_the_marks_are_the_stock_passes_once_parsed():
+    fast, missing = html.accessible(PAGE)
+    assert missing == 3  # the images without alt (one named «basalt»), not the ones in the script and the comment
+    assert _parsed(fast) == _stock(PAGE)
+    # the marks themselves, where a reader's screen reader finds them
+    assert '<img src="data:image/png;base64,AA" alt="No description has been provided for this image">' in fast
+    assert ' SRC=z alt="No description' in fast and '<img alt="есть" src="y"/>' in fast
+    assert fast.count('tabindex="0"') == 3  # two outputs and the input wrapper; not the «-wide» class
+    assert "<script>var s = '<img src=\"x\"><div class=\"jp-OutputArea-output\">';</script>" in fast
+    assert '<!-- <img src="c"> <div class="jp-OutputArea-output"> -->' in fast
+
+
+@pytest.mark.parametrize("odd", [
+    '<div class="jp-OutputArea-output" tabindex="-1">свой</div>',   # the stock pass sets it to 0
+    '<div class="jp-OutputArea-output" class="x">дважды</div>',     # a repeated attribute
+])
+def test_what_the_marks_do_not_reproduce_goes_through_the_stock_pass(odd, monkeypatch):
+    page = PAGE.replace("<main>", f"<main>{odd}")
+    with pytest.raises(html.Unsure):
+        html.accessible(page)
+    passes, stock = [], html.stock_pass
+    monkeypatch.setattr(html, "stock_pass", lambda exp, text: passes.append(text) or stock(exp, text))
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[new_output("display_data", {"text/html": odd})],
+                                           execution_count=1)])
+    page_out, _ = html.exporter().from_notebook_node(nb)
+    assert len(passes) == 1 and 'tabindex="0"' in page_out
+
+
+def test_a_focusable_div_before_the_notebook_is_unsure():
+    with pytest.raises(html.Unsure):
+        html.accessible('<html><body><div class="jp-OutputArea-output">x</div></body></html>')

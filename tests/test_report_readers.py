@@ -139,6 +139,25 @@ def test_weekly_report_speaks_russian_in_one_number_style(weekly_dir, small_data
     assert not found, f"{len(found)} problems:\n" + "\n".join(found[:60])
 
 
+@pytest.mark.slow
+def test_every_page_is_the_stock_exporters_once_parsed(yearly):
+    """`html.ReaderExporter` makes nbconvert's closing marks on the text: each executed notebook of
+    the build, rendered both ways, gives the same tree (the stock exporter writes it out parsed)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from gospub_analysis.reports import html
+
+    stock = html.configured(HTMLExporter)
+    notebooks = sorted(yearly.rglob("*.ipynb"))
+    assert len(notebooks) >= 6
+    for path in notebooks:
+        ours, _ = html.exporter().from_notebook_node(nbformat.read(path, as_version=4))
+        theirs, _ = stock.from_notebook_node(nbformat.read(path, as_version=4))
+        assert 'tabindex="0"' in ours, path.name
+        assert str(BeautifulSoup(ours, "html.parser")) == theirs, path.name
+
+
 def test_the_scan_catches_what_it_guards(tmp_path):
     """Each kind of problem is caught (the scan would otherwise pass on anything)."""
     for text in ("members_mean", "True", "<NA>", "2023-12-31", "55.0", "Unnamed: 0", "liveStreams"):
