@@ -161,3 +161,26 @@ def test_municipality_page_from_a_kept_kernel_equals_the_page_from_a_fresh_kerne
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
     pages = [(tmp_path / d / "berdsk.html").read_text(encoding="utf-8") for d in ("fresh", "kept")]
     assert "Бердск" in pages[0] and pages[0] == pages[1]
+
+
+def test_restore_freezes_what_a_run_left_alive_so_the_next_collections_skip_it(monkeypatch):
+    """A kept kernel's later resets must not walk what earlier runs left in modules' caches."""
+    import gc
+    import types
+
+    from gospub_analysis.reports import kernel_state
+
+    monkeypatch.setattr(kernel_state, "_FRESH", {})
+    try:
+        kernel_state.snapshot()
+        frozen = gc.get_freeze_count()
+        cache = types.ModuleType("a_cache_a_run_filled")
+        cache.kept = [[i] for i in range(5000)]  # tracked objects that outlive the run
+        garbage = [[] for _ in range(100)]
+        garbage.append(garbage)  # a cycle: collected, never frozen
+        del garbage
+        kernel_state.restore()
+        assert gc.get_freeze_count() >= frozen + 5000
+        assert not gc.garbage
+    finally:
+        gc.unfreeze()

@@ -12,6 +12,10 @@ notebook run in a kept kernel computes and shows what it would in a fresh one.
 modules, which live as long as the kernel): the garbage collections of the reset, and
 those during a notebook's cells, then no longer walk the million objects of pandas,
 matplotlib and scikit-learn. Without it `%reset -f` (which collects) took 0.4 to 0.9 s.
+`restore()` freezes again after its collection what the runs left alive (the modules' own
+caches: fonts, the data's cached tables), which would otherwise grow with every run and
+be walked by each collection: IPython's reset collects once before it clears the namespace
+and `restore` once after, 80 to 110 ms each by the sixth district page, 3 to 7 ms so.
 """
 
 from __future__ import annotations
@@ -62,3 +66,4 @@ def restore() -> None:
     if mutated is not None:
         mutated()
     gc.collect()
+    gc.freeze()  # what survives a run is the kernel's to keep: the next collections skip it
