@@ -20,7 +20,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.dates import AutoDateLocator
+from matplotlib.ticker import AutoLocator, FixedFormatter, FixedLocator, FuncFormatter, MaxNLocator
 
 from .wording import WEEKDAYS_RU, fmt_int, fmt_num, fmt_share, month_ru
 
@@ -103,6 +104,30 @@ def _month_axis(ax) -> None:
         tick.set_rotation(0)
 
 
+def _size_free(locator) -> bool:
+    """Whether `locator` chooses the same ticks whatever the axes' length (AutoLocator's 'auto' bins do not)."""
+    if isinstance(locator, AutoDateLocator):
+        return True
+    return isinstance(locator, MaxNLocator) and not isinstance(locator, AutoLocator) and getattr(locator, "_nbins", "auto") != "auto"
+
+
+def fix_ticks(fig: Figure) -> None:
+    """Compute once the ticks and labels of the axes whose choice does not depend on the axes' size
+    (a `MaxNLocator` with a number of bins, as `_int_axis` sets, or a date locator, labelled by a
+    `FuncFormatter`), and fix them: `tight_layout`, the tight box and the drawing would each choose
+    and write them again (a tenth of a district chart's rendering). The same ticks and labels, so
+    the same picture. Call it when the data and limits are final, before `tight_layout`."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            formatter = axis.get_major_formatter()
+            if not (axis.get_visible() and _size_free(axis.get_major_locator()) and isinstance(formatter, FuncFormatter)):
+                continue
+            locs = axis.get_majorticklocs()
+            labels = formatter.format_ticks(locs)
+            axis.set_major_locator(FixedLocator(locs))
+            axis.set_major_formatter(FixedFormatter(labels))
+
+
 def stamp(fig: Figure, label: str | None) -> Figure:
     """Write the data label in the figure's lower right corner."""
     if label:
@@ -149,6 +174,7 @@ def lines_over_time(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, t
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: value_format(v)))
     _month_axis(ax)
     _legend_below(ax, lines + handles + marks)
+    fix_ticks(fig)
     fig.tight_layout()
     return stamp(fig, label)
 

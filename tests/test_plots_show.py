@@ -140,3 +140,45 @@ def test_png_draws_a_laid_out_figure_once_and_a_live_layout_the_ordinary_way(mon
     fig.set_layout_engine("constrained")
     assert plots.png(fig, plots.SHOWN_DPI) == buffer.getvalue() and len(draws) == expected == 2
     plt.close(fig)
+
+
+def _over_months(months: int, fixed: bool, monkeypatch, **kwargs):
+    """The district chart (lines and bars over `months`), with its ticks fixed or left to matplotlib."""
+    import numpy as np
+    import pandas as pd
+
+    with monkeypatch.context() as patch:
+        if not fixed:
+            patch.setattr(plots, "fix_ticks", lambda fig: None)
+        frame = pd.DataFrame({"month": pd.date_range("2022-12-01", periods=months, freq="MS"),
+                              "pages": np.arange(months) * 37 + 900, "posts": (np.arange(months) % 5) * 2100 + 6100})
+        return plots.lines_over_time(frame, "month", {"pages": "активные страницы"}, bars={"posts": "публикации"},
+                                     title="г. Новосибирск: страницы и публикации", ylabel="страниц",
+                                     label="СИНТЕТИЧЕСКИЕ ДАННЫЕ", **kwargs)
+
+
+@pytest.mark.parametrize("months", [2, 13, 37])
+@pytest.mark.parametrize("dpi", [plots.SHOWN_DPI, plots.SAVED_DPI])
+def test_fixed_ticks_draw_the_same_picture(months, dpi, monkeypatch):
+    chosen, fixed = _over_months(months, False, monkeypatch), _over_months(months, True, monkeypatch)
+    assert plots.png(fixed, dpi) == plots.png(chosen, dpi)
+    plt.close(chosen), plt.close(fixed)
+
+
+def test_ticks_are_fixed_only_where_their_choice_ignores_the_axes_size(monkeypatch):
+    from matplotlib.ticker import AutoLocator, FixedFormatter, FixedLocator
+
+    fig = _over_months(13, True, monkeypatch)
+    ax, bars = fig.axes
+    # months (a date locator) and both whole-number axes (MaxNLocator, 10 bins) are fixed, with their labels
+    for axis in (ax.xaxis, ax.yaxis, bars.yaxis):
+        assert isinstance(axis.get_major_locator(), FixedLocator)
+        assert isinstance(axis.get_major_formatter(), FixedFormatter)
+    assert ax.xaxis.get_major_formatter().seq == ["янв 2023", "мар 2023", "май 2023", "июл 2023", "сен 2023",
+                                                  "ноя 2023", "янв 2024"]
+    assert ax.yaxis.get_major_formatter().seq[-3:] == ["1\u202f200", "1\u202f350", "1\u202f500"]
+    assert bars.yaxis.get_major_formatter().seq[-1] == "16\u202f000"
+    plt.close(fig)
+    shares = _over_months(13, True, monkeypatch, value_format=lambda v: f"{v:g}")
+    assert isinstance(shares.axes[0].yaxis.get_major_locator(), AutoLocator)  # 'auto' bins: depends on the size
+    plt.close(shares)
