@@ -7,3 +7,7 @@ into a temporary folder that replaces `reports/<year>` only when every notebook
 succeeded. This package holds the build machinery only; the numbers come from the
 analysis modules.
 """
+
+from .deferred import defer_iri_grammar
+
+defer_iri_grammar()  # before nbformat brings jsonschema in (see `deferred`)
