@@ -244,3 +244,30 @@ def test_cli_validate_quiet_and_progress(tiny, monkeypatch):
     assert bad.returncode == 2 and bad.stderr.startswith(f"gospub validate: error: Dataset {tiny} is not valid")
     assert "row 4: community_id='vk:9'" in bad.stderr
 
+
+
+def test_the_default_dataset_is_valid_by_both_paths(full_dataset_dir):
+    """The default dataset (scale 1, 2023-2025; `GOSPUB_TEST_FULL_DATASET` names a copy): the same manifest and
+    rows as `load_dataset`, so `gospub validate` prints the same line."""
+    whole = load_dataset(full_dataset_dir)
+    manifest, counts = validate_folder(full_dataset_dir)
+    assert manifest == whole.manifest
+    assert counts == {name: len(frame) for name, frame in whole.tables.items()} == manifest["row_counts"]
+
+
+def test_a_file_pandas_did_not_write_keeps_the_whole_files_dtypes(tiny):
+    """Without pandas' own types in the file, an integer column with a null anywhere is float64 in pandas:
+    rows of a batch without that null show its values as the whole table does (1.0, not 1)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    posts = _posts(POSTS, kind=pd.Series([None, "original", "original", "original"], dtype="str"))
+    posts["post_id"] = pd.array([1, 2, 1, None], dtype="Int64")
+    pq.write_table(pa.Table.from_pandas(posts, preserve_index=False).replace_schema_metadata(None),
+                   tiny / "posts.parquet")
+    assert both(tiny, 1) == (
+        f"Dataset {tiny} is not valid (2 problem(s)):\n"
+        "- table 'posts', column 'post_id': null values where int64 is required\n"
+        "    rows: row 3: community_id='vk:2', post_id=nan\n"
+        "- table 'posts', column 'kind': null values where str is required\n"
+        "    rows: row 0: community_id='vk:1', post_id=1.0, kind=nan")

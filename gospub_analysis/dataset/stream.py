@@ -3,8 +3,9 @@
 `validate_folder` finds what `load_dataset` finds, with the same messages in the same order,
 without holding a table: a country's posts with their texts do not fit in pandas. Each table's
 file is read record batch by record batch (`BATCH_ROWS` rows); each batch is converted as
-`pd.read_parquet` converts the whole file, labelled with its rows' numbers in the file (the
-labels the whole table would have), cast and checked by `validation`'s own functions, and its
+`pd.read_parquet` converts the whole file (in the whole file's dtypes, `whole_dtypes`), labelled
+with its rows' numbers in the file (the labels the whole table would have), cast and checked by
+`validation`'s own functions, and its
 findings are added to the table's (the rows counted over all batches, the first five shown):
 null values where a value is required, pandera's checks, wrong types (the message taken from
 the one column read whole, since it names the column's dtype in pandas). What spans rows is
@@ -92,10 +93,15 @@ def read_rows(file: Path, positions: list[int]) -> pd.DataFrame:
     return _frame(table, np.asarray(positions, dtype=np.int64), pf)
 
 
-def _frame(table: pa.Table, positions: np.ndarray, pf: pq.ParquetFile) -> pd.DataFrame:
+def _frame(table: pa.Table, positions: np.ndarray, pf: pq.ParquetFile,
+           dtypes: dict | None = None) -> pd.DataFrame:
     """`table` (rows of the file at `positions`) as `pd.read_parquet` gives them: the file's index when it
-    stored one as columns, else the row numbers (through a stored range index's start and step)."""
+    stored one as columns, else the row numbers (through a stored range index's start and step); the
+    columns in the whole file's dtypes (`whole_dtypes`, computed when not given)."""
     frame = _arrow_to_pandas(table)
+    for column, dtype in (whole_dtypes(pf) if dtypes is None else dtypes).items():
+        if column in frame.columns and frame[column].dtype != dtype:
+            frame[column] = frame[column].astype(dtype)
     index = (pf.schema_arrow.pandas_metadata or {}).get("index_columns", [])
     if not index:
         frame.index = pd.Index(positions)
@@ -104,6 +110,30 @@ def _frame(table: pa.Table, positions: np.ndarray, pf: pq.ParquetFile) -> pd.Dat
         whole = len(range(r["start"], r["stop"], r["step"])) == pf.metadata.num_rows
         frame.index = pd.Index(r["start"] + r["step"] * positions if whole else positions)
     return frame
+
+
+def whole_dtypes(pf: pq.ParquetFile) -> dict[str, object]:
+    """The dtype in pandas of each integer or true/false column of the whole file, which a batch may not
+    have: without pandas' own type for it (a file pandas did not write), such a column becomes float64
+    or object when any row of the file is null, in a batch only when one of the batch's rows is. The
+    nulls are counted from the file's statistics (the column read when they lack the count)."""
+    columns = [f.name for f in pf.schema_arrow if pa.types.is_integer(f.type) or pa.types.is_boolean(f.type)]
+    if not columns or pf.metadata.num_rows == 0:
+        return {}
+    first = pf.read_row_group(0, columns=columns).slice(0, 1)
+    arrays = []
+    for c in columns:
+        j = pf.schema_arrow.get_field_index(c)
+        stats = [pf.metadata.row_group(i).column(j).statistics for i in range(pf.num_row_groups)]
+        if all(st is not None and st.has_null_count for st in stats):
+            nulls = sum(st.null_count for st in stats)
+        else:
+            nulls = pf.read(columns=[c]).column(c).null_count
+        one = first.column(c).combine_chunks()
+        arrays.append(pa.concat_arrays([one, pa.nulls(1, one.type) if nulls else one]))
+    probe = pa.table(arrays, names=columns).replace_schema_metadata(pf.schema_arrow.metadata)
+    converted = _arrow_to_pandas(probe)
+    return {c: converted[c].dtype for c in columns if c in converted.columns}
 
 
 class _Duck:
@@ -149,15 +179,15 @@ class _Scan:
 
     def run(self, batch_rows: int) -> Iterator[int]:
         pf = pq.ParquetFile(self.file)
-        metadata = pf.schema_arrow.metadata
+        metadata, dtypes = pf.schema_arrow.metadata, whole_dtypes(pf)
         for batch in pf.iter_batches(batch_size=batch_rows, use_pandas_metadata=True):
             n = batch.num_rows
             positions = np.arange(self.rows, self.rows + n, dtype=np.int64)
             self.rows += n
-            self._check(_frame(pa.Table.from_batches([batch]).replace_schema_metadata(metadata), positions, pf))
+            self._check(_frame(pa.Table.from_batches([batch]).replace_schema_metadata(metadata), positions, pf, dtypes))
             yield n
         if self.rows == 0:  # no batch: the empty table, as the whole file would be
-            self._check(_frame(pf.schema_arrow.empty_table(), np.arange(0, dtype=np.int64), pf))
+            self._check(_frame(pf.schema_arrow.empty_table(), np.arange(0, dtype=np.int64), pf, {}))
 
     def _check(self, raw: pd.DataFrame) -> None:
         found: list[dict] = []
