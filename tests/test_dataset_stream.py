@@ -206,8 +206,8 @@ def test_an_empty_or_absent_optional_table(tiny):
 
 
 def test_the_small_dataset_spoiled_as_test_dataset_does(small_dataset_dir, tmp_path):
-    """The synthetic region (50,000 posts in 1,000-row batches) valid, then spoiled in ways `test_dataset` tries."""
-    assert both(small_dataset_dir, 1000).startswith("{'organizations'")
+    """The synthetic region (50,000 posts in 5,000-row batches) valid, then spoiled in ways `test_dataset` tries."""
+    assert both(small_dataset_dir, 5000).startswith("{'organizations'")
     spoils = {
         "posts": lambda f: pd.concat([f, f.head(2)], ignore_index=True),
         "snapshots": lambda f: pd.concat([f.iloc[:1500], f.iloc[1499:1500], f.iloc[1500:]], ignore_index=True),
@@ -218,7 +218,7 @@ def test_the_small_dataset_spoiled_as_test_dataset_does(small_dataset_dir, tmp_p
         copy = tmp_path / name
         shutil.copytree(small_dataset_dir, copy)
         rewrite(copy, name, spoil(pd.read_parquet(copy / f"{name}.parquet")))
-        assert f"table '{name}'" in both(copy, 1000 if name != "organizations" else 64)
+        assert f"table '{name}'" in both(copy, 5000 if name != "organizations" else 64)
 
 
 def test_rows_read_back_as_pd_read_parquet_reads_them(small_dataset_dir, tmp_path):
