@@ -218,7 +218,7 @@ def test_the_small_dataset_spoiled_as_test_dataset_does(small_dataset_dir, tmp_p
         copy = tmp_path / name
         shutil.copytree(small_dataset_dir, copy)
         rewrite(copy, name, spoil(pd.read_parquet(copy / f"{name}.parquet")))
-        assert f"table '{name}'" in both(copy, 5000 if name != "organizations" else 64)
+        assert f"table '{name}'" in both(copy, 5000)
 
 
 def test_rows_read_back_as_pd_read_parquet_reads_them(small_dataset_dir, tmp_path):
@@ -271,3 +271,16 @@ def test_a_file_pandas_did_not_write_keeps_the_whole_files_dtypes(tiny):
         "    rows: row 3: community_id='vk:2', post_id=nan\n"
         "- table 'posts', column 'kind': null values where str is required\n"
         "    rows: row 0: community_id='vk:1', post_id=1.0, kind=nan")
+
+
+def test_a_column_of_nulls_only_written_without_a_type(tiny):
+    """Pages whose org_id is null in every row, written by Arrow as a column of type null (DuckDB reads it as
+    integers): valid, as in memory, no dangling reference."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pages = pd.read_parquet(tiny / "communities.parquet").assign(org_id=None)
+    table = pa.Table.from_pandas(pages.astype({"org_id": object}), preserve_index=False)
+    assert table.schema.field("org_id").type == pa.null()
+    pq.write_table(table, tiny / "communities.parquet")
+    assert "'communities': 2" in both(tiny, 1)
