@@ -284,3 +284,34 @@ def test_a_column_of_nulls_only_written_without_a_type(tiny):
     assert table.schema.field("org_id").type == pa.null()
     pq.write_table(table, tiny / "communities.parquet")
     assert "'communities': 2" in both(tiny, 1)
+
+
+def test_three_column_keys_and_a_table_referring_to_itself(tiny):
+    """Awards (year, page, award) repeated two batches apart; a wall comment under a wall post no row has."""
+    awards = pd.DataFrame({"year": np.array([2023, 2023, 2023], dtype=np.int64),
+                           "community_id": pd.Series(["vk:1", "vk:2", "vk:1"], dtype="str"),
+                           "award": pd.Series(["quality_mark"] * 3, dtype="str"),
+                           "category": pd.Series([None] * 3, dtype="str")})
+    rewrite(tiny, "awards", awards)
+    assert both(tiny, 1) == (
+        f"Dataset {tiny} is not valid (1 problem(s)):\n"
+        "- table 'awards', column 'year, community_id, award': duplicate key (year, community_id, award): "
+        "2 rows share a key\n"
+        "    rows: row 0: year=2023, community_id='vk:1', award='quality_mark'; "
+        "row 2: year=2023, community_id='vk:1', award='quality_mark'")
+    rewrite(tiny, "awards", awards.head(2))
+    wall = pd.DataFrame({"community_id": pd.Series(["vk:1", "vk:1", "vk:2"], dtype="str"),
+                         "post_id": np.array([10, 10, 11], dtype=np.int64),
+                         "message_id": np.array([10, 12, 13], dtype=np.int64),
+                         "kind": pd.Series(["post", "comment", "comment"], dtype="str"),
+                         "created_at": pd.Series(pd.date_range("2023-02-01", periods=3, freq="h", tz="UTC"), dtype=UTC),
+                         "author_kind": pd.Series(["resident"] * 3, dtype="str"),
+                         "author_key": pd.Series(["a", "b", "c"], dtype="str"),
+                         "reply_to_comment_id": pd.array([None] * 3, dtype="Int64"),
+                         "deleted": np.zeros(3, dtype=bool)})
+    rewrite(tiny, "wall_messages", wall)
+    assert both(tiny, 1) == (
+        f"Dataset {tiny} is not valid (1 problem(s)):\n"
+        "- table 'wall_messages', column 'community_id, post_id': 1 rows refer to wall_messages that do not exist "
+        "(expected a value present in wall_messages.community_id, message_id)\n"
+        "    rows: row 2: community_id='vk:2', kind='comment', message_id=13, post_id=11")
