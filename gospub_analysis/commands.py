@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .dataset import load_dataset, validate_folder
+from .dataset import validate_folder
 
 
 def _validate(args) -> int:
@@ -27,8 +27,8 @@ def _validate(args) -> int:
 
 
 def _info(args) -> int:
-    ds = load_dataset(args.dataset)
-    print(json.dumps(ds.manifest, ensure_ascii=False, indent=2))
+    manifest, _ = validate_folder(args.dataset)  # validated as `gospub validate` does, in bounded memory
+    print(json.dumps(manifest, ensure_ascii=False, indent=2))
     return 0
 
 
