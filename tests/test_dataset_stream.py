@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from gospub_analysis import DatasetError, load_dataset, write_dataset
-from gospub_analysis.dataset.stream import read_rows, validate_folder
-from gospub_analysis.schema import empty_table
+from gospub_analysis.dataset.stream import batches, read_rows, validate_folder
+from gospub_analysis.schema import TABLES, empty_table
 
 UTC = "datetime64[us, UTC]"
 
@@ -221,6 +223,14 @@ def test_the_small_dataset_spoiled_as_test_dataset_does(small_dataset_dir, tmp_p
         assert f"table '{name}'" in both(copy, 5000)
 
 
+def test_the_batches_are_the_whole_file_as_pd_read_parquet_reads_it(small_dataset_dir):
+    for name in TABLES:
+        file = small_dataset_dir / f"{name}.parquet"
+        parts = list(batches(file, 5000))
+        assert len(parts) == max(1, -(-pq.ParquetFile(file).metadata.num_rows // 5000))
+        pd.testing.assert_frame_equal(pd.concat(parts), pd.read_parquet(file), check_exact=True)
+
+
 def test_rows_read_back_as_pd_read_parquet_reads_them(small_dataset_dir, tmp_path):
     file = small_dataset_dir / "posts.parquet"
     whole = pd.read_parquet(file)
@@ -231,7 +241,7 @@ def test_rows_read_back_as_pd_read_parquet_reads_them(small_dataset_dir, tmp_pat
     pd.testing.assert_frame_equal(read_rows(tmp_path / "indexed.parquet", [3, 7]), indexed.iloc[[3, 7]])
 
 
-def test_cli_validate_quiet_and_progress(tiny, monkeypatch):
+def test_cli_validate_quiet_and_progress(tiny):
     gospub = [sys.executable, "-m", "gospub_analysis.cli", "validate"]
     quiet = subprocess.run([*gospub, "--quiet", str(tiny)], capture_output=True, text=True)
     assert quiet.returncode == 0 and quiet.stderr == ""
@@ -258,9 +268,6 @@ def test_the_default_dataset_is_valid_by_both_paths(full_dataset_dir):
 def test_a_file_pandas_did_not_write_keeps_the_whole_files_dtypes(tiny):
     """Without pandas' own types in the file, an integer column with a null anywhere is float64 in pandas:
     rows of a batch without that null show its values as the whole table does (1.0, not 1)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     posts = _posts(POSTS, kind=pd.Series([None, "original", "original", "original"], dtype="str"))
     posts["post_id"] = pd.array([1, 2, 1, None], dtype="Int64")
     pq.write_table(pa.Table.from_pandas(posts, preserve_index=False).replace_schema_metadata(None),
@@ -276,9 +283,6 @@ def test_a_file_pandas_did_not_write_keeps_the_whole_files_dtypes(tiny):
 def test_a_column_of_nulls_only_written_without_a_type(tiny):
     """Pages whose org_id is null in every row, written by Arrow as a column of type null (DuckDB reads it as
     integers): valid, as in memory, no dangling reference."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     pages = pd.read_parquet(tiny / "communities.parquet").assign(org_id=None)
     table = pa.Table.from_pandas(pages.astype({"org_id": object}), preserve_index=False)
     assert table.schema.field("org_id").type == pa.null()

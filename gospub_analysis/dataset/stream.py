@@ -81,6 +81,20 @@ def validate_folder(path: Path | str, batch_rows: int = BATCH_ROWS,
     return manifest, counts
 
 
+def batches(file: Path, batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """The file's rows, at most `batch_rows` at a time, as `pd.read_parquet` gives the whole file: its
+    dtypes, its labels (the rows' numbers in the file); one empty frame for a file without rows."""
+    pf = pq.ParquetFile(file)
+    metadata, dtypes = pf.schema_arrow.metadata, whole_dtypes(pf)
+    start = 0
+    for batch in pf.iter_batches(batch_size=batch_rows, use_pandas_metadata=True):
+        positions = np.arange(start, start + batch.num_rows, dtype=np.int64)
+        start += batch.num_rows
+        yield _frame(pa.Table.from_batches([batch]).replace_schema_metadata(metadata), positions, pf, dtypes)
+    if start == 0:
+        yield _frame(pf.schema_arrow.empty_table(), np.arange(0, dtype=np.int64), pf, {})
+
+
 def read_rows(file: Path, positions: list[int]) -> pd.DataFrame:
     """The rows at `positions` (ascending) of a table's file, converted and labelled as in a batch."""
     pf = pq.ParquetFile(file)
@@ -178,16 +192,10 @@ class _Scan:
         self.last = None  # (first, second) of the last row so far
 
     def run(self, batch_rows: int) -> Iterator[int]:
-        pf = pq.ParquetFile(self.file)
-        metadata, dtypes = pf.schema_arrow.metadata, whole_dtypes(pf)
-        for batch in pf.iter_batches(batch_size=batch_rows, use_pandas_metadata=True):
-            n = batch.num_rows
-            positions = np.arange(self.rows, self.rows + n, dtype=np.int64)
-            self.rows += n
-            self._check(_frame(pa.Table.from_batches([batch]).replace_schema_metadata(metadata), positions, pf, dtypes))
-            yield n
-        if self.rows == 0:  # no batch: the empty table, as the whole file would be
-            self._check(_frame(pf.schema_arrow.empty_table(), np.arange(0, dtype=np.int64), pf, {}))
+        for frame in batches(self.file, batch_rows):
+            self.rows += len(frame)
+            self._check(frame)
+            yield len(frame)
 
     def _check(self, raw: pd.DataFrame) -> None:
         found: list[dict] = []
