@@ -167,9 +167,10 @@ class _Duck:
 
     def rows(self, sql: str, params: list) -> tuple[int, list[int]]:
         """The count of the positions `sql` selects (a column `pos`) and the first five."""
-        n = self.con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
-        first = [int(r[0]) for r in self.con.execute(f"SELECT pos FROM ({sql}) ORDER BY pos LIMIT 5", params).fetchall()]
-        return int(n), first
+        n = int(self.con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+        if not n:  # the usual answer: no second pass over the files
+            return 0, []
+        return n, [int(r[0]) for r in self.con.execute(f"SELECT pos FROM ({sql}) ORDER BY pos LIMIT 5", params).fetchall()]
 
 
 def _q(column: str) -> str:
