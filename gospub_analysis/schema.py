@@ -8,11 +8,14 @@ casts and validates against it, the pandera schemas are built from it, and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from .region import MUNICIPALITY_NAMES, PLATFORMS, SECTORS, UNKNOWN_MUNICIPALITY, LEVELS
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 SCHEMA_VERSION = "1.2"  # 1.1: wall_messages, marked_as_ads, first_seen_at, waits_for; created_at nullable
 # 1.2: posts.text and posts.content_type (optional)
@@ -233,6 +236,8 @@ TABLES: dict[str, Table] = {
 
 
 def _column_schema(col: Col) -> pa.Column:
+    import pandera.pandas as pa  # imported when a schema is built (validation), not by every process
+
     checks = []
     if col.isin is not None:
         allowed = ", ".join(col.isin) if len(col.isin) <= 10 else f"{', '.join(col.isin[:3])}, ... ({len(col.isin)} names, see gospub_analysis.region)"
@@ -244,6 +249,8 @@ def _column_schema(col: Col) -> pa.Column:
 
 def pandera_schema(table: str) -> pa.DataFrameSchema:
     """The pandera schema of one table (columns and dtypes; keys checked separately)."""
+    import pandera.pandas as pa
+
     spec = TABLES[table]
     return pa.DataFrameSchema(
         {c.name: _column_schema(c) for c in spec.columns},

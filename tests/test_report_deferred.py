@@ -1,4 +1,4 @@
-"""The report machinery defers rfc3987-syntax's grammar (`reports.deferred`) and jsonschema still checks IRIs."""
+"""Imports the report's processes pay only when used: rfc3987-syntax's grammar (`reports.deferred`), pandera."""
 
 from __future__ import annotations
 
@@ -37,3 +37,17 @@ def test_the_grammar_waits_for_the_first_iri_and_the_answers_are_the_real_module
     assert deferred["before"] is False and deferred["validated"] is False  # a notebook validates without it
     assert deferred["answers"] == plain["answers"]
     assert plain["answers"][0] == [True, True] and plain["answers"][1] == [False, False]
+
+
+def test_the_kernels_imports_leave_pandera_to_validation():
+    """The report's kernels import every notebook's imports and never validate: pandera (0.2 s) waits
+    for the first schema built."""
+    from gospub_analysis.reports import notebooks
+    from gospub_analysis.reports.kernels import notebook_imports
+
+    warm = notebook_imports([nb.path for nb in notebooks.MAIN_NOTEBOOKS] + [notebooks.MUNICIPALITY_NOTEBOOK.path])
+    code = (warm + "\nimport sys\nimport gospub_analysis.reports.build\nloaded = 'pandera' in sys.modules\n"
+            "from gospub_analysis.schema import pandera_schema\npandera_schema('posts')\n"
+            "print(loaded, 'pandera' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]

@@ -13,7 +13,6 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
@@ -137,6 +136,8 @@ def isin(values: pd.Series, targets: pd.Series) -> pd.Series:
 # --- validation ----------------------------------------------------------------------
 
 def _pandera_problems(name: str, frame: pd.DataFrame) -> list[dict]:
+    import pandera.pandas as pa  # here, not at import: the report's kernels never validate (0.2 s each)
+
     try:
         pandera_schema(name).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
