@@ -3,13 +3,16 @@ checked against counts made here from the Parquet files, and what it shows the r
 
 from __future__ import annotations
 
+import json
+import re
+
 import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
 from openpyxl import load_workbook
 
-from gospub_analysis import config, excel
+from gospub_analysis import config, excel, wording
 from gospub_analysis.dataset import read_manifest, table_file
 from gospub_analysis.schema import CONTENT_TYPES
 
@@ -70,9 +73,17 @@ def test_content_notebook_files_match_the_data(executed, small_dataset_dir):
     assert (copies["pages"] >= 3).all() and len(copies) > 0
     evaluation = excel.read_csv(out / "rubric_evaluation.csv")
     assert evaluation["recall"].mean() > 0.5
-    sheets = load_workbook(out / "content.xlsx", read_only=True).sheetnames
-    assert sheets == ["Паспорт", "Страницы", "Сферы", "Муниципалитеты", "Виды публикаций", "Лучшие публикации",
-                      "Повторы текстов"]
+    book = load_workbook(out / "content.xlsx", read_only=True)
+    assert book.sheetnames == ["Паспорт", "Страницы", "Сферы", "Муниципалитеты", "Виды публикаций",
+                               "Лучшие публикации", "Повторы текстов"]
+    # every list of pages says on which platform each page is
+    for sheet, frame in (("Страницы", pages), ("Лучшие публикации", pd.concat(
+            [top_year, excel.read_csv(out / "top_months.csv")], ignore_index=True))):
+        rows = list(book[sheet].iter_rows(values_only=True))
+        column = rows[0].index("Платформа")
+        shown = pd.Series([r[column] for r in rows[1:]]).value_counts().to_dict()
+        assert shown == frame["platform"].map(wording.platform_label).value_counts().to_dict(), sheet
+        assert set(shown) <= {"ВКонтакте", "Одноклассники", "Telegram"}
     for chart in ("sectors_er.png", "months.png", "types_by_sector.png", "types_lift.png", "timing_lift.png",
                   "rubrics_by_sector.png"):
         assert (out / chart).stat().st_size > 10_000
@@ -85,3 +96,13 @@ def test_content_notebook_speaks_russian(executed):
     assert "СИНТЕТИЧЕСКИЕ ДАННЫЕ" in shown and "прямой эфир" in shown and "полезная информация" in shown
     for leak in ("NaN", "True", "False", "content_type", "community_id", "nan %"):
         assert leak not in shown, leak
+    tables = [t for t in re.findall(r"<table.*?</table>", shown, flags=re.S) if ">Страница<" in t]
+    assert len(tables) == 2  # plain: the pages against their sector's median, the most useful pages
+    for table in tables:
+        assert ">Платформа<" in table and ">ВКонтакте<" in table
+        assert not re.search(r"<th[^>]*>\s*</th>|<th[^>]*>\d+</th>", table)  # no pandas index, no row labels
+    def said(text, script):  # a header of an interactive table, written into its script as JSON
+        return json.dumps(text)[1:-1] in script or text in script
+
+    best = [t for t in re.findall(r"<script.*?</script>", shown, flags=re.S) if said("Начало текста", t)]
+    assert len(best) == 2 and all(said("Платформа", t) for t in best)  # the best posts of the year, of each month

@@ -37,8 +37,9 @@ PROBLEMS = {
     "raw value": re.compile(r"\b(?:True|False|NaN|NaT|None|nan)\b|<NA>"),
     "raw ISO timestamp": re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
     "unformatted float": re.compile(r"(?<![\d.])\d+\.\d+(?!\d|\.\d)"),
-    "pandas index": re.compile(r"\bUnnamed: \d|\blevel_\d\b|^index$"),
+    "pandas index": re.compile(r"\bUnnamed: \d|\blevel_\d\b|\bнеподписанный-заголовок\b"),
 }
+INDEX_MARK = "неподписанный-заголовок"  # what `page_text` adds for a header cell without text
 
 
 def problems_in(text: str, where: str, names: tuple[str, ...] = ()) -> list[str]:
@@ -71,10 +72,9 @@ def page_text(path: Path) -> tuple[str, list[str]]:
         tables += headers + [str(v) for row in rows for v in row]
     for element in soup(["script", "style", "noscript"]):
         element.decompose()
-    empty_headers = [th for th in soup.find_all("th") if not th.get_text(strip=True)]
     text = soup.get_text(" ")
-    if empty_headers:
-        text += " index"  # an unnamed header cell: a pandas index
+    if any(not th.get_text(strip=True) for th in soup.find_all("th")):
+        text += f" {INDEX_MARK}"  # an unnamed header cell: a pandas index shown as a column
     return text, tables
 
 
@@ -162,6 +162,18 @@ def test_the_scan_catches_what_it_guards(tmp_path):
     """Each kind of problem is caught (the scan would otherwise pass on anything)."""
     for text in ("members_mean", "True", "<NA>", "2023-12-31", "55.0", "Unnamed: 0", "liveStreams"):
         assert problems_in(f"Страница: {text}.", "x"), text
+    import pandas as pd
+
+    page = tmp_path / "page.html"
+    for frame, leaks in ((pd.DataFrame({"Страница": ["Школа"]}, index=[3929]), True),  # the row's label shown
+                         (pd.DataFrame({"Страница": ["Школа"]}), True),
+                         (pd.DataFrame({"Страница": ["Школа"]}).set_index("Страница"), True),  # pandas' two header rows
+                         (pd.DataFrame({"Страница": ["Школа"]}).style.hide(axis="index"), False)):
+        page.write_text(f"<html><body>{frame.to_html()}</body></html>", encoding="utf-8")
+        assert bool(problems_in(page_text(page)[0], "x")) is leaks, frame
+    page.write_text(f"<html><body>{show.plain_html(pd.DataFrame({'Страница': ['Школа']}, index=[3929]))}</body></html>",
+                    encoding="utf-8")
+    assert not problems_in(page_text(page)[0], "x")
     assert not problems_in("31.12.2023 14:05 · 55,0 % · версия 1.0.0 · Версия схемы данных 1.2 · ranking.xlsx · "
                            "https://vk.com/club1 · набор «region-x0.05»", "x", names=("region-x0.05",))
 

@@ -10,7 +10,7 @@ import pandas as pd
 from .. import excel
 from ..weekly.links import page_url
 from ..wording import (MISSING, content_type_label, fmt_datetime, fmt_int, fmt_interval, fmt_num, fmt_share, month_ru,
-                       readable, rubric_label, sector_label)
+                       platform_label, readable, rubric_label, sector_label)
 from .year import ContentYear
 
 
@@ -43,7 +43,8 @@ def headline(c: ContentYear) -> pd.DataFrame:
 
 def pages(frame: pd.DataFrame, n: int | None = None) -> pd.DataFrame:
     data = frame if n is None else frame.head(n)
-    return readable(data, {"name": ("Страница", None), "sector": ("Сфера", sector_label),
+    return readable(data, {"name": ("Страница", None), "platform": ("Платформа", platform_label),
+                           "sector": ("Сфера", sector_label),
                            "municipality": ("Муниципальное образование", None), **ENGAGEMENT_HEADERS,
                            "er_vs_sector": ("ER к медиане сферы", _ratio),
                            "useful_share": ("Доля полезной информации", fmt_share),
@@ -82,7 +83,8 @@ def mix(wide: pd.DataFrame, index: str, index_format=None, labels=content_type_l
 
 def top_posts(frame: pd.DataFrame, with_month: bool = False) -> pd.DataFrame:
     columns = {**({"month": ("Месяц", lambda m: month_ru(m, "nominative"))} if with_month else {}),
-               "rank": ("Место", None), "name": ("Страница", None), "sector": ("Сфера", sector_label),
+               "rank": ("Место", None), "name": ("Страница", None), "platform": ("Платформа", platform_label),
+               "sector": ("Сфера", sector_label),
                "local_time": ("Опубликовано (местное время)", fmt_datetime),
                "content_type": ("Вид", content_type_label), "excerpt": ("Начало текста", None),
                "interactions": ("Реакций", fmt_int), "subscribers": ("Подписчиков", fmt_int),
@@ -112,14 +114,16 @@ def workbook(c: ContentYear, path: Path | str, about: dict[str, object]) -> Path
     engagement_headers = {"posts": "Публикаций", "interactions_per_post": "Реакций на публикацию", "er": "ER",
                           "err": "ERR", "reach_rate": "Охват / подписчики",
                           "share_with_views": "Доля публикаций с известными просмотрами"}
-    pages_frame = c.pages.assign(sector=c.pages["sector"].map(sector_label), link=[
+    pages_frame = c.pages.assign(sector=c.pages["sector"].map(sector_label),
+                                 platform=c.pages["platform"].map(platform_label), link=[
         page_url(p, i, s) for p, i, s in zip(c.pages["platform"], c.pages["platform_id"], c.pages["screen_name"])])
     top_frame = pd.concat([c.top_year.assign(period="год"), c.top_months.assign(
         period=c.top_months["month"].map(lambda m: month_ru(m, "nominative")))], ignore_index=True)
     top_frame = top_frame.assign(content_type=top_frame["content_type"].map(content_type_label),
+                                 platform=top_frame["platform"].map(platform_label),
                                  local_time=top_frame["local_time"].map(fmt_datetime))
     sheets = [
-        excel.Sheet("Страницы", pages_frame, {"name": "Страница", "sector": "Сфера",
+        excel.Sheet("Страницы", pages_frame, {"name": "Страница", "platform": "Платформа", "sector": "Сфера",
                                               "municipality": "Муниципальное образование", **engagement_headers,
                                               "er_vs_sector": "ER к медиане сферы",
                                               "useful_share": "Доля полезной информации",
@@ -136,7 +140,8 @@ def workbook(c: ContentYear, path: Path | str, about: dict[str, object]) -> Path
             {"er": excel.PERCENT, "er_low": excel.PERCENT, "er_high": excel.PERCENT, "lift": excel.DECIMAL,
              "lift_low": excel.DECIMAL, "lift_high": excel.DECIMAL}),
         excel.Sheet("Лучшие публикации", top_frame,
-                    {"period": "Период", "rank": "Место", "name": "Страница", "local_time": "Опубликовано",
+                    {"period": "Период", "rank": "Место", "name": "Страница", "platform": "Платформа",
+                     "local_time": "Опубликовано",
                      "content_type": "Вид", "excerpt": "Начало текста", "interactions": "Реакций",
                      "subscribers": "Подписчиков", "er": "ER публикации", "link": "Ссылка"},
                     {"er": excel.PERCENT}, links=("link",)),
