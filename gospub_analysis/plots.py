@@ -5,6 +5,11 @@ figure and returns it; a notebook hands it to `show`, which renders it once, wri
 to the report's folder when asked and shows that same PNG in the notebook. `label` (the
 dataset's `data_label`, e.g. «СИНТЕТИЧЕСКИЕ ДАННЫЕ») is stamped on the figure so a chart
 cut out of a report still says what data it shows.
+
+seaborn is imported by the charts that draw with it (heatmap, small multiples, the stacked
+shares' palette), not by this module: with it comes scipy.stats, about 1.7 s of CPU, which
+the build's own processes (the index's charts, the weekly chart) would otherwise pay for
+charts that only take colours from the current cycle (`palette`).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.dates import AutoDateLocator
@@ -29,6 +34,12 @@ from .wording import WEEKDAYS_RU, fmt_int, fmt_num, fmt_share, month_ru
 
 SAVED_DPI = 150   # the PNG files of a report
 SHOWN_DPI = 100   # what the notebook's inline backend drew (matplotlib's figure.dpi): the page's scale
+
+
+def palette() -> list[tuple[float, float, float]]:
+    """The colours of the current cycle as RGB: what `seaborn.color_palette()` gives without arguments."""
+    cycle = plt.rcParams["axes.prop_cycle"]
+    return [to_rgb(c) for c in (cycle.by_key()["color"] if "color" in cycle.keys else [".15"])]
 
 
 def png_width(data: bytes) -> int:
@@ -156,7 +167,7 @@ def lines_over_time(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, t
         width = 25 / max(1, len(bars))
         for i, (column, name) in enumerate(bars.items()):
             handles.append(ax2.bar(frame[x] + pd.Timedelta(days=3 + i * width), frame[column], width=width, alpha=0.35,
-                                   label=name, align="edge", color=sns.color_palette()[i + len(series)]))
+                                   label=name, align="edge", color=palette()[i + len(series)]))
         ax2.set_ylabel(f"{bars_ylabel} (столбцы)")
         ax2.set_ylim(bottom=0)
         _int_axis(ax2.yaxis)
@@ -183,6 +194,8 @@ def small_multiples(frame: pd.DataFrame, x: str, y: str, facet: str, *, title: s
                     facet_labels: Mapping[str, str] | None = None, col_wrap: int = 4,
                     label: str | None = None) -> Figure:
     """One small panel per value of `facet` (own y scale), the same series in each."""
+    import seaborn as sns
+
     data = frame.assign(_facet=frame[facet].map(lambda v: (facet_labels or {}).get(v, v)))
     grid = sns.relplot(data=data, x=x, y=y, col="_facet", col_wrap=col_wrap, kind="line", marker="o",
                        markersize=3, height=2.2, aspect=1.5, facet_kws={"sharey": False})
@@ -203,7 +216,7 @@ def ranked_bars(frame: pd.DataFrame, value: str, name: str, *, title: str, xlabe
     """Horizontal bars, largest on top, each bar labelled with its value."""
     data = frame.sort_values(value, ascending=True)
     fig, ax = plt.subplots(figsize=(8, 0.25 * len(data) + 1.2))
-    ax.barh(data[name], data[value], color=sns.color_palette()[0])
+    ax.barh(data[name], data[value], color=palette()[0])
     for y, v in enumerate(data[value]):
         ax.annotate(value_format(v), (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set(title=title, xlabel=xlabel, ylabel="")
@@ -225,7 +238,7 @@ def share_and_hours(frame: pd.DataFrame, x: str, share: Mapping[str, str], hours
     ax.set_ylabel("доля комментариев жителей (круглые точки)")
     ax2 = ax.twinx()
     column, name = hours
-    color = sns.color_palette()[len(share)]
+    color = palette()[len(share)]
     lines.append(ax2.plot(frame[x], frame[column], marker="s", markersize=3, color=color, label=name)[0])
     if reference_hours is not None:
         lines.append(ax2.axhline(reference_hours, color=color, linestyle=":", linewidth=1.2,
@@ -245,6 +258,8 @@ def weekday_hour_heatmap(matrix: pd.DataFrame, *, title: str, label: str | None 
                          center: float | None = None) -> Figure:
     """A 7 x 24 table (rows Monday..Sunday, columns hours) as a heatmap; empty cells stay blank; `center`:
     the value a diverging palette is centred on."""
+    import seaborn as sns
+
     fig, ax = plt.subplots(figsize=(11, 3.6))
     sns.heatmap(matrix, ax=ax, cmap=cmap, center=center, cbar_kws={"label": value_label,
                                                     "format": FuncFormatter(lambda v, _: value_format(v))},
@@ -291,7 +306,7 @@ def paired_bars(frame: pd.DataFrame, category: str, bars: Mapping[str, str], *, 
     y = np.arange(len(data))
     for i, (column, name) in enumerate(bars.items()):
         offset = (len(bars) - 1 - i) * height - 0.4 + height / 2
-        ax.barh(y + offset, data[column], height=height, label=name, color=sns.color_palette()[i])
+        ax.barh(y + offset, data[column], height=height, label=name, color=palette()[i])
         for yy, v in zip(y + offset, data[column]):
             ax.annotate(fmt_int(v), (v, yy), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7)
     ax.set_yticks(y, data[category])
@@ -311,7 +326,7 @@ def bars_with_intervals(frame: pd.DataFrame, name: str, value: str, low: str, hi
     data = frame.sort_values(value, ascending=True)
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(data) + 1.4))
     errors = np.vstack([data[value] - data[low], data[high] - data[value]]).clip(min=0)
-    bars = ax.barh(data[name], data[value], xerr=errors, color=sns.color_palette()[0], ecolor="#333333", capsize=3,
+    bars = ax.barh(data[name], data[value], xerr=errors, color=palette()[0], ecolor="#333333", capsize=3,
                    label="значение и 95-процентный доверительный интервал")
     handles = [bars]
     for y, v in enumerate(data[value]):
@@ -333,6 +348,8 @@ def stacked_shares(wide: pd.DataFrame, *, title: str, labels: Mapping[str, str] 
     names = [index_format(i) if index_format else str(i) for i in data.index]
     fig, ax = plt.subplots(figsize=(10, 0.35 * len(data) + 1.8))
     left = np.zeros(len(data))
+    import seaborn as sns
+
     colours = sns.color_palette("tab10", n_colors=max(len(data.columns), 1))
     for colour, column in zip(colours, data.columns):
         ax.barh(names, data[column], left=left, color=colour, label=(labels or {}).get(column, column))

@@ -182,3 +182,45 @@ def test_ticks_are_fixed_only_where_their_choice_ignores_the_axes_size(monkeypat
     shares = _over_months(13, True, monkeypatch, value_format=lambda v: f"{v:g}")
     assert isinstance(shares.axes[0].yaxis.get_major_locator(), AutoLocator)  # 'auto' bins: depends on the size
     plt.close(shares)
+
+
+# --- seaborn only where a chart draws with it -----------------------------------------------
+
+
+@pytest.mark.parametrize("cycle", [None, ["#123456", "red", (0.1, 0.2, 0.3)], "no colour"])
+def test_palette_is_seaborns_default_palette(cycle):
+    """`plots.palette()` stands for `seaborn.color_palette()` in the charts that only take colours."""
+    import seaborn as sns
+    from cycler import cycler
+
+    settings = {} if cycle is None else {
+        "axes.prop_cycle": cycler(linestyle=["-", "--"]) if cycle == "no colour" else cycler(color=cycle)}
+    with matplotlib.rc_context(settings):
+        assert plots.palette() == list(sns.color_palette())
+        assert len(plots.palette()) == (10 if cycle is None else 1 if cycle == "no colour" else 3)
+
+
+def test_the_builds_own_charts_leave_seaborn_unimported():
+    """The index's charts and the weekly chart, drawn by the build's processes, do not import seaborn
+    (and scipy.stats with it: 1.7 s of CPU); the charts that draw with it still do."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import matplotlib
+matplotlib.use("agg")
+import pandas as pd
+from gospub_analysis import plots
+from gospub_analysis.weekly import charts
+months = pd.DataFrame({"month": pd.date_range("2023-01-01", periods=3, freq="MS"), "a": [1, 2, 3], "b": [3, 1, 2]})
+plots.png(plots.year_line(months, "month", {"a": "а"}, title="т", ylabel="у"), 100)
+plots.png(plots.paired_bars(pd.DataFrame({"c": ["x", "y"], "a": [1, 2], "b": [2, 1]}), "c", {"a": "а", "b": "б"},
+                            title="т", xlabel="х"), 100)
+plots.png(plots.lines_over_time(months, "month", {"a": "а"}, bars={"b": "б"}, title="т", ylabel="у"), 100)
+before = "seaborn" in sys.modules or "scipy.stats" in sys.modules
+plots.png(plots.weekday_hour_heatmap(pd.DataFrame(1.0, index=range(7), columns=range(24)), title="т"), 100)
+print(before, "seaborn" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
