@@ -14,6 +14,10 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 METHODOLOGY_DIR = PROJECT_ROOT / "methodology"
 KERNEL_NAME = "gospub"
 DEFAULT_SEED = 2023
+# DuckDB threads per connection (`dataset.source.connect`); unset: DuckDB's own choice, one per core.
+# A report build sets it for its processes to cores // workers: its workers and their kernels already
+# keep every core busy, and threads of several processes waiting for each other cost more than they save.
+DUCKDB_THREADS_ENV = "GOSPUB_DUCKDB_THREADS"
 
 
 def notebook_output_dir(name: str, year: int) -> Path:

@@ -20,28 +20,46 @@ when each kind of task finished. The yearly build (`build._run`) and the weekly 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Callable
 
+from ..config import DUCKDB_THREADS_ENV
 from .runner import Job, Outcome, init_worker, run_in_worker
 
 PREPARE = "shared-inputs"
 SIDE = "side"
 
 
-def run_pages(prepare: Callable[[], Outcome], jobs: list[tuple[str, Job]], *, work: Path, workers: int,
-              progress: bool, desc: str, warm_code: str | None = None, early: list[tuple[str, Job]] = (),
-              side: tuple[Callable[[], Outcome], ...] = (), after_early: Callable[[], Outcome] | None = None
+def run_pages(prepare: Callable[[], Outcome], jobs: list[tuple[str, Job]], *, workers: int, **options
               ) -> tuple[dict[str, Outcome], dict[str, float]]:
     """Run `prepare`, the `early` `(kind, job)` pairs (pages that compute what they miss of the
     shared inputs themselves) and the `side` tasks, then, once `prepare` succeeded, the `jobs`
     pairs; the kernels warmed with `warm_code` (None: no kernel started ahead); `after_early()`
     here once every early job succeeded (its outcome is returned like a side task's). Returns
     (outcomes by name, seconds from the start to the end of `prepare` and of the last task of
-    each kind, keyed '<kind>_end', side tasks by their outcome's name)."""
+    each kind, keyed '<kind>_end', side tasks by their outcome's name). Options: those of `_run_pages`.
+
+    DuckDB in every process of the run (the workers and the kernels they start inherit the
+    environment) gets the cores shared among the workers (`GOSPUB_DUCKDB_THREADS`, unless it is set
+    already): the workers keep every core busy, and threads of several processes waiting for each
+    other cost more than they save."""
+    if os.environ.get(DUCKDB_THREADS_ENV, "").strip():
+        return _run_pages(prepare, jobs, workers=workers, **options)
+    os.environ[DUCKDB_THREADS_ENV] = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
+    try:
+        return _run_pages(prepare, jobs, workers=workers, **options)
+    finally:
+        os.environ.pop(DUCKDB_THREADS_ENV, None)
+
+
+def _run_pages(prepare: Callable[[], Outcome], jobs: list[tuple[str, Job]], *, work: Path, workers: int,
+               progress: bool, desc: str, warm_code: str | None = None, early: list[tuple[str, Job]] = (),
+               side: tuple[Callable[[], Outcome], ...] = (), after_early: Callable[[], Outcome] | None = None
+               ) -> tuple[dict[str, Outcome], dict[str, float]]:
     from tqdm.auto import tqdm
 
     t0 = time.perf_counter()
