@@ -193,22 +193,37 @@ def lines_over_time(frame: pd.DataFrame, x: str, series: Mapping[str, str], *, t
 def small_multiples(frame: pd.DataFrame, x: str, y: str, facet: str, *, title: str, ylabel: str,
                     facet_labels: Mapping[str, str] | None = None, col_wrap: int = 4,
                     label: str | None = None) -> Figure:
-    """One small panel per value of `facet` (own y scale), the same series in each."""
-    import seaborn as sns
-
-    data = frame.assign(_facet=frame[facet].map(lambda v: (facet_labels or {}).get(v, v)))
-    grid = sns.relplot(data=data, x=x, y=y, col="_facet", col_wrap=col_wrap, kind="line", marker="o",
-                       markersize=3, height=2.2, aspect=1.5, facet_kws={"sharey": False})
-    grid.set_titles("{col_name}")
-    grid.set_axis_labels("", ylabel)
-    for ax in grid.axes.flat:
+    """One small panel per value of `facet` (own y scale, one x axis), the same series in each, the panels
+    in the order their values first appear, `col_wrap` to a row. The look of seaborn's
+    `relplot(kind="line", col=facet, col_wrap=...)` (panel size, despined axes, titles at label size,
+    markers edged in white, tick labels on the outer panels only), drawn by matplotlib alone: relplot
+    spent 1.6 s of CPU on eight panels of thirteen points."""
+    names = facet_labels or {}
+    facets = [v for v in dict.fromkeys(frame[facet]) if pd.notna(v)]
+    columns = max(1, col_wrap)  # as relplot: the figure is `col_wrap` panels wide, however few there are
+    rows = max(1, -(-len(facets) // columns))
+    fig = plt.figure(figsize=(columns * 2.2 * 1.5, rows * 2.2))
+    colour = palette()[0]
+    first = None
+    for i, value in enumerate(facets):
+        ax = fig.add_subplot(rows, columns, i + 1, sharex=first)
+        first = first or ax
+        part = frame[frame[facet] == value].sort_values(x, kind="stable")
+        ax.plot(part[x], part[y], marker="o", markersize=3, color=colour, markeredgecolor="w",
+                markeredgewidth=0.75)
+        ax.set_title(str(names.get(value, value)), fontsize=plt.rcParams["axes.labelsize"])
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_xlabel("")
+        ax.set_ylabel(ylabel if i % columns == 0 else "")
         ax.set_ylim(bottom=0)
         _int_axis(ax.yaxis)
         ax.xaxis.set_major_locator(plt.matplotlib.dates.MonthLocator(bymonth=(1, 7)))
         _month_axis(ax)
-    grid.figure.suptitle(title, y=1.0)
-    grid.figure.tight_layout()
-    return stamp(grid.figure, label)
+        if i + columns < len(facets):  # a panel below it shows the months
+            ax.tick_params(axis="x", labelbottom=False)
+    fig.suptitle(title, y=1.0)
+    fig.tight_layout()
+    return stamp(fig, label)
 
 
 def ranked_bars(frame: pd.DataFrame, value: str, name: str, *, title: str, xlabel: str,

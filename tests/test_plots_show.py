@@ -224,3 +224,41 @@ print(before, "seaborn" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def _relplot_reference(frame, x, y, facet, *, title, ylabel, facet_labels=None, col_wrap=4, label=None):
+    """The former `small_multiples`, drawn by seaborn's relplot: the picture the matplotlib one must give."""
+    import seaborn as sns
+
+    data = frame.assign(_facet=frame[facet].map(lambda v: (facet_labels or {}).get(v, v)))
+    grid = sns.relplot(data=data, x=x, y=y, col="_facet", col_wrap=col_wrap, kind="line", marker="o",
+                       markersize=3, height=2.2, aspect=1.5, facet_kws={"sharey": False})
+    grid.set_titles("{col_name}")
+    grid.set_axis_labels("", ylabel)
+    for ax in grid.axes.flat:
+        ax.set_ylim(bottom=0)
+        plots._int_axis(ax.yaxis)
+        ax.xaxis.set_major_locator(plt.matplotlib.dates.MonthLocator(bymonth=(1, 7)))
+        plots._month_axis(ax)
+    grid.figure.suptitle(title, y=1.0)
+    grid.figure.tight_layout()
+    return plots.stamp(grid.figure, label)
+
+
+@pytest.mark.parametrize("facets, col_wrap", [(8, 4), (7, 4), (3, 4), (5, 2), (1, 4)])
+def test_small_multiples_draw_what_seaborns_relplot_drew(facets, col_wrap):
+    import numpy as np
+    import pandas as pd
+
+    months = pd.date_range("2022-12-01", "2023-12-01", freq="MS")
+    rng = np.random.default_rng(facets)
+    # rows out of order and facets in an order of their own: panels in order of first appearance
+    frame = pd.DataFrame({"month": np.tile(months, facets), "sector": np.repeat([f"s{i}" for i in range(facets)][::-1], 13),
+                          "pages": rng.integers(0, 3000, 13 * facets)}).sample(frac=1, random_state=1)
+    labels = {f"s{i}": f"Сфера {i}" for i in range(facets - 1)}  # the last one keeps its code
+    kwargs = dict(title="Активные страницы по сферам", ylabel="страниц", facet_labels=labels, col_wrap=col_wrap,
+                  label="СИНТЕТИЧЕСКИЕ ДАННЫЕ")
+    ours = plots.png(plots.small_multiples(frame, "month", "pages", "sector", **kwargs), plots.SHOWN_DPI)
+    theirs = plots.png(_relplot_reference(frame, "month", "pages", "sector", **kwargs), plots.SHOWN_DPI)
+    plt.close("all")
+    assert ours == theirs
