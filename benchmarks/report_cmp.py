@@ -93,7 +93,9 @@ def masked_text(rel: str, data: bytes, root: Path) -> str:
     elif Path(rel).name == "build.json":
         text = json.dumps(_mask_build_json(json.loads(text)), ensure_ascii=False, indent=1)
     text = BUILDING_DIR.sub("<BUILDING>", text)
-    for path in {str(root), str(root.resolve()), str(root.parent), str(root.parent.resolve())}:
+    # the folders' own paths, the longest first (the report folder before the one holding it)
+    for path in sorted({str(root), str(root.resolve()), str(root.parent), str(root.parent.resolve())},
+                       key=lambda p: (-len(p), p)):
         text = text.replace(path, "<OUT>")
     for _, pattern, replacement in MASKS.get(suffix, []):
         text = pattern.sub(replacement, text)
