@@ -380,3 +380,55 @@ def test_the_groupings_beside_page_months_in_any_row_order(data_dir, monkeypatch
     keyed = growth.Growth(data_dir, 2023)._keyed_page_months
     pd.testing.assert_frame_equal(keyed, shuffled.merge(pages, on="community_id", how="left"), check_exact=True)
     assert keyed.loc[keyed["community_id"] == "vk:3", "municipality"].eq("г. Бердск").all()
+
+
+def _many_snapshots(rows_in_order: bool) -> dict[str, pd.DataFrame]:
+    """The fixture's tables with 400 pages of 30 snapshots each (a few without a count) between November
+    2022 and February 2024, in page and date order or shuffled."""
+    import numpy as np
+
+    rng = np.random.default_rng(15)
+    tables = fixture_tables()
+    ids = [f"vk:{100 + i}" for i in range(400)]
+    tables["communities"] = pd.DataFrame({
+        "community_id": ids, "platform": "vk", "platform_id": [i.split(":")[1] for i in ids], "screen_name": None,
+        "name": ids, "org_id": "o1", "created_at": utc_series(["2022-06-01 10:00"] * len(ids)),
+        "closed_at": utc_series([None] * len(ids))})
+    days = pd.date_range("2022-11-01", "2024-02-29", freq="D")
+    as_of = np.sort(np.stack([rng.choice(len(days), 30, replace=False) for _ in ids]), axis=1).ravel()
+    snaps = tables["snapshots"].iloc[:0].reindex(range(len(ids) * 30))
+    snaps = snaps.assign(community_id=np.repeat(ids, 30), as_of=days[as_of].astype("datetime64[us]"),
+                         members_count=pd.array(np.where(rng.random(len(snaps)) < 0.05, None,
+                                                         rng.integers(10, 5000, len(snaps))), dtype="Int64"))
+    tables["snapshots"] = snaps if rows_in_order else snaps.sample(frac=1, random_state=1, ignore_index=True)
+    tables["posts"], tables["comments"] = tables["posts"].iloc[:0], tables["comments"].iloc[:0]
+    tables["awards"] = tables["awards"].iloc[:0]
+    return tables
+
+
+def test_monthly_snapshots_are_in_page_and_month_order_whatever_the_rows_and_duckdb_threads(tmp_path, monkeypatch):
+    """The monthly snapshots are a file of the report (`MonthlySeries.shared`, the build's cache): the
+    same rows in the same order (community_id, month) whether the dataset's rows come in page order or
+    shuffled and whether DuckDB runs on one thread or two (its GROUP BY hands the groups out in an order
+    of its own: two builds of the report wrote this file in different orders)."""
+    from gospub_analysis.dataset import source as source_module
+
+    connect = source_module.connect
+    results = {}
+    for rows_in_order in (True, False):
+        data = open_source(write_dataset(tmp_path / f"ds-{rows_in_order}", _many_snapshots(rows_in_order), MANIFEST))
+        for threads in (1, 2):
+            monkeypatch.setattr(source_module, "connect",
+                                lambda threads=threads: connect().execute(f"SET threads = {threads}"))
+            results[rows_in_order, threads] = growth.series.MonthlySeries(data, 2023)._monthly_snapshots()
+    snaps = _many_snapshots(True)["snapshots"]
+    snaps = snaps[(snaps["as_of"] >= "2022-12-01") & (snaps["as_of"] < "2024-01-01") & snaps["members_count"].notna()]
+    latest = snaps.assign(month=snaps["as_of"].dt.to_period("M").dt.start_time.astype("datetime64[us]"))
+    latest = latest.loc[latest.groupby(["community_id", "month"])["as_of"].idxmax()]
+    expected = latest.sort_values(["community_id", "month"], ignore_index=True)[["community_id", "month", "members_count"]]
+    assert len(expected) > 4000
+    for key, frame in results.items():
+        pd.testing.assert_frame_equal(frame, results[True, 1], check_exact=True, obj=str(key))
+        pd.testing.assert_frame_equal(frame.astype({"community_id": "str"}),
+                                      expected.astype({"community_id": "str", "members_count": "int64"}),
+                                      check_exact=True, obj=str(key))

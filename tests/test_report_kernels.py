@@ -120,6 +120,30 @@ def test_notebook_imports_lists_each_import_once_and_survives_a_missing_module(t
     assert namespace["district"].__name__ == "gospub_analysis.municipality"
 
 
+def test_the_injected_parameters_cell_has_the_same_id_in_every_run(tmp_path, kept_kernels):
+    """papermill gives the cell it injects a random id: the executed notebooks of two builds of the same
+    inputs differed in it alone. In a kernel of the run's own and in a kept kernel, run after run, the
+    injected cell's id is its tag and every other cell keeps the notebook's id."""
+    notebook = FIXTURES / "report_ok.ipynb"
+    source_ids = [c.id for c in nbformat.read(notebook, as_version=4).cells]
+    runs = [("own-1", False), ("own-2", False), ("kept-1", True), ("kept-2", True)]
+    for name, reuse in runs:
+        outcome = runner.run_job(job(tmp_path, name, notebook, {"year": 2023, "out_dir": "out"}, reuse=reuse))
+        assert outcome.ok, outcome.error
+        ids = [c.id for c in nbformat.read(tmp_path / f"{name}.ipynb", as_version=4).cells]
+        assert ids == [source_ids[0], "injected-parameters", *source_ids[1:]], name
+
+
+def test_stable_injected_id_never_repeats_an_id_of_the_notebook():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("a = 1", id="injected-parameters"),
+                                         nbformat.v4.new_code_cell("b = 2", id="injected-parameters-1"),
+                                         nbformat.v4.new_code_cell("year = 2023")])
+    nb.cells[2].metadata["tags"] = ["injected-parameters"]
+    assert [c.id for c in kernels.stable_injected_id(nb).cells] == [
+        "injected-parameters", "injected-parameters-1", "injected-parameters-2"]
+    nbformat.validate(nb)
+
+
 # --- the municipality notebook: a kept kernel after other notebooks vs a fresh kernel ----------
 
 

@@ -114,6 +114,9 @@ class MonthlySeries:
         return self.shared("snapshots", self._monthly_snapshots)
 
     def _monthly_snapshots(self) -> pd.DataFrame:
+        """One row per page and month with a snapshot, ordered by community_id and month: the table is
+        written to the build's cache (`shared`), and DuckDB's GROUP BY hands its groups out in an order
+        that changes with its threads from run to run."""
         frame = self.source.sql(
             """
             select community_id, date_trunc('month', as_of) as month,
@@ -121,6 +124,7 @@ class MonthlySeries:
             from snapshots
             where as_of >= $first and as_of < $last and members_count is not null
             group by all
+            order by community_id, month
             """,
             {"first": self.months[0].to_pydatetime(),
              "last": (self.months[-1] + pd.offsets.MonthBegin(1)).to_pydatetime()},

@@ -16,6 +16,8 @@ working directory:
   kernel; imported modules stay loaded;
 * the papermill engine `KEPT_KERNEL_ENGINE` executes a notebook through the session's
   client: papermill still parameterises, records cell timings and marks a failing cell;
+  like `OWN_KERNEL_ENGINE` (a kernel of the run's own) it gives the injected parameters cell a
+  stable id (`stable_injected_id`), so that the same inputs make the same executed notebook;
 * the kernel keeps no SQLite input history (`KERNEL_ARGUMENTS`), which cost each reset a
   commit to the history file every kernel of the machine shares.
 
@@ -38,6 +40,8 @@ from papermill.engines import NBClientEngine, papermill_engines
 from ..config import KERNEL_NAME
 
 KEPT_KERNEL_ENGINE = "gospub-kept-kernel"
+OWN_KERNEL_ENGINE = "gospub-own-kernel"
+INJECTED_TAG = "injected-parameters"
 STATE = "gospub_analysis.reports.kernel_state"
 # What `%reset -f` does, in a new history session (as a fresh kernel has): the execution
 # count starts again at 1 without colliding with the history already written.
@@ -164,7 +168,33 @@ def close_all() -> None:
         close(key)
 
 
-class KeptKernelEngine(NBClientEngine):
+def stable_injected_id(nb):
+    """`nb` with the id of the cell papermill injected (tagged `injected-parameters`) set to that tag
+    (followed by -1, -2, ... should the notebook have a cell of that id already), not the random id
+    papermill's `nbformat.v4.new_code_cell` gives it: otherwise every executed notebook of a build
+    differs from the last build's in that id alone. The other cells keep their notebook's ids."""
+    injected = [c for c in nb.cells if INJECTED_TAG in c.get("metadata", {}).get("tags", [])]
+    taken = {c.get("id") for c in nb.cells if not any(c is i for i in injected)}
+    for cell in injected:
+        cell_id, n = INJECTED_TAG, 0
+        while cell_id in taken:
+            n += 1
+            cell_id = f"{INJECTED_TAG}-{n}"
+        cell["id"] = cell_id
+        taken.add(cell_id)
+    return nb
+
+
+class OwnKernelEngine(NBClientEngine):
+    """papermill's nbclient engine (a kernel of the run's own), the injected cell's id made stable
+    (`stable_injected_id`) before papermill first writes the notebook."""
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, **kwargs):
+        return super().execute_notebook(stable_injected_id(nb), kernel_name, **kwargs)
+
+
+class KeptKernelEngine(OwnKernelEngine):
     """papermill's nbclient engine, run through a `KernelSession`'s kernel and client."""
 
     @classmethod
@@ -184,6 +214,7 @@ class KeptKernelEngine(NBClientEngine):
 
 
 papermill_engines.register(KEPT_KERNEL_ENGINE, KeptKernelEngine)
+papermill_engines.register(OWN_KERNEL_ENGINE, OwnKernelEngine)
 
 
 def notebook_imports(notebooks) -> str:

@@ -13,7 +13,8 @@ as much as a municipality notebook itself. Before each run the kernel is reset (
 namespace cleared, options and styles restored: `kernels`), so a run sees only its own
 parameters and shows what it would in a fresh kernel; imported modules stay loaded.
 Papermill runs through the kept kernel's own client (`kernels.KEPT_KERNEL_ENGINE`).
-Every other job gets a kernel of its own.
+Every other job gets a kernel of its own (`kernels.OWN_KERNEL_ENGINE`). Either engine gives the
+cell papermill injects a stable id, so that the same inputs make the same executed notebook.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def run_job(job: Job, slot: ProgressSlot | None = None) -> Outcome:
         bar: bool | dict = False
         if slot is not None and slot.position is not None:
             bar = {"desc": job.name, "position": slot.position, "leave": False, "file": sys.stderr}
-        engine = {}
+        engine = {"engine_name": kernels.OWN_KERNEL_ENGINE}
         if job.reuse_kernel:
             kept = kernels.session(job.cwd)
             engine = {"engine_name": kernels.KEPT_KERNEL_ENGINE, "session": kept}
