@@ -1,4 +1,4 @@
-"""DuckDB threads: `GOSPUB_DUCKDB_THREADS` for every connection, and a build's processes sharing the cores."""
+"""The settings of a build's processes: DuckDB threads (`GOSPUB_DUCKDB_THREADS`, every connection; a build's workers share the cores) and the objects a worker inherited frozen out of the cyclic collector."""
 
 from __future__ import annotations
 
@@ -57,3 +57,18 @@ def test_a_builds_workers_share_the_cores(tmp_path, monkeypatch, workers, preset
     expected = preset or str(4 // workers)
     assert outcomes["seen"].value == (expected, int(expected))
     assert os.environ.get(DUCKDB_THREADS_ENV) == preset  # this process's setting is as it was
+
+
+def _frozen() -> Outcome:
+    import gc
+
+    return Outcome("frozen", ok=True, value=gc.get_freeze_count())
+
+
+def test_a_builds_workers_freeze_what_they_inherited(tmp_path):
+    """The objects a worker starts with are kept out of the cyclic collector's passes (`runner.init_worker`)."""
+    import gc
+
+    outcomes, _ = schedule.run_pages(_prepare, [], work=tmp_path, workers=1, progress=False, desc="т",
+                                     side=(_frozen,))
+    assert outcomes["frozen"].value > 10_000 and gc.get_freeze_count() == 0  # this process is left as it was
