@@ -387,17 +387,22 @@ def test_packing_leaves_out_rows_int64_cannot_hold_even_in_a_column_without_a_bo
     from gospub_analysis.importers.dump_rows import Tables
 
     t = Tables()
-    t.groups += [(0, 0, 101, "a", "A", False), (0, 1, BIG, "b", "B", False), (0, 2, -BIG - 1, None, "C", False)]
-    t.snapshots += [(0, 0, 101, 10, True, None, None, None, None), (0, 1, BIG, 20, None, None, None, None, None)]
+    t.groups += [(0, 0, 101, "a", "A", False), (0, 1, BIG, "b", "B", False), (0, 2, -BIG - 1, None, "C", False),
+                 (0, 3, 404, "d", "D", False), (0, 4, BIG + 4, "e", "E", False)]
+    snapshot = (None, None, None, None, None)
+    t.snapshots += [(0, 0, 101, 10, *snapshot), (0, 1, BIG, 20, *snapshot), (0, 3, BIG + 3, 30, *snapshot),
+                    (0, 4, 505, 40, *snapshot)]
     t.posts.append((1, 0, 101, 5, T_S, False, 3, False, False, False, -1, BIG + 1, 0, 0, -1))
     packed = t.packed()
     assert packed.groups["gid"].tolist() == [101] and packed.groups["name"] == ["A"]
     assert packed.snapshots["gid"].tolist() == [101] and packed.snapshots["members_count"] == [10]
     assert len(packed.posts["seq"]) == 0
-    assert t.set_aside == [  # a group's record is its groups row and its snapshot row: set aside once
+    assert t.set_aside == [  # a group's record is its groups row and its snapshot row: set aside together, once
         ("posts", 1, 0, -1, f"likes: {BIG + 1} is outside {-BIG}…{TOP}"),
         ("groups", 0, 1, -1, f"gid: {BIG} is outside {-BIG}…{TOP}"),
-        ("groups", 0, 2, -1, f"gid: {-BIG - 1} is outside {-BIG}…{TOP}")]
+        ("groups", 0, 2, -1, f"gid: {-BIG - 1} is outside {-BIG}…{TOP}"),
+        ("groups", 0, 3, -1, f"gid: {BIG + 3} is outside {-BIG}…{TOP}"),
+        ("groups", 0, 4, -1, f"gid: {BIG + 4} is outside {-BIG}…{TOP}")]
 
 
 def test_packing_checks_each_bounded_column_once_and_keeps_the_unknown_value():
