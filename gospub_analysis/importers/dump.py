@@ -82,8 +82,12 @@ def dump_files(dump_dir: Path) -> list[Path]:
 
 
 def parse_time(value: object) -> datetime | None:
+    """An aware UTC time of unix seconds or an ISO text; None when it is none (then the caller's default)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):  # beyond what a clock shows (or NaN)
+            return None
     if isinstance(value, str):
         return _parse_iso(value)
     return None

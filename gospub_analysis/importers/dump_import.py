@@ -6,7 +6,8 @@ a response becomes (`consume` into its `Tables`), and its `Platform` for the tab
 fails (unless `skip_bad_files`), builds the tables (`dump_frames`) and merges them into
 the dataset, counting every record. Large dumps are read by two processes, each taking a
 contiguous half of the files; the rows are joined in file order, so the result is the
-same bytes either way.
+same bytes either way. Rows with a number out of range (`dump_rows.Tables.packed`) are
+quarantined by the process that read them, each with its record as read (`Reader.record`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Callable
 
 from .dump import LOCAL, dump_files
 from .dump_frames import Origins, Platform, frames
-from .dump_rows import Packed, Tables
+from .dump_rows import RECORD_TYPE, Packed, Tables
 from .merge import count_merged, existing, write_import
 from .pseudonym import Pseudonymizer
 from .report import ImportFileError, ImportReport
@@ -41,6 +42,7 @@ class Reader:
     tables: Callable[[], Tables]
     consume: Callable  # (response, tables, pseudonymize, report) -> None
     settle: Callable | None = None  # (packed, dataset, report, pseudonymize) -> packed: rows needing the whole run
+    record: Callable | None = None  # (response, table, item, sub, pseudonymize) -> the scrubbed record of a row
 
 
 def _read_files(reader: Reader, files: list[tuple[int, Path]], as_of_time: datetime | None, skip_bad_files: bool,
@@ -65,8 +67,29 @@ def _read_files(reader: Reader, files: list[tuple[int, Path]], as_of_time: datet
         if refused:
             report.notes["refused_responses"] = refused
         packed = tables.packed()
+        if tables.set_aside:
+            _quarantine_set_aside(reader, tables, as_of_time, report, pseudonymize)
         del tables  # before the collector is back: its first pass would scan every row tuple (half a second)
     return packed, report, digests
+
+
+def _quarantine_set_aside(reader: Reader, tables: Tables, as_of_time: datetime | None, report: ImportReport,
+                          pseudonymize: Pseudonymizer) -> None:
+    """Quarantine the records whose rows `Tables.packed` left out (a number out of range), each with its
+    scrubbed copy: the few files they come from are read again, as the run read them."""
+    by_file: dict[str, list] = {}
+    for row in tables.set_aside:
+        by_file.setdefault(tables.origin[row[1]][0], []).append(row)
+    for file, rows in by_file.items():
+        try:
+            responses, _ = reader.responses_of(Path(file), tables.order[rows[0][1]][1], as_of_time, {})
+        except ImportFileError:  # changed since it was read: the reason and the origin still say it all
+            responses = None
+        for table, seq, item, sub, reason in rows:
+            resp = responses[tables.order[seq][2]] if responses is not None else None
+            raw = reader.record(resp, table, item, sub, pseudonymize) if resp is not None and reader.record else None
+            report.quarantine(file, f"{tables.origin[seq][1]}, {reader.platform.position(table, item, sub)}",
+                              RECORD_TYPE[table], reason, raw)
 
 
 @contextmanager

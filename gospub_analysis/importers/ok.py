@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..dataset import MANIFEST, Source
 from ..region import TIMEZONE
 from .dump_import import Reader, import_dump
-from .ok_rows import OK, OkTables, consume, settle
+from .ok_rows import OK, OkTables, consume, scrubbed_record, settle
 from .ok_shapes import responses_of
 from .pseudonym import Pseudonymizer
 from .report import ImportReport
@@ -49,6 +49,6 @@ def import_ok(dump_dir: Path | str, out_dir: Path | str, as_of: date | None = No
     """Import every OK API response under `dump_dir` into the dataset folder `out_dir`."""
     comment_timezone = comment_timezone or default_zone(out_dir)
     reader = Reader("import ok", OK, responses_of, OkTables, partial(consume, zone=comment_zone(comment_timezone)),
-                    settle)
+                    settle, scrubbed_record)
     return import_dump(reader, dump_dir, out_dir, as_of, skip_bad_files, pseudonymize, PARALLEL_MIN_BYTES,
                        notes={"comment_timezone": comment_timezone})

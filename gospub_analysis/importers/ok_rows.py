@@ -20,7 +20,9 @@ unknown (null). A discussions.getComments page names its topic only in its reque
 (`entityId`) and its page nowhere: the collector keeps the topic's `owner_ref` in the
 envelope (`request.context`); without it the page is found once the whole run is read
 (`settle`), among the topics of the run and of the dataset, when one page has that topic id. Comment dates are local strings without an offset,
-read in the time zone given to `consume` (a setting of the import).
+read in the time zone given to `consume` (a setting of the import). Ids have at most 18
+digits and times end about the year 2191 (`MAX_MS`); a topic's counters are checked once
+per column when the rows are packed (`OkTables.BOUNDS`), not once a topic.
 """
 
 from __future__ import annotations
@@ -34,15 +36,15 @@ import pandas as pd
 
 from .dump import Response
 from .dump_frames import Platform
-from .dump_rows import COMMUNITY, PAGE, RESIDENT, Bad, Packed, Tables, local_midnight
+from .dump_rows import (COMMUNITY, INT64_MAX, MAX_MS, PAGE, RESIDENT, Bad, Bound, OutOfRange, Packed, Tables,
+                        local_midnight)
 from .merge import Existing
 from .pseudonym import Pseudonymizer
 from .report import ImportReport
 from .scrub import mask_digits, scrub_ok, scrub_ok_error
 
 UNKNOWN_GROUP = -1  # a comment's page until `settle` finds its topic
-MAX_ID = 10 ** 18
-MAX_MS = 7 * 10 ** 12  # about the year 2191: later (or negative) times are no dates of a topic
+MAX_ID = 10 ** 18  # ids have at most 18 digits (kept as int64)
 _STUB_AVATAR = re.compile(r"stub|/res/")
 _ABSENT = object()
 _PART_KIND = {"photo": "photo", "movie": "video", "video": "video", "clip": "clip", "live": "live", "link": "link",
@@ -56,6 +58,10 @@ class OkTables(Tables):
     COMMENTS = Tables.COMMENTS + ("author_gid",)  # the group that wrote it, -1 for a resident
     GROUPS = Tables.GROUPS + ("created",)
     AS_LISTS = Tables.AS_LISTS + ("text", "content_type", "created")
+    # the counters the readers take as they come (below 0 refused): the rest is in range when read
+    BOUNDS = {"posts": {"views": Bound("views_count", unknown=-1), "likes": Bound("like_summary.count"),
+                        "reposts": Bound("reshare_summary.count"),
+                        "comments": Bound("discussion_summary.comments_count")}}
 
     def __init__(self):
         super().__init__()
@@ -318,14 +324,17 @@ def _group_row(group: dict, i: int, seen: int, seq: int, t: OkTables) -> None:
     dump has a few hundred thousand observations."""
     get = group.get
     uid, name = get("uid"), get("name")
-    gid = int(uid) if type(uid) is str and uid.isdigit() and uid.isascii() else _decimal(uid, "uid")
+    gid = int(uid) if type(uid) is str and uid.isdigit() and uid.isascii() and len(uid) <= 18 else \
+        _decimal(uid, "uid")
     if type(name) is not str or not name.strip():
         raise Bad("name is missing")
     group_seen = t.group_seen
     if seen < group_seen.get(gid, seen + 1):
         group_seen[gid] = seen
     members, created = get("members_count"), get("created_ms")
-    if members is not None and (type(members) is not int or members < 0):
+    if members is not None and (type(members) is not int or not 0 <= members <= INT64_MAX):
+        if type(members) is int and members > 0:
+            raise OutOfRange("members_count", members, 0, INT64_MAX)
         raise Bad("members_count is not a non-negative integer")
     if created is not None and (type(created) is not int or not 0 <= created < MAX_MS):
         raise Bad("created_ms is not an integer (milliseconds)")
@@ -365,13 +374,21 @@ def consume(resp: Response, t: OkTables, pseudonymize: Pseudonymizer, report: Im
                     raise Bad("the group is not a JSON object")
                 _group_row(group, i, seen, seq, t)
             except Bad as exc:
-                report.quarantine(resp.file, f"{resp.position}, [{i}]", "group", mask_digits(exc),
+                report.quarantine(resp.file, f"{resp.position}, [{i}]", "group",
+                                  str(exc) if isinstance(exc, OutOfRange) else mask_digits(exc),
                                   scrub_ok(group, pseudonymize))
     elif resp.kind == "topics":
         report.read("post", len(body["media_topics"]))
         topic_page(body["media_topics"], t, resp, report, pseudonymize)
     elif resp.kind == "comments":
         comment_page(body, t, resp, report, pseudonymize, zone)
+
+
+def scrubbed_record(resp: Response, table: str, item: int, sub: int, pseudonymize: Pseudonymizer) -> object:
+    """The scrubbed record a row of `table` came from (for a row `OkTables.packed` set aside)."""
+    body = resp.body
+    records = body["media_topics"] if table in ("posts", "wall") else body["comments"] if table == "comments" else body
+    return scrub_ok(records[item], pseudonymize)
 
 
 # --- after the whole run: the page of each comment -------------------------------------------------

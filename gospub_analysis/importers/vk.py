@@ -19,11 +19,11 @@ from pathlib import Path
 from .dump_import import Reader, import_dump
 from .pseudonym import Pseudonymizer
 from .report import ImportReport
-from .vk_rows import VK, VkTables, consume
+from .vk_rows import VK, VkTables, consume, scrubbed_record
 from .vk_shapes import responses_of
 
 PARALLEL_MIN_BYTES = 32 << 20  # below this a second process costs more than it saves
-READER = Reader("import vk", VK, responses_of, VkTables, consume)
+READER = Reader("import vk", VK, responses_of, VkTables, consume, record=scrubbed_record)
 
 
 def import_vk(dump_dir: Path | str, out_dir: Path | str, as_of: date | None = None, skip_bad_files: bool = False,

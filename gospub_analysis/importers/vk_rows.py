@@ -12,6 +12,9 @@ the report. What a record is depends on who wrote it, never on where it was foun
 A record that cannot be read goes to the quarantine with its file, its position and a
 scrubbed copy (`scrub`). Each row keeps the response it came from (`seq`) and its item
 index, so that a row set aside after the merge still names its file and position.
+Counters, ids and dates are taken as they come on the usual path and checked once per
+column when the rows are packed (`VkTables.BOUNDS`: a post's `date`, for one, must be
+unix seconds up to about the year 2191); a record with a number out of range is set aside.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from .report import ImportReport
 from .scrub import ENUMS, mask_digits, page_text, scrub_vk, scrub_vk_error
 from .dump import Response
 from .dump_frames import Platform
-from .dump_rows import COMMUNITY, PAGE, RESIDENT, Bad, Tables, as_int, local_midnight
+from .dump_rows import (COMMUNITY, INT64_MAX, MAX_MS, PAGE, RESIDENT, Bad, Bound, OutOfRange, Tables, as_int,
+                        local_midnight)
 
 _DEFAULT_AVATAR = re.compile(r"camera_|community_\d+|deactivated_|/images/")
 _VIDEO_TYPES = ("video", "clip", "live")
@@ -35,10 +39,21 @@ _KIND_OF_ATTACHMENT = {"photo": "photo", "album": "photo", "video": "video", "cl
                        "live": "live", "link": "link", "article": "link", "poll": "poll"}
 
 
+_ID = Bound("id", 1)
+_OWNER = Bound("owner_id", 1, sign=-1)  # kept as the group id, -owner_id
+_DATE = Bound("date", 0, MAX_MS // 1000 - 1, unit="unix seconds")  # as OK's times: up to about the year 2191
+
+
 class VkTables(Tables):
-    """The dump tables plus each post's own text and content type."""
+    """The dump tables plus each post's own text and content type; the ranges of the numbers the readers take
+    as they come (`Tables.packed` checks them once per column)."""
     POSTS = Tables.POSTS + ("text", "content_type")
     AS_LISTS = Tables.AS_LISTS + ("text", "content_type")
+    BOUNDS = {"posts": {"post_id": _ID, "gid": _OWNER, "published": _DATE, "views": Bound("views.count", unknown=-1),
+                        "likes": Bound("likes.count"), "reposts": Bound("reposts.count"),
+                        "comments": Bound("comments.count")},
+              "wall": {"post_id": _ID, "gid": _OWNER, "published": _DATE},
+              "comments": {"gid": _OWNER, "post_id": Bound("post_id", 1), "comment_id": _ID, "created": _DATE}}
 
 
 # --- records -------------------------------------------------------------------------------------
@@ -216,10 +231,13 @@ def _comment_rows(item: dict, parent: int | None, params: dict, t: Tables, pseud
     if from_id is not None and type(from_id) is not int:
         raise Bad("from_id is not an integer")
     deleted = bool(item.get("deleted"))
-    reply_to = item.get("reply_to_comment")
+    reply_to, field = item.get("reply_to_comment"), "reply_to_comment"
     if type(reply_to) is not int:
         stack = item.get("parents_stack")
-        reply_to = stack[-1] if isinstance(stack, list) and stack and type(stack[-1]) is int else parent
+        reply_to, field = (stack[-1], "parents_stack") if isinstance(stack, list) and stack and type(stack[-1]) is int \
+            else (parent, "the comment it answers (its thread's id)")
+    if reply_to is not None and not 0 < reply_to <= INT64_MAX:  # a list column: not checked when packed
+        raise OutOfRange(field, reply_to, 1, INT64_MAX)
     thread = item.get("thread")
     thread_items = thread.get("items") if isinstance(thread, dict) else None
     author = PAGE if from_id == owner else COMMUNITY if from_id is not None and from_id < 0 else RESIDENT
@@ -260,8 +278,8 @@ def _group_row(group: dict, i: int, seen: int, t: Tables) -> None:
     """A page's name (and closure) and, unless it is deleted, a snapshot; `seen` is the response's local day."""
     gid = as_int(group.get("id"), "id")
     name = group.get("name")
-    if gid <= 0:
-        raise Bad("id is not a positive group id")
+    if not 0 < gid <= INT64_MAX:
+        raise OutOfRange("id", gid, 1, INT64_MAX) if gid > 0 else Bad("id is not a positive group id")
     if not isinstance(name, str) or not name.strip():
         raise Bad("name is missing")
     screen = group.get("screen_name")
@@ -269,7 +287,9 @@ def _group_row(group: dict, i: int, seen: int, t: Tables) -> None:
         t.group_seen[gid] = seen  # before the checks below: a page named here was seen even if they fail
     deactivated = bool(group.get("deactivated"))
     members = group.get("members_count")
-    if members is not None and (type(members) is not int or members < 0):
+    if members is not None and (type(members) is not int or not 0 <= members <= INT64_MAX):
+        if type(members) is int and members > 0:
+            raise OutOfRange("members_count", members, 0, INT64_MAX)
         raise Bad("members_count is not a non-negative integer")
     t.groups.append((t.seq, i, gid, screen if isinstance(screen, str) and screen else None, name.strip(),
                      deactivated))
@@ -313,7 +333,8 @@ def consume(resp: Response, t: Tables, pseudonymize: Pseudonymizer, report: Impo
                     raise Bad("the group is not a JSON object")
                 _group_row(group, i, seen, t)
             except Bad as exc:
-                report.quarantine(resp.file, f"{resp.position}, groups[{i}]", "group", mask_digits(exc),
+                report.quarantine(resp.file, f"{resp.position}, groups[{i}]", "group",
+                                  str(exc) if isinstance(exc, OutOfRange) else mask_digits(exc),
                                   scrub_vk(group, pseudonymize, "group"))
         return
     items = body["items"] if isinstance(body, dict) else []
@@ -324,3 +345,14 @@ def consume(resp: Response, t: Tables, pseudonymize: Pseudonymizer, report: Impo
         report.read("comment", len(items))
         for i, item in enumerate(items):
             one_comment(item, None, resp.params, t, pseudonymize, report, resp, (i, -1))
+
+
+def scrubbed_record(resp: Response, table: str, item: int, sub: int, pseudonymize: Pseudonymizer) -> object:
+    """The scrubbed record a row of `table` came from (for a row `VkTables.packed` set aside)."""
+    body = resp.body
+    if table in ("groups", "snapshots"):
+        return scrub_vk((body if isinstance(body, list) else body["groups"])[item], pseudonymize, "group")
+    record = body["items"][item]
+    if table == "comments":
+        return scrub_vk(record["thread"]["items"][sub] if sub >= 0 else record, pseudonymize, "comment")
+    return scrub_vk(record, pseudonymize, "post")
