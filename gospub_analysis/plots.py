@@ -6,10 +6,10 @@ to the report's folder when asked and shows that same PNG in the notebook. `labe
 dataset's `data_label`, e.g. «СИНТЕТИЧЕСКИЕ ДАННЫЕ») is stamped on the figure so a chart
 cut out of a report still says what data it shows.
 
-seaborn is imported by the charts that draw with it (heatmap, small multiples, the stacked
-shares' palette), not by this module: with it comes scipy.stats, about 1.7 s of CPU, which
-the build's own processes (the index's charts, the weekly chart) would otherwise pay for
-charts that only take colours from the current cycle (`palette`).
+seaborn is imported by the charts that draw with it (the heatmap, the stacked shares'
+palette), not by this module: with it comes scipy.stats, about 1.7 s of CPU, which the
+build's own processes (the index's charts, the weekly chart) would otherwise pay for charts
+that only take colours from the current cycle (`palette`).
 """
 
 from __future__ import annotations
