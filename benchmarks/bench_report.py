@@ -1,7 +1,7 @@
 """Time the yearly report and show where its time goes.
 
 Usage: python benchmarks/bench_report.py [DATA_DIR] [--year 2023] [--jobs N] [--only full|main]
-                                         [--runs N] [--profile] [--ranking-draws N]
+                                         [--runs N] [--profile] [--ranking-draws N] [--no-yardstick]
 Builds into a temporary folder (reports/ is not touched) with `build_report`, exactly
 what `gospub report` runs, and prints the wall times recorded in build.json: total, the
 main notebooks (each and the phase), the shared inputs and the municipality phase, the
@@ -21,6 +21,9 @@ its time went, read from the build's executed notebooks and build.json:
            and parameterising the notebook, the final write; in older builds resetting
            the kept kernel);
   html     the HTML conversion.
+Before and after the runs it prints the yardstick (`yardstick.py`: fixed CPU work timed the
+same way every time), so that figures taken at different hours can be compared; `--no-yardstick`
+skips it.
 `--ranking-draws N` gives the ranking notebook `n_draws = N` (default 100) to show what the
 rest of the build costs when its stability checks get cheaper.
 The script reads only what any build writes, so it profiles older trees too
@@ -34,6 +37,7 @@ import dataclasses
 import os
 import resource
 import statistics
+import sys
 import tempfile
 import time
 from datetime import datetime
@@ -44,6 +48,9 @@ import nbformat
 from gospub_analysis import config
 from gospub_analysis.reports import notebooks as table
 from gospub_analysis.reports.build import build_report, format_failures
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import yardstick  # noqa: E402
 
 PARTS = ("kernel", "imports", "cells", "nbclient", "outside", "html")
 
@@ -162,11 +169,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="where each notebook's time goes")
     parser.add_argument("--ranking-draws", type=int, default=None, help="the ranking notebook's n_draws")
+    parser.add_argument("--no-yardstick", action="store_true",
+                        help="skip the fixed work timed before and after the runs (yardstick.py)")
     args = parser.parse_args()
     main_notebooks = with_draws(args.ranking_draws)
     print(f"cores: {os.cpu_count()}, jobs: {args.jobs or 'default'}, dataset: {args.data_dir}, year {args.year}, "
           f"ranking n_draws: {args.ranking_draws or 'its own'}, "
           f"code: {Path(__import__('gospub_analysis').__file__).parent.parent}")
+    if not args.no_yardstick:
+        print(yardstick.line())
     walls = []
     for _ in range(args.runs):
         if args.only in (None, "main"):
@@ -177,6 +188,8 @@ def main() -> int:
                              args.profile, main_notebooks)["wall"])
     if len(walls) > 1:
         print(f"full report over {len(walls)} runs: best {min(walls):.1f} s, worst {max(walls):.1f} s")
+    if not args.no_yardstick:
+        print(yardstick.line())
     return 0
 
 

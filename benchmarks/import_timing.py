@@ -10,12 +10,16 @@ import time
 from pathlib import Path
 from typing import Callable
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import yardstick  # noqa: E402
+
 TARGET_PER_SECOND = 100_000
 
 
 def time_import(name: str, unit: str, run_import: Callable[[Path, Path], object], dump: Path, runs: int,
                 dump_line: str, out_root: Path | None = None) -> None:
     """Run `run_import(dump, out)` `runs` times and print the best and median speed in `unit`s a second."""
+    before = yardstick.line()
     times, cpu = [], []
     for run in range(runs):
         out = (out_root or dump.parent) / f"imported{run}"
@@ -33,6 +37,8 @@ def time_import(name: str, unit: str, run_import: Callable[[Path, Path], object]
           f"{os.getloadavg()[0]:.1f})")
     print(f"  speed: {count / best:,.0f} {unit}/s (best), {count / median:,.0f} {unit}/s (median); "
           f"target {TARGET_PER_SECOND:,}")
+    print(f"  before the runs: {before}")
+    print(f"  after the runs:  {yardstick.line()}")
     verdict = "meets" if count / best >= TARGET_PER_SECOND else "BELOW"
     print(f"  {verdict} the target (best run); figures from a loaded machine are upper bounds on the time")
 
