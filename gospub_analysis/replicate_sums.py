@@ -19,6 +19,11 @@ no complete week (`NO_WEEK`) weigh 1 in every replicate. Per replicate and page:
   answered reply repeated its week's weight times, from cumulative weights over the replies
   sorted once per page.
 
+The products run on one BLAS thread (`one_blas_thread`): they are small (a hundred replicates
+by some 64 cells by the pages), and OpenBLAS's second thread mostly waits, spinning, for the
+first (0.3–0.7 s of CPU in the stability checks of one region, at no gain in wall time on a
+shared machine). The sums are integers, so the products are exact whatever the threads.
+
 `YearMatrices.arrays` gives the same sums as (replicate × page) arrays, before any frame
 (`replicate_indicators` builds the stability checks' indicators on them).
 `page_year_replicates` is `metrics.page_year_replicates` on these sums; the week bootstrap
@@ -31,6 +36,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from threadpoolctl import threadpool_limits
 
 from . import metrics
 from .indicator_sql import POSTS_PER_WEEK_NORM, SUMMED
@@ -40,6 +46,11 @@ MONTHS = 12
 FLOAT_COLUMNS = (*SUMMED, "weeks_active", "weeks_3plus")
 INT_COLUMNS = ("months_drawn", "months_no_posts", "months_live", "months_active")
 MEDIANS = {"median_reply_working_hours": "reply_working_hours", "median_reply_hours": "reply_hours"}
+
+
+def one_blas_thread() -> threadpool_limits:
+    """A context in which NumPy's matrix products use one BLAS thread (see the module docstring)."""
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 class _SortedReplies:
@@ -109,8 +120,9 @@ class YearMatrices:
         in_week = self.cell_week != NO_WEEK
         week_of = np.zeros((n_cells, self.n_weeks))  # (cell × week) indicator of the cells of each week
         week_of[np.flatnonzero(in_week), self.cell_week[in_week]] = 1.0
-        self.week_exists = (self.exists @ week_of) > 0
-        week_posts = self.sums["posts"] @ week_of
+        with one_blas_thread():
+            self.week_exists = (self.exists @ week_of) > 0
+            week_posts = self.sums["posts"] @ week_of
         self.week_3plus = (self.week_exists & (week_posts >= POSTS_PER_WEEK_NORM)).astype(np.float64)
         self.week_exists = self.week_exists.astype(np.float64)
         self.month_cells = [np.flatnonzero(self.cell_month == m) for m in range(1, MONTHS + 1)]
@@ -142,17 +154,18 @@ class YearMatrices:
         (`week_matrix`), pages in id order, and `present`: the page has a drawn cell."""
         cell_w = week_w[:, np.where(self.cell_week == NO_WEEK, self.n_weeks, self.cell_week)]  # (replicate × cell)
         drawn = (cell_w > 0).astype(np.float64)
-        out = {"present": (drawn @ self.exists.T) > 0}
-        out.update({c: cell_w @ m.T for c, m in self.sums.items()})
-        out["weeks_active"] = week_w[:, :-1] @ self.week_exists.T
-        out["weeks_3plus"] = week_w[:, :-1] @ self.week_3plus.T
-        months = {c: np.zeros(out["present"].shape, np.int64) for c in INT_COLUMNS[:3]}
-        for cs, exists, posts, live in self.month_parts:
-            d = drawn[:, cs]
-            any_cell = (d @ exists) > 0
-            months["months_drawn"] += any_cell
-            months["months_no_posts"] += any_cell & ((d @ posts) == 0)
-            months["months_live"] += any_cell & ((d @ live) > 0)
+        with one_blas_thread():
+            out = {"present": (drawn @ self.exists.T) > 0}
+            out.update({c: cell_w @ m.T for c, m in self.sums.items()})
+            out["weeks_active"] = week_w[:, :-1] @ self.week_exists.T
+            out["weeks_3plus"] = week_w[:, :-1] @ self.week_3plus.T
+            months = {c: np.zeros(out["present"].shape, np.int64) for c in INT_COLUMNS[:3]}
+            for cs, exists, posts, live in self.month_parts:
+                d = drawn[:, cs]
+                any_cell = (d @ exists) > 0
+                months["months_drawn"] += any_cell
+                months["months_no_posts"] += any_cell & ((d @ posts) == 0)
+                months["months_live"] += any_cell & ((d @ live) > 0)
         out.update(months)
         for name, replies in self.replies.items():
             out[name] = replies.medians(week_w)

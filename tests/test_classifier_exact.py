@@ -106,3 +106,27 @@ def test_contributions_through_the_trees_equal_the_batch_of_what_ifs(shift):
     expected = contributions(_Opaque(model), X, reference)
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert got.notna().to_numpy().mean() > 0.5 and (got.abs() > 0).to_numpy().mean() > 0.2
+
+
+def test_average_precision_is_scikit_learns_float_for_float():
+    from sklearn.metrics import average_precision_score
+
+    from gospub_analysis.classifier.evaluation import average_precision
+
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        n = int(rng.integers(2, 400))
+        y = rng.random(n) < rng.uniform(0.01, 0.6)
+        y[rng.integers(n)] = True
+        y[rng.integers(n)] = False
+        if y.all() or not y.any():
+            continue
+        kind = trial % 4  # continuous, a few values (long ties), logits of decisions, ties at the top
+        score = (rng.normal(size=n) if kind == 0 else rng.choice([0.1, 0.2, 0.5, 0.9], size=n) if kind == 1
+                 else np.log(rng.random(n)) - np.log1p(-rng.random(n)) if kind == 2
+                 else np.where(rng.random(n) < 0.3, 1.0, rng.random(n)))
+        assert average_precision(y, score) == average_precision_score(y, score), trial
+    # what it hands to scikit-learn: one class only, integer labels, NaN scores never reach it
+    assert average_precision(np.array([True, True]), np.array([0.1, 0.2])) == 1.0
+    assert average_precision(np.array([1, 0, 1]), np.array([0.3, 0.2, 0.1])) == average_precision_score(
+        np.array([1, 0, 1]), np.array([0.3, 0.2, 0.1]))

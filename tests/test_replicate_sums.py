@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import threadpoolctl
 
 from gospub_analysis import metrics, open_source, replicate_sums
 
@@ -69,3 +70,34 @@ def test_weighted_median_repeats_each_value_its_weight(values, weights, expected
     week_weights = np.array([[*weights, 1]], dtype=float)  # last column: the days outside complete weeks
     got = sorted_replies.medians(week_weights)[0, 0]
     assert got == expected or (np.isnan(expected) and np.isnan(got))
+
+
+class _Spy(np.ndarray):
+    """An array that notes, at every matrix product it takes part in, how many BLAS threads NumPy may use."""
+
+    seen: list = []
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc is np.matmul:
+            _Spy.seen.append(max(i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"))
+        inputs = tuple(np.asarray(x) if isinstance(x, _Spy) else x for x in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+
+def test_the_replicate_products_run_on_one_blas_thread(tmp_path):
+    """OpenBLAS's second thread spins waiting on products this small: every product of `arrays` runs
+    with BLAS limited to one thread, and the limit is lifted after (the sums stay exact: integers)."""
+    source = open_source(fx.write(tmp_path / "ds"))
+    data = metrics.year_data(source, 2023)
+    matrices = replicate_sums.year_matrices(data)
+    weights = _weights(data.n_weeks, 3)
+    expected = matrices.sums_of(weights)
+    matrices.exists = matrices.exists.view(_Spy)
+    matrices.sums = {c: m.view(_Spy) for c, m in matrices.sums.items()}
+    _Spy.seen = []
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        got = matrices.sums_of(weights)
+        after = max(i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas")
+    assert len(_Spy.seen) == 1 + len(matrices.sums) and set(_Spy.seen) == {1}
+    assert after == 2
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)

@@ -125,3 +125,19 @@ def test_checks_on_arrays_equal_the_frame_scoring(tmp_path):
     for name in ("weeks", "weights", "both"):
         assert checks[name]["p_top_n"].sum() == pytest.approx(1.0)  # one winner a draw
         assert (checks[name]["p_eligible"] > 0).sum() == 3  # vk:1, vk:2, vk:3 ranked
+
+
+def test_criterion_arrays_equal_each_replicate_alone_when_replicates_share_their_pages():
+    """Replicates with the same pages present (a page's own columns ranked once per distinct set of
+    pages) get, row by row, the criterion scores of that replicate scored alone."""
+    m, batch = _synthetic(300, 8, 2, False)
+    present = batch.present[[0, 1, 0, 2, 1, 0, 3, 0]]  # four distinct rows, repeated
+    batch = ReplicateBatch(batch.varying, batch.pages, present)
+    crit = criterion_arrays(batch, m)
+    for r in range(len(present)):
+        one = ReplicateBatch({c: v[[r]] for c, v in batch.varying.items()}, batch.pages, present[[r]])
+        alone = criterion_arrays(one, m)
+        for c in crit:
+            np.testing.assert_array_equal(crit[c][r][present[r]], alone[c][0][present[r]], err_msg=c)
+    mean = [i for c in m.criteria for i in c.indicators if i.column == "members_mean"][0]
+    assert mean.normalise == "percentile" and "members_mean" not in batch.varying  # the path this checks

@@ -63,13 +63,16 @@ def percentiles_by_row(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 def criterion_arrays(batch: ReplicateBatch, methodology: Methodology) -> dict[str, np.ndarray]:
     """`scoring.criterion_scores` of every replicate of `batch`, as (replicate × page) arrays (rows
-    not in a replicate hold numbers that mean nothing)."""
+    not in a replicate hold numbers that mean nothing). Percentiles of a page's own column (the same
+    in every replicate) are taken once per distinct set of pages present (a region's 100 week-bootstrap
+    replicates have 4): each replicate's percentiles depend on its row alone."""
     rows = batch.ranked_rows(methodology)
     pages = batch.pages.assign(municipality_size=municipality_size(batch.pages["municipality_population"],
                                                                    methodology).to_numpy())
     shape = rows.shape
     codes: dict[tuple, np.ndarray] = {}
     scores = {}
+    distinct = None  # the distinct rows of `rows`: a page's own values differ only by which pages are in
     for criterion in methodology.criteria:
         for ind in criterion.indicators:
             values = batch.values(ind.column)
@@ -81,7 +84,13 @@ def criterion_arrays(batch: ReplicateBatch, methodology: Methodology) -> dict[st
                 keys = ind.peers if ind.peers is not None else methodology.peers
                 if keys not in codes:
                     codes[keys] = group_codes([pages[p] for p in keys], len(pages))
-                s = percentiles_by_row(np.where(rows, np.broadcast_to(values, shape), np.nan), codes[keys])
+                if values.ndim == 1:  # the page's own column: each distinct set of pages ranked once
+                    if distinct is None:
+                        distinct = np.unique(rows, axis=0, return_inverse=True)
+                    unique_rows, inverse = distinct
+                    s = percentiles_by_row(np.where(unique_rows, values, np.nan), codes[keys])[inverse.reshape(-1)]
+                else:
+                    s = percentiles_by_row(np.where(rows, np.broadcast_to(values, shape), np.nan), codes[keys])
             if not ind.higher_is_better:
                 s = 1 - s
             scores[ind.column] = np.where(np.isnan(s), MISSING_SCORES[ind.missing], s)
