@@ -52,12 +52,6 @@ def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     if threads is not None:
         con.execute(f"SET threads = {threads}")
-    return session(con)
-
-
-def session(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """`con` with `connect`'s settings that belong to a connection, not its database (a cursor of a
-    database starts without them): timestamps in UTC, no progress bar."""
     con.execute("SET TimeZone = 'UTC'")
     try:
         con.execute("SET enable_progress_bar = false")
@@ -89,7 +83,6 @@ class Source(ManifestFacts):
         self.manifest: dict = read_manifest(self.path)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.cache: dict[tuple, object] = {}
-        self._databases: dict[int, tuple[tuple, duckdb.DuckDBPyConnection]] = {}  # per process, see `sql`
 
     def __repr__(self) -> str:
         return f"Source({str(self.path)!r}{', cache_dir=' + repr(str(self.cache_dir)) if self.cache_dir else ''})"
@@ -126,33 +119,13 @@ class Source(ManifestFacts):
 
     def sql(self, query: str, params: dict | None = None, frames: dict | None = None, arrow: bool = False):
         """Run one query over the dataset's views (and `frames`, pandas or Arrow tables registered under
-        their names); the result as pandas, or as an Arrow table with `arrow`.
-
-        Each query gets a connection of its own (a cursor: its frames and settings are its own and go
-        with it) to one in-memory database per `Source` and process that holds the views (`_database`):
-        opening a database and making its views took about 40 ms of CPU a query."""
-        with session(self._database().cursor()) as con:
+        their names); the result as pandas, or as an Arrow table with `arrow`."""
+        with self.connect() as con:
             for name, frame in (frames or {}).items():
                 con.register(name, frame)
             if arrow:
                 return con.sql(query, params=params or None).to_arrow_table()
             return con.execute(query, params or {}).df()
-
-    def _database(self) -> duckdb.DuckDBPyConnection:
-        """The database of `sql` in this process, made again when the tables present in the folder or
-        the DuckDB threads asked for change. One per process: a forked child never uses (or closes) the
-        one it inherited."""
-        key = (tuple(table for table in TABLES if self.file(table).exists()), duckdb_threads())
-        databases = self.__dict__.setdefault("_databases", {})  # (a Source unpickled or copied has none yet)
-        made = databases.get(os.getpid())
-        if made is None or made[0] != key:
-            if made is not None:
-                made[1].close()
-            made = databases[os.getpid()] = (key, self.connect())
-        return made[1]
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_databases": {}}  # a DuckDB connection does not pickle
 
     # --- small tables, read once ------------------------------------------------------------
 
