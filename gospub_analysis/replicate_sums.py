@@ -19,10 +19,11 @@ no complete week (`NO_WEEK`) weigh 1 in every replicate. Per replicate and page:
   answered reply repeated its week's weight times, from cumulative weights over the replies
   sorted once per page.
 
-The products run on one BLAS thread (`one_blas_thread`): they are small (a hundred replicates
-by some 64 cells by the pages), and OpenBLAS's second thread mostly waits, spinning, for the
-first (0.3–0.7 s of CPU in the stability checks of one region, at no gain in wall time on a
-shared machine). The sums are integers, so the products are exact whatever the threads.
+The products run on one BLAS thread (`one_blas_thread`): at a region's size they are small (a
+hundred replicates by some 64 cells by 3,500 pages), and OpenBLAS's second thread mostly waits,
+spinning, for the first (0.3–0.7 s of CPU in the stability checks of one region, at no gain in wall
+time on a shared machine). At the country's size (178,000 pages) one thread was not measured. The
+sums are integers, so the products are exact whatever the threads.
 
 `YearMatrices.arrays` gives the same sums as (replicate × page) arrays, before any frame
 (`replicate_indicators` builds the stability checks' indicators on them).
