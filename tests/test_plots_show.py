@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("agg")
 import matplotlib.pyplot as plt
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
@@ -53,10 +54,17 @@ def test_without_a_file_the_inline_scale_and_a_given_alt(shown):
 
 
 def test_same_png_as_savefig_at_150_dpi(tmp_path, shown):
-    """The report's files keep the bytes `fig.savefig(path, dpi=150, bbox_inches="tight")` wrote."""
-    _figure().savefig(tmp_path / "old.png", dpi=150, bbox_inches="tight")
+    """The report's files keep the bytes `fig.savefig(path, dpi=150, bbox_inches="tight")` wrote with
+    zlib level 3, and the pixels of Pillow's default level (6): only the packing differs."""
+    from PIL import Image
+
+    _figure().savefig(tmp_path / "old.png", dpi=150, bbox_inches="tight", pil_kwargs={"compress_level": 3})
+    _figure().savefig(tmp_path / "default.png", dpi=150, bbox_inches="tight")
     plots.show(_figure(), tmp_path / "new.png")
     assert (tmp_path / "new.png").read_bytes() == (tmp_path / "old.png").read_bytes()
+    assert (tmp_path / "new.png").read_bytes() != (tmp_path / "default.png").read_bytes()
+    new, default = (np.asarray(Image.open(tmp_path / f"{name}.png")) for name in ("new", "default"))
+    assert new.shape == default.shape and (new == default).all()
 
 
 def test_in_a_kernel_one_image_output_with_the_files_bytes(tmp_path):
@@ -115,7 +123,7 @@ def _charts():
 def test_png_of_every_chart_is_the_bytes_of_savefig_with_the_tight_box(dpi):
     for old, new in zip(_charts(), _charts()):
         buffer = __import__("io").BytesIO()
-        old.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        old.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs={"compress_level": 3})
         assert plots.png(new, dpi) == buffer.getvalue(), old.axes[0].get_title() or old.get_suptitle()
         plt.close(old), plt.close(new)
 
@@ -135,7 +143,7 @@ def test_png_draws_a_laid_out_figure_once_and_a_live_layout_the_ordinary_way(mon
     fig, ax = plt.subplots(layout="constrained")
     ax.plot([0, 1], [1, 0])
     buffer = __import__("io").BytesIO()
-    fig.savefig(buffer, format="png", dpi=plots.SHOWN_DPI, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=plots.SHOWN_DPI, bbox_inches="tight", pil_kwargs=dict(plots.PNG_OPTIONS))
     expected, draws[:] = len(draws), []
     fig.set_layout_engine("constrained")
     assert plots.png(fig, plots.SHOWN_DPI) == buffer.getvalue() and len(draws) == expected == 2

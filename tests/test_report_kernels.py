@@ -208,3 +208,30 @@ def test_restore_freezes_what_a_run_left_alive_so_the_next_collections_skip_it(m
         assert not gc.garbage
     finally:
         gc.unfreeze()
+
+
+def test_a_page_is_written_once_unless_every_cell_is_asked_for(tmp_path, kept_kernels, monkeypatch):
+    """`save_every_cell=False` (the builds): papermill writes the executed notebook once, at the end, with
+    every output; True (papermill's default) writes it again around each cell."""
+    import dataclasses
+
+    import papermill.engines
+    import papermill.execute
+
+    saves: list[str] = []
+    for module in (papermill.engines, papermill.execute):
+        original = module.write_ipynb
+        monkeypatch.setattr(module, "write_ipynb", lambda nb, path, _o=original, _m=module.__name__, **kw:
+                            (saves.append(_m), _o(nb, path, **kw))[1])
+    notebook = FIXTURES / "report_no_leftovers.ipynb"
+    counts = {}
+    for every in (False, True):
+        saves.clear()
+        run = dataclasses.replace(job(tmp_path, f"every-{every}", notebook, {"year": 2023, "out_dir": "out"}),
+                                  save_every_cell=every)
+        assert runner.run_job(run).ok
+        counts[every] = list(saves)
+        nb = nbformat.read(tmp_path / f"every-{every}.ipynb", as_version=4)
+        assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3]
+    assert counts[False] == ["papermill.execute"]  # the final write only
+    assert counts[True].count("papermill.engines") >= 6 and counts[True][-1] == "papermill.execute"

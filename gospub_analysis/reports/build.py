@@ -103,7 +103,7 @@ def _job(nb: ReportNotebook, name: str, work: Path, stem: str, parameters: dict,
         nav_html=f'<a href="{up}index.html">← к оглавлению отчёта</a>',
         footer_html=f"Отчёт за {year} год · gospub-analysis {package_version()}",
         reuse_kernel=True,
-        save_every_cell=not depth,
+        save_every_cell=False,  # see Job.save_every_cell
     )
 
 

@@ -54,8 +54,11 @@ class Job:
     footer_html: str = ""
     reuse_kernel: bool = False
     # Save the executed notebook after every cell (papermill's default), so that a long run
-    # can be followed and a killed one inspected; short pages are written once, at the end
-    # (or with the failing cell marked): 20-odd saves cost a tenth of a short page.
+    # can be followed and a killed one inspected. The builds write every page once, at the end
+    # (or with the failing cell marked, as papermill does on a cell's error; a kernel that dies
+    # leaves the build's error and log, not the page): papermill saves twice per cell, each save
+    # encoding and validating the whole notebook with its pictures again, 2-3 s of CPU for the
+    # yearly report's four main notebooks, which the build's hidden folder shows to nobody.
     save_every_cell: bool = True
 
 

@@ -91,7 +91,7 @@ def _jobs(work: Path, monday: pd.Timestamp, source: Source, names: list[str], ca
             f' · <a href="{up}region.html">вся область</a>' if depth else "")
         return Job(name=name, title=title, notebook=notebook, executed=work / f"{stem}.ipynb", html=work / f"{stem}.html",
                    parameters=parameters, cwd=work, banner=banner, nav_html=nav, footer_html=footer, reuse_kernel=True,
-                   save_every_cell=not depth)
+                   save_every_cell=False)
 
     jobs = [("region", job("weekly:region", f"Еженедельный мониторинг: вся область, {fmt_week(monday)}",
                            WEEKLY_NOTEBOOK, "region",

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import base64
-import io
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -17,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from ..plots import stamp
+from ..plots import png, stamp
 from ..wording import fmt_date, fmt_num, fmt_share
 from .methodology import WeeklyMethodology
 from .tables import COLOUR_MARKS
@@ -87,10 +86,9 @@ def colour_strip(page_rows: pd.DataFrame, methodology: WeeklyMethodology, *, tit
 
 def png_data_uri(fig: Figure) -> str:
     """The figure as a data: URI (PNG), for pages that must load nothing from elsewhere."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    data = png(fig, 110)  # the project's one way to a PNG: drawn once, the charts' zlib level
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 
 
 def year_chart(weeks: pd.DataFrame, methodology: WeeklyMethodology, *, title: str, label: str | None = None) -> Figure:
