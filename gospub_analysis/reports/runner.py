@@ -57,8 +57,8 @@ class Job:
     # can be followed and a killed one inspected. The builds write every page once, at the end
     # (or with the failing cell marked, as papermill does on a cell's error; a kernel that dies
     # leaves the build's error and log, not the page): papermill saves twice per cell, each save
-    # encoding and validating the whole notebook with its pictures again, 2-3 s of CPU for the
-    # yearly report's four main notebooks, which the build's hidden folder shows to nobody.
+    # encoding and validating the whole notebook with its pictures again, 1.4-1.7 s of CPU for the
+    # yearly report's four main notebooks, written into the build's work folder where nobody reads them.
     save_every_cell: bool = True
 
 
